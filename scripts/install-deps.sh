@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs every Debian package homeport needs to build, test, demo and benchmark.
+# Idempotent and quiet: when everything is present it only checks and returns.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  g++ cmake ninja-build pkg-config ccache make
+  # libraries (see README, "Why each dependency")
+  libboost-dev libboost-system-dev libssl-dev libsodium-dev libsimdjson-dev
+  nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
+  zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or install them yourself) and try again" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

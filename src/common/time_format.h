@@ -1,0 +1,21 @@
+// Timestamps as homeport writes them: RFC 3339 in UTC with millisecond precision, and
+// calendar dates (a warranty starts on a date).
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "homeport/status.h"
+
+namespace homeport {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// "2026-11-29T13:24:05.123Z"
+std::string FormatRfc3339(TimePoint t);
+// "2026-11-29" (UTC)
+std::string FormatDate(TimePoint t);
+// Accepts "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)".
+Result<TimePoint> ParseRfc3339(const std::string& s);
+
+}  // namespace homeport

@@ -1,0 +1,111 @@
+// SQLite connections tuned for homeport: WAL journal, full fsync on commit (S5), a busy
+// timeout so the CLI and a running server can share one file.
+#include "store/sqlite/sqlite_db.h"
+
+namespace homeport::sqlite {
+namespace {
+
+Status Error(sqlite3* db, const std::string& what) {
+  int code = sqlite3_extended_errcode(db);
+  std::string msg = what + ": " + sqlite3_errmsg(db);
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
+    return Status::Unavailable(msg);
+  }
+  if ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL) return Status::IoError(msg);
+  if ((code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB) {
+    return Status::Corruption(msg);
+  }
+  return Status::Internal(msg);
+}
+
+}  // namespace
+
+Statement& Statement::Bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::Bind(int index, int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+Result<bool> Statement::Step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  Status st = Error(db_, "sqlite step");
+  sqlite3_reset(stmt_);
+  return st;
+}
+
+Status Statement::Run() {
+  for (;;) {
+    auto r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+  }
+}
+
+std::string Statement::Text(int column) const {
+  auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<size_t>(sqlite3_column_bytes(stmt_, column)))
+           : std::string();
+}
+
+int64_t Statement::Int(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+void Statement::Reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    return Status::IoError("cannot open SQLite database " + path + ": " + msg);
+  }
+  std::unique_ptr<Connection> conn(new Connection(db));
+  sqlite3_busy_timeout(db, 5000);
+  for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
+                             "PRAGMA foreign_keys=ON"}) {
+    HOMEPORT_RETURN_IF_ERROR(conn->Exec(pragma).WithContext(path));
+  }
+  return conn;
+}
+
+Connection::~Connection() {
+  for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.first);
+  sqlite3_close(db_);
+}
+
+Status Connection::Exec(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    Status st = Error(db_, err ? err : "sqlite exec");
+    sqlite3_free(err);
+    return st;
+  }
+  return Status::Ok();
+}
+
+Result<Statement*> Connection::Prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v3(db_, sql.c_str(), -1, SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) !=
+        SQLITE_OK) {
+      return Error(db_, "sqlite prepare");
+    }
+    it = cache_.emplace(sql, std::make_pair(stmt, std::make_unique<Statement>(db_, stmt))).first;
+  }
+  it->second.second->Reset();
+  return it->second.second.get();
+}
+
+}  // namespace homeport::sqlite

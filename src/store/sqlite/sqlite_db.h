@@ -1,0 +1,56 @@
+// A thin RAII layer over the SQLite C API: connections, prepared statements, transactions.
+// Errors come back as Status; no exceptions. A Connection is used by one thread at a time.
+#pragma once
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "homeport/status.h"
+
+namespace homeport::sqlite {
+
+class Statement {
+ public:
+  Statement(sqlite3* db, sqlite3_stmt* stmt) : db_(db), stmt_(stmt) {}
+
+  Statement& Bind(int index, std::string_view text);
+  Statement& Bind(int index, int64_t value);
+  // SQLITE_ROW -> true, SQLITE_DONE -> false, otherwise an error.
+  Result<bool> Step();
+  // Steps to completion, ignoring rows.
+  Status Run();
+  std::string Text(int column) const;
+  int64_t Int(int column) const;
+  void Reset();
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* stmt_;
+};
+
+class Connection {
+ public:
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path);
+  ~Connection();
+
+  Status Exec(const std::string& sql);
+  // A cached prepared statement, reset and with its bindings cleared.
+  Result<Statement*> Prepare(const std::string& sql);
+
+  Status Begin() { return Exec("BEGIN IMMEDIATE"); }
+  Status Commit() { return Exec("COMMIT"); }
+  void Rollback() { (void)Exec("ROLLBACK"); }
+  int64_t Changes() const { return sqlite3_changes64(db_); }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_;
+  std::unordered_map<std::string, std::pair<sqlite3_stmt*, std::unique_ptr<Statement>>> cache_;
+};
+
+}  // namespace homeport::sqlite

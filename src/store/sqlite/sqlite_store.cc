@@ -1,0 +1,355 @@
+// SqliteStore: one write connection (used by the group-commit writer and operator tools) and a
+// pool of read connections, so request threads read enrollments without waiting for commits.
+#include "store/sqlite/sqlite_store.h"
+
+#include <mutex>
+#include <vector>
+
+#include "store/sqlite/sqlite_db.h"
+
+namespace homeport {
+namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+
+// Each entry moves the schema one version up; never edit an applied one, append.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE devices (
+  serial     TEXT PRIMARY KEY,
+  model      TEXT NOT NULL,
+  sku        TEXT NOT NULL,
+  variant    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  batch      TEXT NOT NULL,
+  public_key TEXT NOT NULL
+);
+CREATE INDEX devices_batch ON devices(batch);
+CREATE TABLE activations (
+  serial           TEXT PRIMARY KEY REFERENCES devices(serial),
+  warranty_start   TEXT NOT NULL,
+  activated_at     TEXT NOT NULL,
+  client_version   TEXT NOT NULL,
+  manifest_version INTEGER NOT NULL,
+  last_checkin_at  TEXT NOT NULL,
+  checkins         INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE wrong_region_attempts (
+  claimed_region TEXT NOT NULL,
+  variant        TEXT NOT NULL,
+  attempts       INTEGER NOT NULL,
+  PRIMARY KEY (claimed_region, variant)
+);
+CREATE TABLE audit_log (
+  seq       INTEGER PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+)sql",
+};
+
+constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
+
+EnrollmentRecord ReadDevice(const Statement& s, int first) {
+  EnrollmentRecord r{s.Text(first),     s.Text(first + 1), s.Text(first + 2), s.Text(first + 3),
+                     s.Text(first + 4), s.Text(first + 5), {}};
+  auto key = crypto::PublicKey::FromBase64Url(s.Text(first + 6));
+  if (key.ok()) r.device_key = *key;
+  return r;
+}
+
+class SqliteStore final : public Store {
+ public:
+  SqliteStore(std::string path, std::unique_ptr<Connection> writer)
+      : path_(std::move(path)), writer_(std::move(writer)) {}
+
+  Status Migrate() {
+    std::lock_guard lock(write_mu_);
+    HOMEPORT_RETURN_IF_ERROR(writer_->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"));
+    HOMEPORT_RETURN_IF_ERROR(writer_->Begin());
+    Status st = ApplyMigrations();
+    if (!st.ok()) {
+      writer_->Rollback();
+      return st;
+    }
+    return writer_->Commit();
+  }
+
+  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
+    std::lock_guard lock(write_mu_);
+    return InTransaction([&]() -> Status {
+      for (const auto& r : records) {
+        HOMEPORT_ASSIGN_OR_RETURN(auto existing, FindEnrollmentOn(*writer_, r.serial));
+        if (existing) {
+          if (*existing == r) continue;
+          return Status::AlreadyExists("serial " + r.serial +
+                                       " is already enrolled with a different record");
+        }
+        HOMEPORT_ASSIGN_OR_RETURN(
+            Statement * s, writer_->Prepare(std::string("INSERT INTO devices (") + kDeviceColumns +
+                                            ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
+        s->Bind(1, r.serial).Bind(2, r.model).Bind(3, r.sku).Bind(4, r.variant);
+        s->Bind(5, r.region).Bind(6, r.batch).Bind(7, r.device_key.ToBase64Url());
+        HOMEPORT_RETURN_IF_ERROR(s->Run());
+      }
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) override {
+    auto reader = AcquireReader();
+    if (!reader.ok()) return reader.status();
+    auto result = FindEnrollmentOn(**reader, serial);
+    ReleaseReader(std::move(*reader));
+    return result;
+  }
+
+  Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
+    std::lock_guard lock(write_mu_);
+    BatchResult out;
+    Status st = InTransaction([&]() -> Status {
+      for (const auto& a : batch.activations) {
+        HOMEPORT_ASSIGN_OR_RETURN(ActivationResult r, RecordActivation(a, now));
+        out.activations.push_back(std::move(r));
+      }
+      for (const auto& w : batch.wrong_region) {
+        HOMEPORT_ASSIGN_OR_RETURN(
+            Statement * s,
+            writer_->Prepare("INSERT INTO wrong_region_attempts (claimed_region, variant, attempts)"
+                             " VALUES (?, ?, 1) ON CONFLICT (claimed_region, variant)"
+                             " DO UPDATE SET attempts = attempts + 1"));
+        HOMEPORT_RETURN_IF_ERROR(s->Bind(1, w.claimed_region).Bind(2, w.variant).Run());
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
+                                                         const std::string& actor,
+                                                         TimePoint now) override {
+    std::lock_guard lock(write_mu_);
+    std::optional<ActivationRecord> found;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_RETURN_IF_ERROR(AppendAudit(actor, "warranty.lookup", serial, now));
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare(std::string("SELECT ") + kDeviceColumns +
+                           ", warranty_start, activated_at, client_version, manifest_version,"
+                           " last_checkin_at, checkins FROM devices JOIN activations USING (serial)"
+                           " WHERE serial = ?"));
+      s->Bind(1, serial);
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (row) {
+        found = ActivationRecord{ReadDevice(*s, 0), s->Text(7), s->Text(8), s->Text(9),
+                                 s->Int(10),        s->Text(11), s->Int(12)};
+      }
+      s->Reset();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return found;
+  }
+
+  Result<RolloutReport> Rollout(const std::optional<std::string>& batch) override {
+    std::lock_guard lock(write_mu_);
+    RolloutReport report;
+    std::string where = batch ? " WHERE d.batch = ?" : "";
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT d.batch, COUNT(*), COUNT(a.serial) FROM devices d"
+                         " LEFT JOIN activations a ON a.serial = d.serial" +
+                         where + " GROUP BY d.batch ORDER BY d.batch"));
+    if (batch) s->Bind(1, *batch);
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      report.batches.push_back({s->Text(0), s->Int(1), s->Int(2)});
+    }
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * v,
+        writer_->Prepare("SELECT d.batch, a.manifest_version, a.client_version, COUNT(*)"
+                         " FROM activations a JOIN devices d ON d.serial = a.serial" +
+                         where +
+                         " GROUP BY d.batch, a.manifest_version, a.client_version"
+                         " ORDER BY d.batch, a.manifest_version, a.client_version"));
+    if (batch) v->Bind(1, *batch);
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, v->Step());
+      if (!row) break;
+      report.versions.push_back({v->Text(0), v->Int(1), v->Text(2), v->Int(3)});
+    }
+    return report;
+  }
+
+  Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
+    std::lock_guard lock(write_mu_);
+    std::vector<WrongRegionCount> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer_->Prepare("SELECT claimed_region, variant, attempts FROM"
+                                        " wrong_region_attempts ORDER BY claimed_region, variant"));
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({s->Text(0), s->Text(1), s->Int(2)});
+    }
+    return out;
+  }
+
+  Result<std::vector<AuditEntry>> AuditLog() override {
+    std::lock_guard lock(write_mu_);
+    std::vector<AuditEntry> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer_->Prepare("SELECT seq, at, actor, action, subject, prev_hash, hash"
+                                        " FROM audit_log ORDER BY seq"));
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
+                     s->Text(6)});
+    }
+    return out;
+  }
+
+ private:
+  template <typename Fn>
+  Status InTransaction(Fn&& fn) {
+    HOMEPORT_RETURN_IF_ERROR(writer_->Begin());
+    Status st = fn();
+    if (st.ok()) st = writer_->Commit();
+    if (!st.ok()) writer_->Rollback();
+    return st;
+  }
+
+  Status ApplyMigrations() {
+    HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                              writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+    HOMEPORT_RETURN_IF_ERROR(s->Step().status());
+    int64_t current = s->Int(0);
+    s->Reset();
+    const int64_t known = std::size(kMigrations);
+    if (current > known) {
+      return Status::Corruption("database schema version " + std::to_string(current) +
+                                " is newer than this homeport (" + std::to_string(known) + ")");
+    }
+    for (int64_t v = current + 1; v <= known; ++v) {
+      HOMEPORT_RETURN_IF_ERROR(writer_->Exec(kMigrations[v - 1]));
+      HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
+                                writer_->Prepare("INSERT INTO schema_migrations VALUES (?)"));
+      HOMEPORT_RETURN_IF_ERROR(ins->Bind(1, v).Run());
+    }
+    return Status::Ok();
+  }
+
+  Result<std::optional<EnrollmentRecord>> FindEnrollmentOn(Connection& c, const std::string& serial) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        c.Prepare(std::string("SELECT ") + kDeviceColumns + " FROM devices WHERE serial = ?"));
+    s->Bind(1, serial);
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+    std::optional<EnrollmentRecord> out;
+    if (row) out = ReadDevice(*s, 0);
+    s->Reset();
+    return out;
+  }
+
+  Result<ActivationResult> RecordActivation(const Activation& a, TimePoint now) {
+    std::string at = FormatRfc3339(now);
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * ins,
+        writer_->Prepare("INSERT INTO activations (serial, warranty_start, activated_at,"
+                         " client_version, manifest_version, last_checkin_at)"
+                         " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS"
+                         " (SELECT 1 FROM devices WHERE serial = ?)"
+                         " ON CONFLICT (serial) DO NOTHING"));
+    ins->Bind(1, a.serial).Bind(2, FormatDate(now)).Bind(3, at).Bind(4, a.client_version);
+    ins->Bind(5, a.manifest_version).Bind(6, at).Bind(7, a.serial);
+    HOMEPORT_RETURN_IF_ERROR(ins->Run());
+    if (writer_->Changes() == 1) return ActivationResult{ActivationOutcome::kCreated, FormatDate(now)};
+
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * sel, writer_->Prepare("SELECT warranty_start, client_version, manifest_version"
+                                          " FROM activations WHERE serial = ?"));
+    sel->Bind(1, a.serial);
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, sel->Step());
+    if (!row) {
+      sel->Reset();
+      return Status::InvalidArgument("activation of a serial that is not enrolled: " + a.serial);
+    }
+    ActivationResult r{ActivationOutcome::kRepeated, sel->Text(0)};
+    bool same = sel->Text(1) == a.client_version && sel->Int(2) == a.manifest_version;
+    sel->Reset();
+    if (same) return r;
+
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * upd,
+        writer_->Prepare("UPDATE activations SET client_version = ?, manifest_version = ?,"
+                         " last_checkin_at = ?, checkins = checkins + 1 WHERE serial = ?"));
+    upd->Bind(1, a.client_version).Bind(2, a.manifest_version).Bind(3, at).Bind(4, a.serial);
+    HOMEPORT_RETURN_IF_ERROR(upd->Run());
+    r.outcome = ActivationOutcome::kCheckedIn;
+    return r;
+  }
+
+  Status AppendAudit(const std::string& actor, const std::string& action,
+                     const std::string& subject, TimePoint now) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * last, writer_->Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, last->Step());
+    AuditEntry e;
+    e.seq = row ? last->Int(0) + 1 : 1;
+    e.prev_hash = row ? last->Text(1) : std::string(64, '0');
+    last->Reset();
+    e.at = FormatRfc3339(now);
+    e.actor = actor;
+    e.action = action;
+    e.subject = subject;
+    e.hash = AuditEntryHash(e);
+    HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
+                              writer_->Prepare("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)"));
+    ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.subject);
+    return ins->Bind(6, e.prev_hash).Bind(7, e.hash).Run();
+  }
+
+  Result<std::unique_ptr<Connection>> AcquireReader() {
+    {
+      std::lock_guard lock(pool_mu_);
+      if (!readers_.empty()) {
+        auto c = std::move(readers_.back());
+        readers_.pop_back();
+        return c;
+      }
+    }
+    return Connection::Open(path_);
+  }
+
+  void ReleaseReader(std::unique_ptr<Connection> c) {
+    std::lock_guard lock(pool_mu_);
+    readers_.push_back(std::move(c));
+  }
+
+  const std::string path_;
+  std::mutex write_mu_;
+  std::unique_ptr<Connection> writer_;
+  std::mutex pool_mu_;
+  std::vector<std::unique_ptr<Connection>> readers_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+  if (path.empty()) return Status::InvalidArgument("sqlite store URL needs a path: sqlite:PATH");
+  HOMEPORT_ASSIGN_OR_RETURN(auto writer, Connection::Open(path));
+  auto store = std::make_unique<SqliteStore>(path, std::move(writer));
+  HOMEPORT_RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace homeport

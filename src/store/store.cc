@@ -1,0 +1,34 @@
+// Store::Open chooses the backend by URL scheme; the audit chain is backend-independent.
+#include "store/store.h"
+
+#include "crypto/ed25519.h"
+#include "store/sqlite/sqlite_store.h"
+
+namespace homeport {
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
+  if (url.rfind("sqlite:", 0) == 0) return OpenSqliteStore(url.substr(7));
+  return Status::InvalidArgument("unknown store URL \"" + url +
+                                 "\": expected sqlite:PATH");
+}
+
+std::string AuditEntryHash(const AuditEntry& e) {
+  return crypto::Sha256Hex(e.prev_hash + "\n" + std::to_string(e.seq) + "\n" + e.at + "\n" +
+                           e.actor + "\n" + e.action + "\n" + e.subject);
+}
+
+Status VerifyAuditChain(const std::vector<AuditEntry>& log) {
+  std::string prev(64, '0');
+  int64_t seq = 0;
+  for (const auto& e : log) {
+    ++seq;
+    if (e.seq != seq || e.prev_hash != prev || AuditEntryHash(e) != e.hash) {
+      return Status::Corruption("audit log entry " + std::to_string(e.seq) +
+                                " does not match the chain: the log was altered");
+    }
+    prev = e.hash;
+  }
+  return Status::Ok();
+}
+
+}  // namespace homeport

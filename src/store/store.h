@@ -1,0 +1,135 @@
+// Store: the server's persistent state as domain operations — enrollment, activations,
+// wrong-region counters, rollout figures and the operator audit log — never SQL strings.
+// Backends are chosen by URL through Store::Open and hidden behind this interface; one
+// conformance suite (tests/store) runs against every backend.
+//
+// Thread-safety: every method may be called from any thread. Writes of the request path go
+// through Commit(), which the GroupCommitWriter calls from its single thread with a whole
+// batch; Commit() returns only after the batch is durable (S5).
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/time_format.h"
+#include "homeport/env.h"
+#include "homeport/status.h"
+#include "provisioning/device_profile.h"
+
+namespace homeport {
+
+// A verified activation (or check-in) of an enrolled device, as the server commits it.
+// Deliberately no connection metadata (S2): no address, no user agent, no request time
+// beyond the day the warranty starts.
+struct Activation {
+  std::string serial;
+  std::string client_version;
+  int64_t manifest_version = 0;
+};
+
+enum class ActivationOutcome {
+  kCreated,    // first activation: the warranty starts now
+  kRepeated,   // same versions as before: nothing changed
+  kCheckedIn,  // a new client or manifest version was reported and recorded
+};
+
+struct ActivationResult {
+  ActivationOutcome outcome = ActivationOutcome::kCreated;
+  std::string warranty_start;  // YYYY-MM-DD of the first activation
+};
+
+// An activation that named another region: counted, never stored (S1).
+struct WrongRegionAttempt {
+  std::string claimed_region;
+  std::string variant;
+};
+
+// Everything one group commit writes, in one transaction.
+struct WriteBatch {
+  std::vector<Activation> activations;
+  std::vector<WrongRegionAttempt> wrong_region;
+  bool empty() const { return activations.empty() && wrong_region.empty(); }
+};
+
+struct BatchResult {
+  std::vector<ActivationResult> activations;  // one per WriteBatch::activations, same order
+};
+
+struct ActivationRecord {
+  EnrollmentRecord device;
+  std::string warranty_start;  // YYYY-MM-DD
+  std::string activated_at;    // RFC 3339
+  std::string client_version;
+  int64_t manifest_version = 0;
+  std::string last_checkin_at;  // RFC 3339; equals activated_at until the first check-in
+  int64_t checkins = 0;
+};
+
+// One line of the rollout report: how many devices of `batch` run this version pair.
+struct RolloutRow {
+  std::string batch;
+  int64_t manifest_version = 0;
+  std::string client_version;
+  int64_t devices = 0;
+};
+struct BatchSize {
+  std::string batch;
+  int64_t enrolled = 0;
+  int64_t activated = 0;
+};
+struct RolloutReport {
+  std::vector<BatchSize> batches;
+  std::vector<RolloutRow> versions;  // ordered by batch, then manifest version, client version
+};
+
+struct WrongRegionCount {
+  std::string claimed_region;
+  std::string variant;
+  int64_t attempts = 0;
+};
+
+// One entry of the hash-chained operator audit log (S7).
+struct AuditEntry {
+  int64_t seq = 0;
+  std::string at;       // RFC 3339
+  std::string actor;    // who read: "cli:<user>" or "admin-token:<id>"
+  std::string action;   // e.g. "warranty.lookup"
+  std::string subject;  // e.g. the serial looked up
+  std::string prev_hash;
+  std::string hash;  // sha256(prev_hash \n seq \n at \n actor \n action \n subject)
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // "sqlite:PATH" (created if missing, WAL mode). Applies pending migrations.
+  static Result<std::unique_ptr<Store>> Open(const std::string& url);
+
+  // All or nothing. A serial already enrolled with the same record is left as it is; one
+  // enrolled with a different record is an AlreadyExists error naming it.
+  virtual Status Enroll(const std::vector<EnrollmentRecord>& records) = 0;
+  virtual Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) = 0;
+
+  // Commits the whole batch in one transaction, durably. Activations of serials that are not
+  // enrolled are a bug of the caller (InvalidArgument, nothing committed).
+  virtual Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) = 0;
+
+  // An operator's read of one device's warranty: appended to the audit log first (S7).
+  virtual Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
+                                                                 const std::string& actor,
+                                                                 TimePoint now) = 0;
+  virtual Result<RolloutReport> Rollout(const std::optional<std::string>& batch) = 0;
+  virtual Result<std::vector<WrongRegionCount>> WrongRegionCounts() = 0;
+
+  virtual Result<std::vector<AuditEntry>> AuditLog() = 0;
+};
+
+// Recomputes the chain; Corruption naming the first entry that does not match.
+Status VerifyAuditChain(const std::vector<AuditEntry>& log);
+std::string AuditEntryHash(const AuditEntry& e);
+
+}  // namespace homeport
