@@ -21,6 +21,13 @@ std::vector<std::string_view> SplitCommas(std::string_view line) {
   return out;
 }
 
+// A JWK held as text, embedded as a JSON object. A profile whose key is missing or not JSON is
+// written with null there (DeviceKey/RootKey then refuse it): serializing never throws.
+nlohmann::json EmbeddedJwk(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+}
+
 }  // namespace
 
 bool IsValidIdentifierField(std::string_view s) {
@@ -38,8 +45,8 @@ std::string DeviceProfileToJson(const DeviceProfile& p) {
                       {"region", p.region},
                       {"batch", p.batch},
                       {"client_version", p.client_version},
-                      {"device_key", nlohmann::json::parse(p.device_key_jwk)},
-                      {"root_public_key", nlohmann::json::parse(p.root_public_jwk)}};
+                      {"device_key", EmbeddedJwk(p.device_key_jwk)},
+                      {"root_public_key", EmbeddedJwk(p.root_public_jwk)}};
   return j.dump(2) + "\n";
 }
 
@@ -125,6 +132,7 @@ ParsedEnrollmentCsv ParseEnrollmentCsv(std::string_view text) {
       out.problems.push_back({line_no, problem});
       continue;
     }
+    out.record_lines.push_back(line_no);
     out.records.push_back({std::string(f[0]), std::string(f[1]), std::string(f[2]),
                            std::string(f[3]), std::string(f[4]), std::string(f[5]), *key});
   }

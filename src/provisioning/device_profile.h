@@ -42,6 +42,7 @@ struct EnrollmentCsvProblem {
 };
 struct ParsedEnrollmentCsv {
   std::vector<EnrollmentRecord> records;
+  std::vector<int> record_lines;  // line number of each record, same order
   std::vector<EnrollmentCsvProblem> problems;  // malformed lines; records holds the rest
 };
 ParsedEnrollmentCsv ParseEnrollmentCsv(std::string_view text);

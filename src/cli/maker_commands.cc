@@ -1,0 +1,146 @@
+// Maker tooling: `keys new`, `manifest sign|verify`, `factory batch`.
+#include <chrono>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "common/time_format.h"
+#include "crypto/ed25519.h"
+#include "factory/factory_batch.h"
+#include "provisioning/region_manifest.h"
+
+namespace homeport::cli {
+namespace {
+
+std::vector<std::string> SplitList(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& v : values) {
+    size_t start = 0;
+    for (;;) {
+      size_t comma = v.find(',', start);
+      std::string item = v.substr(start, comma - start);
+      if (!item.empty()) out.push_back(item);
+      if (comma == std::string::npos) break;
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+void AddKeysCommands(CLI::App& app, Commands& commands) {
+  auto* keys = app.add_subcommand("keys", "Ed25519 key pairs (JWK files)");
+  keys->require_subcommand(1);
+  auto* make = keys->add_subcommand("new", "make a key pair: FILE (secret, 0600) and FILE.pub");
+  auto out = std::make_shared<std::string>();
+  make->add_option("--out", *out, "secret key file; the public key goes to FILE.pub")->required();
+  make->callback([&commands, out] {
+    commands.run = [out] {
+      Env* env = Env::Default();
+      if (env->FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+      auto key = crypto::SecretKey::Generate();
+      if (Status st = crypto::WriteKeyPair(env, *out, key); !st.ok()) return Fail(st);
+      std::printf("wrote %s (secret) and %s.pub\nkid %s\n", out->c_str(), out->c_str(),
+                  key.Public().Thumbprint().c_str());
+      return 0;
+    };
+  });
+}
+
+void AddManifestCommands(CLI::App& app, Commands& commands) {
+  auto* manifest = app.add_subcommand("manifest", "signed region manifests (JWS, EdDSA)");
+  manifest->require_subcommand(1);
+
+  struct SignArgs {
+    std::string root_key, out;
+    RegionManifest m;
+    std::vector<std::string> variants, pins;
+  };
+  auto a = std::make_shared<SignArgs>();
+  auto* sign = manifest->add_subcommand("sign", "sign a region manifest with the maker root key");
+  sign->add_option("--root-key", a->root_key, "maker root secret key (JWK)")->required();
+  sign->add_option("--region", a->m.region, "region code, e.g. sg")->required();
+  sign->add_option("--variant", a->variants, "variant(s) served, comma-separated")->required();
+  sign->add_option("--activation-url", a->m.activation_url, "activation service base URL")->required();
+  sign->add_option("--uxp-url", a->m.uxp_url, "UX-program ingestion base URL")->required();
+  sign->add_option("--version", a->m.version, "manifest version (1, 2, …)")->required();
+  sign->add_option("--tls-pin", a->pins, "sha256//BASE64 public-key pin(s) for the endpoints");
+  sign->add_option("--out", a->out, "manifest file to write")->required();
+  sign->callback([&commands, a] {
+    commands.run = [a] {
+      Env* env = Env::Default();
+      auto root = crypto::ReadSecretKey(env, a->root_key);
+      if (!root.ok()) return Fail(root.status());
+      a->m.variants = SplitList(a->variants);
+      a->m.tls_pins = SplitList(a->pins);
+      a->m.issued_at = FormatRfc3339(env->Now());
+      auto jws = SignManifest(a->m, *root);
+      if (!jws.ok()) return Fail(jws.status());
+      if (Status st = env->WriteFileAtomic(a->out, *jws + "\n"); !st.ok()) return Fail(st);
+      std::printf("wrote %s: region %s, version %lld\n", a->out.c_str(), a->m.region.c_str(),
+                  static_cast<long long>(a->m.version));
+      return 0;
+    };
+  });
+
+  auto root_pub = std::make_shared<std::string>();
+  auto file = std::make_shared<std::string>();
+  auto* verify = manifest->add_subcommand("verify", "verify a manifest and print its contents");
+  verify->add_option("--root-pub", *root_pub, "maker root public key (JWK)")->required();
+  verify->add_option("MANIFEST", *file, "manifest file")->required();
+  verify->callback([&commands, root_pub, file] {
+    commands.run = [root_pub, file] {
+      Env* env = Env::Default();
+      auto root = crypto::ReadPublicKey(env, *root_pub);
+      if (!root.ok()) return Fail(root.status());
+      auto jws = env->ReadFile(*file);
+      if (!jws.ok()) return Fail(jws.status());
+      auto m = VerifyManifest(*jws, *root);
+      if (!m.ok()) return Fail(*file + ": " + m.status().message());
+      nlohmann::json j = {{"valid", true},           {"region", m->region},
+                          {"variants", m->variants}, {"activation_url", m->activation_url},
+                          {"uxp_url", m->uxp_url},   {"tls_pins", m->tls_pins},
+                          {"version", m->version},   {"issued_at", m->issued_at}};
+      std::printf("%s\n", j.dump(2).c_str());
+      return 0;
+    };
+  });
+}
+
+void AddFactoryCommands(CLI::App& app, Commands& commands) {
+  auto* factory = app.add_subcommand("factory", "factory batches of device identities");
+  factory->require_subcommand(1);
+  struct BatchArgs {
+    std::string root_key;
+    FactoryBatchOptions o;
+  };
+  auto a = std::make_shared<BatchArgs>();
+  auto* batch = factory->add_subcommand("batch", "make N device identities and enrollment.csv");
+  batch->add_option("--root-key", a->root_key, "maker root key (its public half goes into profiles)")
+      ->required();
+  batch->add_option("--count", a->o.count, "devices in the batch")->required();
+  batch->add_option("--model", a->o.model, "model")->required();
+  batch->add_option("--sku", a->o.sku, "SKU")->required();
+  batch->add_option("--variant", a->o.variant, "firmware variant")->required();
+  batch->add_option("--region", a->o.region, "factory region")->required();
+  batch->add_option("--batch", a->o.batch, "batch id (serials are BATCH-NNNNNN)")->required();
+  batch->add_option("--client-version", a->o.client_version, "activation client version")
+      ->capture_default_str();
+  batch->add_option("--out", a->o.out_dir, "output directory")->required();
+  batch->callback([&commands, a] {
+    commands.run = [a] {
+      Env* env = Env::Default();
+      if (Status st = ValidateFactoryBatchOptions(a->o); !st.ok()) return Fail(st);
+      auto root = crypto::ReadSecretKey(env, a->root_key);
+      if (!root.ok()) return Fail(root.status());
+      auto profiles = MakeFactoryBatch(a->o, *root, env);
+      if (!profiles.ok()) return Fail(profiles.status());
+      std::printf("wrote %zu device profiles to %s/devices and %s/enrollment.csv\n",
+                  profiles->size(), a->o.out_dir.c_str(), a->o.out_dir.c_str());
+      return 0;
+    };
+  });
+}
+
+}  // namespace homeport::cli

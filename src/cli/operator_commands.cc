@@ -1,0 +1,113 @@
+// Operator tools: `warranty` (an audited read of one device's record, S7) and `rollout`
+// (which versions each batch runs: has the fix reached the affected devices?).
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "command.h"
+#include "store/store.h"
+
+namespace homeport::cli {
+namespace {
+
+// The audit log names who read personal data: the operating-system user running the CLI.
+std::string CliActor() {
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("cli:") + (pw ? pw->pw_name : std::to_string(geteuid()));
+}
+
+nlohmann::json ToJson(const ActivationRecord& r) {
+  return {{"serial", r.device.serial},
+          {"model", r.device.model},
+          {"sku", r.device.sku},
+          {"variant", r.device.variant},
+          {"region", r.device.region},
+          {"batch", r.device.batch},
+          {"warranty_start", r.warranty_start},
+          {"activated_at", r.activated_at},
+          {"client_version", r.client_version},
+          {"manifest_version", r.manifest_version},
+          {"last_checkin_at", r.last_checkin_at},
+          {"checkins", r.checkins}};
+}
+
+void PrintRolloutTable(const RolloutReport& report) {
+  for (const auto& b : report.batches) {
+    std::printf("batch %s: %lld enrolled, %lld activated\n", b.batch.c_str(),
+                static_cast<long long>(b.enrolled), static_cast<long long>(b.activated));
+    std::printf("  %-18s %-16s %10s %8s\n", "manifest_version", "client_version", "devices", "share");
+    for (const auto& v : report.versions) {
+      if (v.batch != b.batch) continue;
+      double share = b.activated ? 100.0 * static_cast<double>(v.devices) / static_cast<double>(b.activated) : 0;
+      std::printf("  %-18lld %-16s %10lld %7.1f%%\n", static_cast<long long>(v.manifest_version),
+                  v.client_version.c_str(), static_cast<long long>(v.devices), share);
+    }
+  }
+}
+
+}  // namespace
+
+void AddOperatorCommands(CLI::App& app, Commands& commands) {
+  struct WarrantyArgs {
+    std::string serial, store;
+  };
+  auto w = std::make_shared<WarrantyArgs>();
+  auto* warranty = app.add_subcommand("warranty", "print a device's activation record (audited)");
+  warranty->add_option("SERIAL", w->serial, "device serial")->required();
+  warranty->add_option("--store", w->store, "store URL")->required();
+  warranty->callback([&commands, w] {
+    commands.run = [w] {
+      auto store = Store::Open(w->store);
+      if (!store.ok()) return Fail(store.status());
+      auto record = (*store)->LookupWarranty(w->serial, CliActor(), Env::Default()->Now());
+      if (!record.ok()) return Fail(record.status());
+      if (!*record) return Fail("no activation for serial " + w->serial + " in this store");
+      std::printf("%s\n", ToJson(**record).dump(2).c_str());
+      return 0;
+    };
+  });
+
+  struct RolloutArgs {
+    std::string store;
+    std::optional<std::string> batch;
+    bool json = false;
+  };
+  auto r = std::make_shared<RolloutArgs>();
+  auto* rollout = app.add_subcommand("rollout", "devices per batch by manifest and client version");
+  rollout->add_option("--store", r->store, "store URL")->required();
+  rollout->add_option("--batch", r->batch, "only this batch");
+  rollout->add_flag("--json", r->json, "print JSON");
+  rollout->callback([&commands, r] {
+    commands.run = [r] {
+      auto store = Store::Open(r->store);
+      if (!store.ok()) return Fail(store.status());
+      auto report = (*store)->Rollout(r->batch);
+      if (!report.ok()) return Fail(report.status());
+      if (r->batch && report->batches.empty()) return Fail("no batch " + *r->batch + " in this store");
+      if (!r->json) {
+        PrintRolloutTable(*report);
+        return 0;
+      }
+      nlohmann::json out = {{"batches", nlohmann::json::array()}};
+      for (const auto& b : report->batches) {
+        nlohmann::json versions = nlohmann::json::array();
+        for (const auto& v : report->versions) {
+          if (v.batch != b.batch) continue;
+          versions.push_back({{"manifest_version", v.manifest_version},
+                              {"client_version", v.client_version},
+                              {"devices", v.devices}});
+        }
+        out["batches"].push_back({{"batch", b.batch},
+                                  {"enrolled", b.enrolled},
+                                  {"activated", b.activated},
+                                  {"versions", versions}});
+      }
+      std::printf("%s\n", out.dump(2).c_str());
+      return 0;
+    };
+  });
+}
+
+}  // namespace homeport::cli

@@ -1,0 +1,83 @@
+// Region-side commands: `enroll` (import a factory batch into a region's store) and `serve`.
+#include <algorithm>
+#include <cstdio>
+
+#include "command.h"
+#include "provisioning/device_profile.h"
+#include "provisioning/region_manifest.h"
+#include "server/serve.h"
+#include "store/store.h"
+
+namespace homeport::cli {
+
+void AddEnrollCommand(CLI::App& app, Commands& commands) {
+  struct Args {
+    std::string store, region, file;
+  };
+  auto a = std::make_shared<Args>();
+  auto* enroll = app.add_subcommand(
+      "enroll", "import enrollment.csv into a region's store (rows of that region only)");
+  enroll->add_option("--store", a->store, "store URL, e.g. sqlite:sg.db")->required();
+  enroll->add_option("--region", a->region, "the region this store serves")->required();
+  enroll->add_option("FILE", a->file, "enrollment.csv from `homeport factory batch`")->required();
+  enroll->callback([&commands, a] {
+    commands.run = [a] {
+      if (!IsValidRegionCode(a->region)) return Fail("--region \"" + a->region + "\" is not a region code");
+      auto text = Env::Default()->ReadFile(a->file);
+      if (!text.ok()) return Fail(text.status());
+      ParsedEnrollmentCsv csv = ParseEnrollmentCsv(*text);
+      // Residency: a record of another region never enters this region's store.
+      std::vector<EnrollmentCsvProblem> problems = csv.problems;
+      for (size_t i = 0; i < csv.records.size(); ++i) {
+        const EnrollmentRecord& r = csv.records[i];
+        if (r.region != a->region) {
+          problems.push_back({csv.record_lines[i],
+                              "serial " + r.serial + " belongs to region \"" + r.region +
+                                  "\", not \"" + a->region +
+                                  "\": enrollment data stays in its own region"});
+        }
+      }
+      std::stable_sort(problems.begin(), problems.end(),
+                       [](const auto& x, const auto& y) { return x.line < y.line; });
+      if (!problems.empty()) {
+        for (const auto& p : problems) {
+          std::fprintf(stderr, "homeport: %s:%d: %s\n", a->file.c_str(), p.line, p.message.c_str());
+        }
+        return Fail(a->file + " refused: " + std::to_string(problems.size()) +
+                    " problem(s); nothing was imported");
+      }
+      auto store = Store::Open(a->store);
+      if (!store.ok()) return Fail(store.status());
+      if (Status st = (*store)->Enroll(csv.records); !st.ok()) {
+        return Fail(a->file + " refused: " + st.message() + "; nothing was imported");
+      }
+      std::printf("enrolled %zu devices into region %s\n", csv.records.size(), a->region.c_str());
+      return 0;
+    };
+  });
+}
+
+void AddServeCommand(CLI::App& app, Commands& commands) {
+  auto o = std::make_shared<ServeOptions>();
+  auto* serve = app.add_subcommand("serve", "run a regional server until SIGINT/SIGTERM");
+  serve->add_option("--region", o->region, "the one region this server serves")->required();
+  serve->add_option("--store", o->store_url, "store URL: sqlite:PATH")->required();
+  serve->add_option("--listen", o->listen, "HOST:PORT (port 0 picks a free one)")
+      ->capture_default_str();
+  serve->add_option("--tls-cert", o->tls_cert, "PEM certificate chain: serve HTTPS");
+  serve->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
+  serve->add_option("--manifest", o->manifest_files, "signed manifest(s) for GET /v1/manifest");
+  serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve->add_option("--queue", o->commit.queue_capacity, "writes waiting before 503")
+      ->capture_default_str();
+  serve->add_option("--max-batch", o->commit.max_batch, "writes per commit at most")
+      ->capture_default_str();
+  serve->callback([&commands, o] {
+    commands.run = [o] {
+      Status st = RunServe(*o);
+      return st.ok() ? 0 : Fail(st);
+    };
+  });
+}
+
+}  // namespace homeport::cli

@@ -1,0 +1,191 @@
+// POST /v1/activations: validate, check the region (S1), authenticate the device by its
+// enrolled key, then hand the write to the group-commit writer and answer only after the
+// commit (S5). Checks run cheapest first, and a request for another region is refused before
+// anything about the device is looked up: nothing of it is stored, only counted.
+#include <simdjson.h>
+
+#include <array>
+#include <optional>
+
+#include "crypto/jws.h"
+#include "provisioning/region_manifest.h"
+#include "server/router.h"
+
+namespace homeport {
+namespace {
+
+constexpr std::array<const char*, 6> kStringFields = {"serial", "model", "sku",
+                                                      "variant", "region", "client_version"};
+constexpr const char* kSignatureHeader = "x-homeport-signature";
+
+struct ActivationBody {
+  std::array<std::string, 6> strings;  // in kStringFields order
+  int64_t manifest_version = 0;
+  const std::string& serial() const { return strings[0]; }
+  const std::string& model() const { return strings[1]; }
+  const std::string& sku() const { return strings[2]; }
+  const std::string& variant() const { return strings[3]; }
+  const std::string& region() const { return strings[4]; }
+  const std::string& client_version() const { return strings[5]; }
+};
+
+nlohmann::json Violation(std::string_view field, std::string_view problem) {
+  return {{"field", field}, {"problem", problem}};
+}
+
+bool IsJson(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (type.size() != 16) return false;
+  for (size_t i = 0; i < type.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(type[i])) != "application/json"[i]) return false;
+  }
+  return true;
+}
+
+// Parses and validates the body; on failure returns the error response to send.
+std::variant<ActivationBody, HttpResponse> ParseBody(const std::string& body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (auto err = parser.parse(body).get_object().get(obj); err) {
+    return ErrorResponse(ErrorCode::kBadJson,
+                         std::string("body is not a JSON object: ") + simdjson::error_message(err));
+  }
+  ActivationBody out;
+  std::array<bool, 7> seen{};
+  nlohmann::json violations = nlohmann::json::array();
+  for (auto [key, value] : obj) {
+    size_t i = 0;
+    while (i < kStringFields.size() && key != kStringFields[i]) ++i;
+    if (i == kStringFields.size() && key != "manifest_version") {
+      violations.push_back(Violation(key, "not an activation field"));
+      continue;
+    }
+    if (seen[i]) {
+      violations.push_back(Violation(key, "appears twice"));
+      continue;
+    }
+    seen[i] = true;
+    if (i == kStringFields.size()) {
+      if (value.get_int64().get(out.manifest_version) || out.manifest_version < 1) {
+        violations.push_back(Violation(key, "must be a positive integer"));
+      }
+      continue;
+    }
+    std::string_view s;
+    if (value.get_string().get(s)) {
+      violations.push_back(Violation(key, "must be a string"));
+      continue;
+    }
+    out.strings[i] = std::string(s);
+    bool valid = i == 4 ? IsValidRegionCode(s) : IsValidIdentifierField(s);
+    if (!valid) {
+      violations.push_back(Violation(key, i == 4 ? "must be a region code (2-16 of a-z, 0-9, -)"
+                                                 : "must be 1-64 of A-Z a-z 0-9 . _ -"));
+    }
+  }
+  for (size_t i = 0; i < seen.size(); ++i) {
+    if (!seen[i]) {
+      violations.push_back(
+          Violation(i < kStringFields.size() ? kStringFields[i] : "manifest_version", "missing"));
+    }
+  }
+  if (!violations.empty()) {
+    return ErrorResponse(ErrorCode::kSchemaViolation, "the activation does not match its schema",
+                         {{"fields", violations}});
+  }
+  return out;
+}
+
+// The claimed model/SKU/variant must be what the factory enrolled.
+nlohmann::json MismatchWithEnrollment(const ActivationBody& b, const EnrollmentRecord& e) {
+  nlohmann::json v = nlohmann::json::array();
+  if (b.model() != e.model) v.push_back(Violation("model", "does not match the enrolled device"));
+  if (b.sku() != e.sku) v.push_back(Violation("sku", "does not match the enrolled device"));
+  if (b.variant() != e.variant) {
+    v.push_back(Violation("variant", "does not match the enrolled device"));
+  }
+  return v;
+}
+
+HttpResponse Unavailable(std::string_view why) {
+  return ErrorResponse(ErrorCode::kUnavailable, why, nlohmann::json::object(), 1);
+}
+
+}  // namespace
+
+void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Respond respond) {
+  if (!IsJson(request.Header("content-type"))) {
+    respond(ErrorResponse(ErrorCode::kUnsupportedMediaType,
+                          "activations are application/json, not \"" +
+                              std::string(request.Header("content-type")) + "\""));
+    return;
+  }
+  if (request.body.size() > kMaxBodyBytes) {
+    respond(ErrorResponse(ErrorCode::kTooLarge, "body exceeds 1 MB"));
+    return;
+  }
+  auto parsed = ParseBody(request.body);
+  if (auto* error = std::get_if<HttpResponse>(&parsed)) {
+    respond(std::move(*error));
+    return;
+  }
+  const ActivationBody& body = std::get<ActivationBody>(parsed);
+
+  if (body.region() != ctx.region) {
+    ctx.metrics->CountWrongRegion(body.region(), body.variant());
+    ctx.writer->SubmitWrongRegion({body.region(), body.variant()});
+    respond(ErrorResponse(ErrorCode::kWrongRegion,
+                          "this server serves region \"" + ctx.region + "\", not \"" +
+                              body.region() + "\"; nothing of this request was stored",
+                          {{"served_region", ctx.region}, {"claimed_region", body.region()}}));
+    return;
+  }
+
+  std::string_view signature = request.Header(kSignatureHeader);
+  if (signature.empty()) {
+    respond(ErrorResponse(ErrorCode::kBadSignature,
+                          "missing X-Homeport-Signature (detached JWS over the body)"));
+    return;
+  }
+  auto enrolled = ctx.store->FindEnrollment(body.serial());
+  if (!enrolled.ok()) {
+    respond(Unavailable("cannot read enrollments: " + enrolled.status().message()));
+    return;
+  }
+  if (!*enrolled) {
+    respond(ErrorResponse(ErrorCode::kUnknownDevice,
+                          "serial " + body.serial() + " is not enrolled in region " + ctx.region));
+    return;
+  }
+  if (Status st = crypto::VerifyDetached(signature, request.body, (*enrolled)->device_key); !st.ok()) {
+    respond(ErrorResponse(ErrorCode::kBadSignature,
+                          "the signature is not the enrolled device key's: " + st.message()));
+    return;
+  }
+  if (auto mismatch = MismatchWithEnrollment(body, **enrolled); !mismatch.empty()) {
+    respond(ErrorResponse(ErrorCode::kSchemaViolation,
+                          "the activation does not match the enrolled device",
+                          {{"fields", mismatch}}));
+    return;
+  }
+
+  Activation activation{body.serial(), body.client_version(), body.manifest_version};
+  std::string serial = body.serial();
+  auto done = [serial, respond](Result<ActivationResult> r) {
+    if (!r.ok()) {
+      respond(Unavailable("the activation could not be stored; retry"));
+      return;
+    }
+    static const char* kStatus[] = {"activated", "already_activated", "checked_in"};
+    respond(JsonResponse(r->outcome == ActivationOutcome::kCreated ? 201 : 200,
+                         {{"serial", serial},
+                          {"warranty_start", r->warranty_start},
+                          {"status", kStatus[static_cast<int>(r->outcome)]}}));
+  };
+  if (!ctx.writer->SubmitActivation(std::move(activation), done)) {
+    respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+  }
+}
+
+}  // namespace homeport

@@ -1,0 +1,68 @@
+// Routing table and the small read-only endpoints.
+#include "server/router.h"
+
+namespace homeport {
+namespace {
+
+struct Route {
+  const char* path;
+  const char* method;
+  void (*handle)(const ServiceContext&, const HttpRequest&, Respond);
+};
+
+void HandleHealth(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
+  respond(JsonResponse(200, {{"status", "ok"}, {"region", ctx.region}}));
+}
+
+void HandleMetrics(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
+  HttpResponse r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = ctx.metrics->Render();
+  respond(std::move(r));
+}
+
+void HandleManifest(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
+  if (ctx.manifests.empty()) {
+    respond(ErrorResponse(ErrorCode::kNotFound, "this server was started without --manifest"));
+    return;
+  }
+  respond(JsonResponse(200, {{"region", ctx.region}, {"manifests", ctx.manifests}}));
+}
+
+constexpr Route kRoutes[] = {
+    {"/v1/activations", "POST", HandleActivation},
+    {"/v1/manifest", "GET", HandleManifest},
+    {"/healthz", "GET", HandleHealth},
+    {"/metrics", "GET", HandleMetrics},
+};
+
+}  // namespace
+
+void Router::Handle(const HttpRequest& request, Respond respond) const {
+  std::string_view path = request.Path();
+  const Route* route = nullptr;
+  for (const Route& r : kRoutes) {
+    if (path == r.path) route = &r;
+  }
+  std::string label = route ? route->path : "other";
+  Respond counted = [metrics = ctx_.metrics, label, respond = std::move(respond)](HttpResponse r) {
+    if (metrics) metrics->CountRequest(label, r.status);
+    respond(std::move(r));
+  };
+  if (!route) {
+    counted(ErrorResponse(ErrorCode::kNotFound, "no such endpoint: " + std::string(path)));
+    return;
+  }
+  bool head_of_get = request.method == "HEAD" && std::string_view(route->method) == "GET";
+  if (request.method != route->method && !head_of_get) {
+    HttpResponse r = ErrorResponse(ErrorCode::kMethodNotAllowed,
+                                   std::string(route->path) + " accepts " + route->method + " only",
+                                   {{"allowed", {route->method}}});
+    r.headers.emplace_back("Allow", route->method);
+    counted(std::move(r));
+    return;
+  }
+  route->handle(ctx_, request, std::move(counted));
+}
+
+}  // namespace homeport

@@ -1,0 +1,96 @@
+// Process wiring for `homeport serve`, including the graceful shutdown on signals.
+#include "server/serve.h"
+
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+
+#include "provisioning/region_manifest.h"
+#include "server/http_server.h"
+
+namespace homeport {
+namespace {
+
+Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = -1;
+  try {
+    size_t used = 0;
+    port = std::stoi(listen.substr(colon + 1), &used);
+    if (used != listen.size() - colon - 1) port = -1;
+  } catch (...) {
+  }
+  if (host.empty() || port < 0 || port > 65535) {
+    return Status::InvalidArgument("--listen \"" + listen + "\" is not HOST:PORT");
+  }
+  return std::make_pair(host, static_cast<uint16_t>(port));
+}
+
+}  // namespace
+
+Status ValidateServeOptions(const ServeOptions& o) {
+  if (!IsValidRegionCode(o.region)) {
+    return Status::InvalidArgument("--region \"" + o.region + "\" is not a region code (2-16 of a-z, 0-9, -)");
+  }
+  if (o.store_url.empty()) return Status::InvalidArgument("--store is required");
+  if (o.tls_cert.empty() != o.tls_key.empty()) {
+    return Status::InvalidArgument("--tls-cert and --tls-key go together");
+  }
+  return ParseListen(o.listen).status();
+}
+
+Status RunServe(const ServeOptions& o) {
+  HOMEPORT_RETURN_IF_ERROR(ValidateServeOptions(o));
+  auto [host, port] = *ParseListen(o.listen);
+  Env* env = Env::Default();
+
+  std::vector<std::string> manifests;
+  for (const auto& path : o.manifest_files) {
+    HOMEPORT_ASSIGN_OR_RETURN(std::string jws, env->ReadFile(path));
+    while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r')) jws.pop_back();
+    manifests.push_back(std::move(jws));
+  }
+
+  auto store = Store::Open(o.store_url);
+  if (!store.ok()) return store.status().WithContext("--store");
+
+  // Signals are taken by sigwait below; every thread started from here on inherits the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  ServerMetrics metrics;
+  GroupCommitWriter writer(**store, env, &metrics, o.commit);
+  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests});
+  HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
+  HttpServer server(router, http);
+  HOMEPORT_RETURN_IF_ERROR(server.Start());
+
+  std::printf("homeport serve: region %s listening on %s://%s:%u\n", o.region.c_str(),
+              server.tls() ? "https" : "http", host.c_str(), server.port());
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&signals, &sig);
+  spdlog::info("signal {}: no new connections; finishing {} in-flight requests", sig, server.InFlight());
+  server.StopAccepting();
+  // In-flight requests wait on the writer, which keeps committing; give them time to be answered.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.InFlight() > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  server.Stop();
+  writer.Stop();
+  spdlog::info("stopped");
+  return Status::Ok();
+}
+
+}  // namespace homeport

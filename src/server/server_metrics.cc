@@ -1,0 +1,113 @@
+// Prometheus text rendering of the server's counters and histograms.
+#include "server/server_metrics.h"
+
+#include <fmt/format.h>
+
+namespace homeport {
+namespace {
+
+// Label values are escaped as the exposition format requires.
+std::string Escape(const std::string& v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+}  // namespace
+
+void Histogram::Observe(double v) {
+  std::lock_guard lock(mu_);
+  size_t i = 0;
+  while (i < bounds_.size() && v > bounds_[i]) ++i;
+  ++counts_[i];
+  sum_ += v;
+  ++total_;
+}
+
+void Histogram::Render(std::string& out, const std::string& name) const {
+  std::lock_guard lock(mu_);
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < bounds_.size(); ++i) {
+    cumulative += counts_[i];
+    out += fmt::format("{}_bucket{{le=\"{}\"}} {}\n", name, bounds_[i], cumulative);
+  }
+  out += fmt::format("{}_bucket{{le=\"+Inf\"}} {}\n{}_sum {}\n{}_count {}\n", name, total_, name,
+                     sum_, name, total_);
+}
+
+void ServerMetrics::CountRequest(const std::string& route, int status) {
+  std::lock_guard lock(mu_);
+  ++requests_[{route, status}];
+}
+
+void ServerMetrics::CountActivation(ActivationOutcome outcome) {
+  ++activations_[static_cast<size_t>(outcome)];
+}
+
+void ServerMetrics::CountWrongRegion(const std::string& claimed_region, const std::string& variant) {
+  std::lock_guard lock(mu_);
+  auto key = std::make_pair(claimed_region, variant);
+  if (wrong_region_.size() >= kMaxWrongRegionLabels && !wrong_region_.count(key)) {
+    key = {"_other", "_other"};
+  }
+  ++wrong_region_[key];
+}
+
+void ServerMetrics::ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok) {
+  batch_size_.Observe(static_cast<double>(batch_size));
+  commit_latency_.Observe(std::chrono::duration<double>(latency).count());
+  if (!ok) ++commits_failed_;
+}
+
+std::string ServerMetrics::Render() const {
+  std::string out;
+  out += "# HELP homeport_http_requests_total HTTP requests answered, by route and status.\n";
+  out += "# TYPE homeport_http_requests_total counter\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, n] : requests_) {
+      out += fmt::format("homeport_http_requests_total{{route=\"{}\",status=\"{}\"}} {}\n",
+                         Escape(key.first), key.second, n);
+    }
+  }
+  out += "# HELP homeport_activations_total Committed activations, by outcome.\n";
+  out += "# TYPE homeport_activations_total counter\n";
+  static const char* kOutcomes[] = {"created", "repeated", "checked_in"};
+  for (size_t i = 0; i < 3; ++i) {
+    out += fmt::format("homeport_activations_total{{outcome=\"{}\"}} {}\n", kOutcomes[i],
+                       activations_[i].load());
+  }
+  out += "# HELP homeport_wrong_region_attempts_total Activations refused because they named "
+         "another region (nothing of them is stored).\n";
+  out += "# TYPE homeport_wrong_region_attempts_total counter\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, n] : wrong_region_) {
+      out += fmt::format(
+          "homeport_wrong_region_attempts_total{{claimed_region=\"{}\",variant=\"{}\"}} {}\n",
+          Escape(key.first), Escape(key.second), n);
+    }
+  }
+  out += "# HELP homeport_commit_batch_size Records per group commit.\n";
+  out += "# TYPE homeport_commit_batch_size histogram\n";
+  batch_size_.Render(out, "homeport_commit_batch_size");
+  out += "# HELP homeport_commit_latency_seconds Time to commit one batch durably.\n";
+  out += "# TYPE homeport_commit_latency_seconds histogram\n";
+  commit_latency_.Render(out, "homeport_commit_latency_seconds");
+  out += "# HELP homeport_commit_failures_total Group commits that failed (answered 503).\n";
+  out += "# TYPE homeport_commit_failures_total counter\n";
+  out += fmt::format("homeport_commit_failures_total {}\n", commits_failed_.load());
+  out += "# HELP homeport_write_queue_depth Writes waiting for the group-commit writer.\n";
+  out += "# TYPE homeport_write_queue_depth gauge\n";
+  out += fmt::format("homeport_write_queue_depth {}\n", queue_depth_.load());
+  return out;
+}
+
+}  // namespace homeport

@@ -1,0 +1,63 @@
+// The server's Prometheus metrics: requests by route and status, activation outcomes,
+// wrong-region attempts by claimed region and variant, commit batch sizes and latencies.
+// Thread-safe; Render() gives the Prometheus text exposition format (version 0.0.4).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "store/store.h"
+
+namespace homeport {
+
+// A cumulative histogram with fixed upper bounds, as Prometheus expects.
+class Histogram {
+ public:
+  static constexpr std::array<double, 12> kLatencyBoundsSeconds = {
+      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5};
+  static constexpr std::array<double, 12> kBatchSizeBounds = {1,  2,   4,   8,   16,   32,
+                                                              64, 128, 256, 512, 1024, 4096};
+
+  explicit Histogram(const std::array<double, 12>& bounds) : bounds_(bounds) {}
+  void Observe(double v);
+  void Render(std::string& out, const std::string& name) const;
+
+ private:
+  const std::array<double, 12>& bounds_;
+  mutable std::mutex mu_;
+  std::array<uint64_t, 13> counts_{};  // last: above every bound
+  double sum_ = 0;
+  uint64_t total_ = 0;
+};
+
+class ServerMetrics {
+ public:
+  // Distinct (region, variant) label pairs kept for wrong-region attempts; further pairs are
+  // counted under region "_other" so hostile input cannot grow the exposition without bound.
+  static constexpr size_t kMaxWrongRegionLabels = 256;
+
+  void CountRequest(const std::string& route, int status);
+  void CountActivation(ActivationOutcome outcome);
+  void CountWrongRegion(const std::string& claimed_region, const std::string& variant);
+  void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
+  void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
+
+  std::string Render() const;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, int>, uint64_t> requests_;
+  std::map<std::pair<std::string, std::string>, uint64_t> wrong_region_;
+  std::array<std::atomic<uint64_t>, 3> activations_{};
+  std::atomic<uint64_t> commits_failed_{0};
+  std::atomic<size_t> queue_depth_{0};
+  Histogram batch_size_{Histogram::kBatchSizeBounds};
+  Histogram commit_latency_{Histogram::kLatencyBoundsSeconds};
+};
+
+}  // namespace homeport

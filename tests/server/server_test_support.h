@@ -1,0 +1,75 @@
+// Fixtures for server tests: a region server's services over a real SQLite store in a temp
+// directory, enrolled test devices, signed activation requests, and a synchronous call.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <future>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "../common/testing_temp_dir.h"
+#include "crypto/jws.h"
+#include "server/router.h"
+
+namespace homeport::server_testing {
+
+struct TestDevice {
+  EnrollmentRecord record;
+  crypto::SecretKey key;
+};
+
+inline TestDevice MakeDevice(const std::string& serial, const std::string& region = "sg") {
+  crypto::SecretKey key = crypto::SecretKey::Generate();
+  return {{serial, "HP7", "HP7-64", "global", region, "B1", key.Public()}, key};
+}
+
+inline nlohmann::json ActivationBody(const TestDevice& d, int64_t manifest_version = 1,
+                                     const std::string& client_version = "1.0.0") {
+  return {{"serial", d.record.serial},   {"model", d.record.model},
+          {"sku", d.record.sku},         {"variant", d.record.variant},
+          {"region", d.record.region},   {"client_version", client_version},
+          {"manifest_version", manifest_version}};
+}
+
+inline HttpRequest SignedActivation(const TestDevice& d, const std::string& body) {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/v1/activations";
+  r.headers = {{"content-type", "application/json"},
+               {"x-homeport-signature", crypto::SignDetached(body, d.key)}};
+  r.body = body;
+  return r;
+}
+
+// A running region "sg" service: store, writer, metrics, router.
+class ServerFixture : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open("sqlite:" + dir_.File("sg.db"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    writer_ = std::make_unique<GroupCommitWriter>(*store_, Env::Default(), &metrics_);
+    router_ = std::make_unique<Router>(
+        ServiceContext{"sg", store_.get(), writer_.get(), &metrics_, Env::Default(), {}});
+  }
+  void TearDown() override { writer_->Stop(); }
+
+  void Enroll(const TestDevice& d) { ASSERT_TRUE(store_->Enroll({d.record}).ok()); }
+
+  HttpResponse Call(const HttpRequest& request) {
+    std::promise<HttpResponse> answer;
+    router_->Handle(request, [&](HttpResponse r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  }
+
+  static nlohmann::json Json(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
+
+  testing::TempDir dir_;
+  ServerMetrics metrics_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<Router> router_;
+};
+
+}  // namespace homeport::server_testing
