@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# `make demo`: a maker's whole activation flow on one machine. Keys, region manifests and a
+# factory batch in ./demo, a region "sg" server on SQLite, the batch activated through the
+# agent, a misbuilt device refused — then the server keeps running until Ctrl-C.
+set -euo pipefail
+HOMEPORT=$(realpath "${1:-build/homeport}")
+DEMO=${DEMO_DIR:-demo}
+DEVICES=${DEMO_DEVICES:-20}
+
+rm -rf "$DEMO"
+mkdir -p "$DEMO"
+cd "$DEMO"
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "maker root key"
+"$HOMEPORT" keys new --out root.key
+
+step "factory batch of $DEVICES devices for region sg"
+"$HOMEPORT" factory batch --root-key root.key --count "$DEVICES" --model HP7 --sku HP7-64-BLK \
+  --variant global --region sg --batch B2026-11 --out batch
+
+step "enroll the batch into the sg store (SQLite)"
+"$HOMEPORT" enroll --store sqlite:sg.db --region sg batch/enrollment.csv
+
+step "start the sg regional server"
+"$HOMEPORT" serve --region sg --store sqlite:sg.db --listen 127.0.0.1:0 >server.out 2>server.log &
+SERVER=$!
+trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
+for _ in $(seq 100); do grep -q 'listening on' server.out && break; sleep 0.1; done
+URL=$(grep -o 'http://[0-9.:]*' server.out)
+echo "server: $URL (pid $SERVER)"
+
+step "sign the region manifests (sg is the right one; cn is the 2019 mistake)"
+"$HOMEPORT" manifest sign --root-key root.key --region sg --variant global \
+  --activation-url "$URL" --uxp-url "$URL" --version 1 --out manifest-sg.jws
+"$HOMEPORT" manifest sign --root-key root.key --region cn --variant global \
+  --activation-url "http://zzhc.vnet.cn" --uxp-url "http://zzhc.vnet.cn" --version 1 --out manifest-cn.jws
+
+step "activate every device through the agent"
+for profile in batch/devices/*.json; do
+  serial=$(basename "$profile" .json)
+  start=$("$HOMEPORT" agent activate --profile "$profile" --manifest manifest-sg.jws \
+    --state "state/$serial")
+  echo "$serial warranty starts $start"
+done
+
+step "activate again: answered from the device's state, no network (D2)"
+first=$(ls batch/devices | head -1 | sed 's/.json$//')
+"$HOMEPORT" agent activate --profile "batch/devices/$first.json" --manifest manifest-sg.jws \
+  --state "state/$first"
+
+step "a device built with the China manifest refuses to send anything (D1)"
+"$HOMEPORT" agent activate --profile "batch/devices/$first.json" --manifest manifest-cn.jws \
+  --state state/misbuilt || true
+
+step "a request claiming region cn is refused by the sg server, nothing stored (S1)"
+curl -s -X POST "$URL/v1/activations" -H 'Content-Type: application/json' \
+  -d '{"serial":"X","model":"HP7","sku":"HP7-64-BLK","variant":"global","region":"cn","client_version":"1.0.0","manifest_version":1}'
+echo
+
+step "operator: warranty lookup (audited) and rollout"
+"$HOMEPORT" warranty "$first" --store sqlite:sg.db
+"$HOMEPORT" rollout --store sqlite:sg.db
+
+step "metrics"
+curl -s "$URL/metrics" | grep -E '^homeport_(activations|wrong_region|http_requests)_total' || true
+
+cat <<INFO
+
+Where to look:
+  server        $URL  (GET /healthz, GET /metrics)
+  store         $(pwd)/sg.db   (sqlite3 sg.db .tables — no IP, no user agent anywhere)
+  device state  $(pwd)/state/<serial>/activation.json
+  server log    $(pwd)/server.log
+
+The server keeps running; press Ctrl-C to stop it.
+INFO
+trap - EXIT
+trap 'kill -TERM $SERVER; wait $SERVER; exit 0' INT TERM
+wait $SERVER

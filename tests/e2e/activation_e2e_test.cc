@@ -1,0 +1,264 @@
+// Activation end to end: real `homeport` processes — maker tooling, `serve` on SQLite, the
+// agent — talking over loopback sockets.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "crypto/jws.h"
+#include "e2e_support.h"
+#include "provisioning/device_profile.h"
+#include "store/store.h"
+
+namespace homeport::e2e {
+namespace {
+
+struct Signed {
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
+// An activation built and signed by hand from a device profile, as a client other than the
+// agent would send it.
+Signed HandMadeActivation(const std::string& profile_path, const std::string& region_claim) {
+  auto text = Env::Default()->ReadFile(profile_path);
+  auto profile = ParseDeviceProfile(*text);
+  auto key = DeviceKey(*profile);
+  nlohmann::json body = {{"serial", profile->serial},   {"model", profile->model},
+                         {"sku", profile->sku},         {"variant", profile->variant},
+                         {"region", region_claim},      {"client_version", "1.0.0"},
+                         {"manifest_version", 1}};
+  Signed s{body.dump(), {}};
+  s.headers = {{"Content-Type", "application/json"},
+               {"X-Homeport-Signature", crypto::SignDetached(s.body, *key)}};
+  return s;
+}
+
+std::vector<std::string> Serve(const Region& r, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"--region", "sg", "--store", r.store_url, "--listen",
+                                   "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
+}
+
+std::vector<std::string> Activate(const Region& r, int n, const std::string& manifest,
+                                  const std::string& state) {
+  return {"agent", "activate", "--profile", r.Profile(n), "--manifest", manifest, "--state",
+          state, "--deadline", "20"};
+}
+
+std::string Trim(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+TEST(ActivationE2E, BatchActivatesOnceAndRepeatsReturnTheOriginalStart) {
+  Region region(3);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started()) << server.output();
+  std::string manifest = region.Manifest("sg", server.url());
+
+  std::vector<std::string> starts;
+  for (int n = 1; n <= 3; ++n) {
+    CommandResult r = Homeport(Activate(region, n, manifest, region.dir.File("state" + std::to_string(n))));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::string date = Trim(r.out);
+    ASSERT_EQ(date.size(), 10u) << r.out;  // YYYY-MM-DD
+    starts.push_back(date);
+  }
+  // Again from its state: same answer, and the server sees no new request (D2).
+  std::string before = HttpCall(server.port(), "GET", "/metrics").body;
+  CommandResult again = Homeport(Activate(region, 1, manifest, region.dir.File("state1")));
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(Trim(again.out), starts[0]);
+  std::string after = HttpCall(server.port(), "GET", "/metrics").body;
+  auto created = [](const std::string& m) {
+    size_t p = m.find("homeport_http_requests_total{route=\"/v1/activations\",status=\"201\"}");
+    return m.substr(p, m.find('\n', p) - p);
+  };
+  EXPECT_EQ(created(before), created(after));
+
+  // A wiped device asks the server, which answers 200 with the original start.
+  CommandResult wiped = Homeport(Activate(region, 2, manifest, region.dir.File("state2-wiped")));
+  ASSERT_EQ(wiped.exit_code, 0) << wiped.err;
+  EXPECT_EQ(Trim(wiped.out), starts[1]);
+
+  CommandResult w = Homeport({"warranty", region.Serial(3), "--store", region.store_url});
+  ASSERT_EQ(w.exit_code, 0) << w.err;
+  EXPECT_EQ(nlohmann::json::parse(w.out)["warranty_start"], starts[2]);
+}
+
+TEST(ActivationE2E, AgentRefusesManifestOfAnotherRegionWithoutConnecting) {
+  Region region(1);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  std::string cn = region.Manifest("cn", server.url(), 1, "global");
+  CommandResult r = Homeport(Activate(region, 1, cn, region.dir.File("state")));
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("\"cn\""), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("\"sg\""), std::string::npos) << r.err;
+  // Not one request reached the server.
+  std::string metrics = HttpCall(server.port(), "GET", "/metrics").body;
+  EXPECT_EQ(metrics.find("route=\"/v1/activations\""), std::string::npos) << metrics;
+}
+
+TEST(ActivationE2E, HandMadeRequestForAnotherRegionIs421AndStoresNothing) {
+  Region region(1);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  Signed s = HandMadeActivation(region.Profile(1), "cn");
+  HttpResult r = HttpCall(server.port(), "POST", "/v1/activations", s.headers, s.body);
+  EXPECT_EQ(r.status, 421);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "wrong_region");
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+
+  CommandResult w = Homeport({"warranty", region.Serial(1), "--store", region.store_url});
+  EXPECT_EQ(w.exit_code, 1);
+  EXPECT_NE(w.err.find("no activation"), std::string::npos) << w.err;
+  CommandResult rollout = Homeport({"rollout", "--store", region.store_url, "--json"});
+  ASSERT_EQ(rollout.exit_code, 0) << rollout.err;
+  EXPECT_EQ(nlohmann::json::parse(rollout.out)["batches"][0]["activated"], 0);
+}
+
+TEST(ActivationE2E, ServerRefusesBadRequestsWithJsonErrors) {
+  Region region(1);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  uint16_t port = server.port();
+
+  Signed s = HandMadeActivation(region.Profile(1), "sg");
+  auto forged = s.headers;
+  Signed other = HandMadeActivation(region.Profile(1), "eu");  // valid JWS over other bytes
+  forged[1].second = other.headers[1].second;
+  HttpResult r = HttpCall(port, "POST", "/v1/activations", forged, s.body);
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "bad_signature");
+
+  std::string unknown = s.body;
+  unknown.replace(unknown.find("B1-000001"), 9, "B1-999999");
+  r = HttpCall(port, "POST", "/v1/activations", s.headers, unknown);
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "unknown_device");
+
+  r = HttpCall(port, "POST", "/v1/activations", s.headers, "{\"serial\":");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "bad_json");
+
+  r = HttpCall(port, "POST", "/v1/activations", {{"Content-Type", "text/plain"}}, s.body);
+  EXPECT_EQ(r.status, 415);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "unsupported_media_type");
+
+  r = HttpCall(port, "POST", "/v1/activations", s.headers, std::string((1 << 20) + 10, 'x'));
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "too_large");
+
+  r = HttpCall(port, "DELETE", "/v1/activations");
+  EXPECT_EQ(r.status, 405);
+  r = HttpCall(port, "GET", "/nowhere");
+  EXPECT_EQ(r.status, 404);
+
+  // None of it was stored, and the good request still works afterwards.
+  r = HttpCall(port, "POST", "/v1/activations", s.headers, s.body);
+  EXPECT_EQ(r.status, 201) << r.body;
+}
+
+TEST(ActivationE2E, RestartKeepsEveryAcknowledgedActivation) {
+  Region region(3);
+  std::string start;
+  {
+    ServerProcess server(Serve(region));
+    ASSERT_TRUE(server.started());
+    std::string manifest = region.Manifest("sg", server.url());
+    for (int n = 1; n <= 3; ++n) {
+      CommandResult r = Homeport(Activate(region, n, manifest, region.dir.File("s" + std::to_string(n))));
+      ASSERT_EQ(r.exit_code, 0) << r.err;
+      start = Trim(r.out);
+    }
+    EXPECT_EQ(server.Signal(SIGTERM), 0);  // graceful stop exits 0
+  }
+  ServerProcess again(Serve(region));
+  ASSERT_TRUE(again.started());
+  for (int n = 1; n <= 3; ++n) {
+    Signed s = HandMadeActivation(region.Profile(n), "sg");
+    HttpResult r = HttpCall(again.port(), "POST", "/v1/activations", s.headers, s.body);
+    EXPECT_EQ(r.status, 200) << r.body;  // known already: not a new activation
+    EXPECT_EQ(nlohmann::json::parse(r.body)["warranty_start"], start);
+  }
+}
+
+TEST(ActivationE2E, KillNineDuringABurstLosesNoAcknowledgedActivation) {
+  constexpr int kDevices = 300;
+  Region region(kDevices);
+  std::vector<Signed> requests;
+  for (int n = 1; n <= kDevices; ++n) requests.push_back(HandMadeActivation(region.Profile(n), "sg"));
+
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  std::atomic<int> next{0}, acked_count{0};
+  std::vector<std::vector<std::string>> acked(8);
+  std::vector<std::thread> clients;
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&, t] {
+      HttpConnection conn(server.port());
+      for (int i; (i = next++) < kDevices;) {
+        HttpResult r = conn.Call("POST", "/v1/activations", requests[i].headers, requests[i].body);
+        if (r.status == 0) return;  // the server is gone
+        if (r.status == 201) {
+          acked[t].push_back(region.Serial(i + 1));
+          ++acked_count;
+        }
+      }
+    });
+  }
+  while (acked_count < kDevices / 4) std::this_thread::yield();
+  server.Signal(SIGKILL);
+  for (auto& c : clients) c.join();
+
+  auto store = Store::Open(region.store_url);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  int checked = 0;
+  for (const auto& list : acked) {
+    for (const auto& serial : list) {
+      auto record = (*store)->LookupWarranty(serial, "test", Env::Default()->Now());
+      ASSERT_TRUE(record.ok());
+      EXPECT_TRUE(record->has_value()) << serial << " was acknowledged but is not stored";
+      ++checked;
+    }
+  }
+  EXPECT_GE(checked, kDevices / 4);
+}
+
+TEST(ActivationE2E, TlsRoundTripWithCa) {
+  Region region(1);
+  std::string d = region.dir.path();
+  std::string cmd =
+      "cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "-keyout ca.key -out ca.pem -days 2 -subj /CN=homeport-test-ca 2>/dev/null && "
+      "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key "
+      "-out server.csr -subj /CN=127.0.0.1 2>/dev/null && "
+      "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+      "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+      "-extfile san.ext -out server.pem 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ServerProcess server(Serve(region, {"--tls-cert", d + "/server.pem", "--tls-key", d + "/server.key"}));
+  ASSERT_TRUE(server.started()) << server.output();
+  ASSERT_EQ(server.url().rfind("https://", 0), 0u);
+  std::string manifest = region.Manifest("sg", server.url());
+
+  std::vector<std::string> args = Activate(region, 1, manifest, region.dir.File("state"));
+  std::vector<std::string> untrusted = args;
+  untrusted[9] = "3";  // --deadline 3: an unknown CA is not worth retrying for long
+  CommandResult refused = Homeport(untrusted);
+  EXPECT_NE(refused.exit_code, 0);
+
+  args.insert(args.end(), {"--ca", d + "/ca.pem"});
+  CommandResult r = Homeport(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Trim(r.out).size(), 10u);
+}
+
+}  // namespace
+}  // namespace homeport::e2e

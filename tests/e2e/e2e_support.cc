@@ -1,0 +1,242 @@
+// Child processes, loopback HTTP and the maker setup used by the end-to-end tests.
+#include "e2e_support.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <regex>
+
+namespace homeport::e2e {
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+  int out[2], err[2];
+  if (pipe(out) != 0 || pipe(err) != 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    dup2(out[1], 1);
+    dup2(err[1], 2);
+    close(out[0]);
+    close(err[0]);
+    int devnull = open("/dev/null", O_RDONLY);
+    dup2(devnull, 0);
+    std::vector<char*> argv;
+    std::string bin = HOMEPORT_BIN;
+    argv.push_back(bin.data());
+    std::vector<std::string> copy = args;
+    for (auto& a : copy) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    execv(bin.c_str(), argv.data());
+    _exit(127);
+  }
+  close(out[1]);
+  close(err[1]);
+  *out_fd = out[0];
+  *err_fd = err[0];
+  return pid;
+}
+
+// Reads what is available from fd into `into`; false at EOF.
+bool Drain(int fd, std::string& into) {
+  char buf[4096];
+  ssize_t n = read(fd, buf, sizeof buf);
+  if (n > 0) into.append(buf, static_cast<size_t>(n));
+  return n > 0;
+}
+
+int ExitCode(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+
+int Connect(uint16_t port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    close(fd);
+    return -1;
+  }
+  timeval tv{30, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  return fd;
+}
+
+bool SendAll(int fd, const std::string& data) {
+  size_t sent = 0;
+  while (sent < data.size()) {
+    ssize_t n = send(fd, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Parses one response from fd (buffer holds leftovers between calls).
+HttpResult ReadResponse(int fd, std::string& buffer) {
+  HttpResult r;
+  size_t header_end;
+  while ((header_end = buffer.find("\r\n\r\n")) == std::string::npos) {
+    if (!Drain(fd, buffer)) return r;
+  }
+  std::string head = buffer.substr(0, header_end);
+  buffer.erase(0, header_end + 4);
+  std::sscanf(head.c_str(), "HTTP/1.1 %d", &r.status);
+  size_t pos = head.find("\r\n");
+  while (pos != std::string::npos) {
+    size_t next = head.find("\r\n", pos + 2);
+    std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+    size_t colon = line.find(':');
+    if (colon != std::string::npos) {
+      std::string name = line.substr(0, colon);
+      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      std::string value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      r.headers[name] = value;
+    }
+    pos = next;
+  }
+  size_t length = r.headers.count("content-length") ? std::stoul(r.headers["content-length"]) : 0;
+  while (buffer.size() < length) {
+    if (!Drain(fd, buffer)) break;
+  }
+  r.body = buffer.substr(0, length);
+  buffer.erase(0, std::min(length, buffer.size()));
+  return r;
+}
+
+std::string Request(const std::string& method, const std::string& path,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
+                    const std::string& body) {
+  std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
+  if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  return req + "\r\n" + body;
+}
+
+}  // namespace
+
+CommandResult Homeport(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  CommandResult r;
+  int out, err;
+  pid_t pid = Spawn(args, &out, &err);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  bool out_open = true, err_open = true;
+  while ((out_open || err_open) && std::chrono::steady_clock::now() < deadline) {
+    pollfd fds[2] = {{out, POLLIN, 0}, {err, POLLIN, 0}};
+    poll(fds, 2, 100);
+    if (out_open && (fds[0].revents & (POLLIN | POLLHUP))) out_open = Drain(out, r.out);
+    if (err_open && (fds[1].revents & (POLLIN | POLLHUP))) err_open = Drain(err, r.err);
+  }
+  if (out_open || err_open) kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  close(out);
+  close(err);
+  r.exit_code = ExitCode(status);
+  return r;
+}
+
+ServerProcess::ServerProcess(const std::vector<std::string>& serve_args) {
+  std::vector<std::string> args = {"serve"};
+  args.insert(args.end(), serve_args.begin(), serve_args.end());
+  int err;
+  pid_ = Spawn(args, &out_fd_, &err);
+  close(err);  // the server logs to stderr; the test reads stdout only
+  static const std::regex kListening(R"(listening on (https?)://[^:]+:(\d+))");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    pollfd p{out_fd_, POLLIN, 0};
+    if (poll(&p, 1, 100) > 0 && !Drain(out_fd_, output_)) break;
+    std::smatch m;
+    if (std::regex_search(output_, m, kListening)) {
+      tls_ = m[1] == "https";
+      port_ = static_cast<uint16_t>(std::stoi(m[2]));
+      return;
+    }
+  }
+}
+
+ServerProcess::~ServerProcess() {
+  if (pid_ > 0) Signal(SIGKILL);
+}
+
+std::string ServerProcess::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
+}
+
+int ServerProcess::Signal(int sig) {
+  if (pid_ <= 0) return -1;
+  kill(pid_, sig);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  close(out_fd_);
+  return ExitCode(status);
+}
+
+HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& path,
+                    const std::vector<std::pair<std::string, std::string>>& headers,
+                    const std::string& body) {
+  HttpConnection c(port);
+  return c.Call(method, path, headers, body);
+}
+
+HttpConnection::HttpConnection(uint16_t port) : fd_(Connect(port)) {}
+HttpConnection::~HttpConnection() {
+  if (fd_ >= 0) close(fd_);
+}
+
+HttpResult HttpConnection::Call(const std::string& method, const std::string& path,
+                                const std::vector<std::pair<std::string, std::string>>& headers,
+                                const std::string& body) {
+  if (fd_ < 0 || !SendAll(fd_, Request(method, path, headers, body))) return {};
+  return ReadResponse(fd_, buffer_);
+}
+
+Region::Region(int devices) {
+  root_key = dir.File("root.key");
+  root_pub = root_key + ".pub";
+  store_url = "sqlite:" + dir.File("sg.db");
+  batch_dir = dir.File("batch");
+  auto run = [](const std::vector<std::string>& args) {
+    CommandResult r = Homeport(args);
+    if (r.exit_code != 0) ADD_FAILURE() << "homeport failed: " << r.err;
+  };
+  run({"keys", "new", "--out", root_key});
+  run({"factory", "batch", "--root-key", root_key, "--count", std::to_string(devices), "--model",
+       "HP7", "--sku", "HP7-64", "--variant", "global", "--region", "sg", "--batch", "B1", "--out",
+       batch_dir});
+  run({"enroll", "--store", store_url, "--region", "sg", batch_dir + "/enrollment.csv"});
+}
+
+std::string Region::Manifest(const std::string& region, const std::string& base_url, int version,
+                             const std::string& variants) {
+  std::string path = dir.File("manifest-" + region + "-v" + std::to_string(version) + ".jws");
+  CommandResult r = Homeport({"manifest", "sign", "--root-key", root_key, "--region", region,
+                              "--variant", variants, "--activation-url", base_url, "--uxp-url",
+                              base_url, "--version", std::to_string(version), "--out", path});
+  if (r.exit_code != 0) ADD_FAILURE() << "manifest sign failed: " << r.err;
+  return path;
+}
+
+std::string Region::Serial(int n) const {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "B1-%06d", n);
+  return buf;
+}
+
+std::string Region::Profile(int n) const { return batch_dir + "/devices/" + Serial(n) + ".json"; }
+
+}  // namespace homeport::e2e
