@@ -1,0 +1,129 @@
+// libhomeport's activation client: verifies the device's region manifest (D1), activates the
+// device once with its region's server and answers from local state afterwards (D2).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "homeport/env.h"
+#include "homeport/provisioning.h"
+#include "homeport/status.h"
+
+namespace homeport {
+
+struct HttpRequest {
+  std::string url;
+  // Sent as given, in order. A transport adds only what HTTP itself needs (Host,
+  // Content-Length) and nothing that identifies the device or its software stack.
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 0;
+  // Header names lower-cased ("retry-after"); a repeated header keeps its last value.
+  std::map<std::string, std::string> headers;
+  std::string body;
+};
+
+// How the agent reaches the network; tests substitute their own.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  // Sends one POST. A response of any HTTP status is ok. Unavailable when no response arrived
+  // (connection refused, DNS failure, timeout): the caller may retry. PermissionDenied when the
+  // server's TLS identity is refused (certificate or pin): retrying cannot help.
+  virtual Result<HttpResponse> Post(const HttpRequest& request) = 0;
+};
+
+struct CurlTransportOptions {
+  // PEM bundle of trusted CAs (CURLOPT_CAINFO). Default empty: libcurl's system bundle.
+  std::string ca_file;
+  // Accepted server public keys, "sha256//<base64>" each (CURLOPT_PINNEDPUBLICKEY). Default
+  // empty: no pinning beyond CA verification.
+  std::vector<std::string> tls_pins;
+  // Default 10 s: limit for establishing a connection.
+  std::chrono::milliseconds connect_timeout{10'000};
+  // Default 10 s: limit for a whole request, connection included.
+  std::chrono::milliseconds request_timeout{10'000};
+};
+
+// The libcurl transport. It never follows redirects: a redirect could carry the body to a
+// host the manifest does not name. Use it from one thread at a time.
+std::unique_ptr<HttpTransport> NewCurlTransport(const CurlTransportOptions& options);
+
+struct AgentOptions {
+  // Required: the device profile JSON written at the factory.
+  std::string profile_path;
+  // Required: the signed region manifest (JWS compact) shipped in the firmware.
+  std::string manifest_path;
+  // Required: where activation.json lives. Created if missing.
+  std::string state_dir;
+  // PEM bundle of trusted CAs for the default transport. Default empty: the system bundle.
+  std::string ca_file;
+  // Default 60 s: Activate() stops retrying and returns DeadlineExceeded once a further wait
+  // would end past this much time after it started. A request in flight may add up to
+  // request_timeout.
+  std::chrono::milliseconds deadline{60'000};
+  // Default 500 ms: the cap on the first retry wait; each later cap doubles.
+  std::chrono::milliseconds initial_backoff{500};
+  // Default 30 s: the largest cap. A server's Retry-After may ask for longer and is honoured.
+  std::chrono::milliseconds max_backoff{30'000};
+  // Default 10 s: connect and total time limit of one request with the default transport.
+  std::chrono::milliseconds request_timeout{10'000};
+  // Default Env::Default(): clock, sleeping, randomness and files. Not owned.
+  Env* env = Env::Default();
+  // Default nullptr: a curl transport honouring the manifest's TLS pins and ca_file. When set,
+  // not owned and must outlive the Agent.
+  HttpTransport* transport = nullptr;
+};
+
+enum class ActivationOutcome {
+  kActivated,         // the server recorded this device's first activation (HTTP 201)
+  kAlreadyActivated,  // the server knew the device already (HTTP 200), e.g. after a state wipe
+  kCheckedIn,         // the server recorded a new client or manifest version (HTTP 200)
+  kCached,            // answered from local state; nothing was sent
+};
+// "activated", "already_activated", "checked_in", "cached".
+const char* ToString(ActivationOutcome outcome);
+
+struct ActivationState {
+  std::string serial;
+  std::string warranty_start;  // "YYYY-MM-DD", as the server recorded it
+  std::string client_version;  // the versions last reported to the server
+  int64_t manifest_version = 0;
+  std::string activated_at;  // RFC 3339: when this device first had its activation confirmed
+  ActivationOutcome outcome = ActivationOutcome::kCached;
+
+  bool from_network() const { return outcome != ActivationOutcome::kCached; }
+};
+
+// The device's activation client. An Agent is used from one thread; it holds no thread of its
+// own and does nothing between calls.
+class Agent {
+ public:
+  // Loads the profile and the manifest and applies D1: the manifest must verify against the
+  // profile's root key and name the device's region and variant. Otherwise PermissionDenied
+  // naming both regions, and no transport is ever used. InvalidArgument for bad options.
+  static Result<std::unique_ptr<Agent>> Open(const AgentOptions& options);
+
+  virtual ~Agent() = default;
+
+  // Answers from state_dir/activation.json when it records this serial, client version and
+  // manifest version (D2: no network). Otherwise POSTs one activation (first time) or check-in
+  // (a version changed), retrying 5xx, 408, 429 and network failures until the deadline, and
+  // stores the confirmed state atomically before returning it. Errors: DeadlineExceeded with
+  // the last failure; a Status carrying the server's "code: message" for other 4xx; the Env's
+  // error when the state cannot be written (the previous state is then left intact).
+  virtual Result<ActivationState> Activate() = 0;
+
+  // The verified manifest this agent reports under.
+  virtual const RegionManifest& manifest() const = 0;
+};
+
+}  // namespace homeport
