@@ -16,7 +16,7 @@
 
 namespace homeport {
 
-struct HttpRequest {
+struct TransportRequest {
   std::string url;
   // Sent as given, in order. A transport adds only what HTTP itself needs (Host,
   // Content-Length) and nothing that identifies the device or its software stack.
@@ -24,7 +24,7 @@ struct HttpRequest {
   std::string body;
 };
 
-struct HttpResponse {
+struct TransportResponse {
   int status = 0;
   // Header names lower-cased ("retry-after"); a repeated header keeps its last value.
   std::map<std::string, std::string> headers;
@@ -38,7 +38,7 @@ class HttpTransport {
   // Sends one POST. A response of any HTTP status is ok. Unavailable when no response arrived
   // (connection refused, DNS failure, timeout): the caller may retry. PermissionDenied when the
   // server's TLS identity is refused (certificate or pin): retrying cannot help.
-  virtual Result<HttpResponse> Post(const HttpRequest& request) = 0;
+  virtual Result<TransportResponse> Post(const TransportRequest& request) = 0;
 };
 
 struct CurlTransportOptions {

@@ -40,9 +40,9 @@ std::string ActivationBody(const DeviceProfile& profile, const RegionManifest& m
   return body.dump();
 }
 
-HttpRequest BuildActivationRequest(const DeviceProfile& profile, const RegionManifest& manifest,
+TransportRequest BuildActivationRequest(const DeviceProfile& profile, const RegionManifest& manifest,
                                    const crypto::SecretKey& device_key) {
-  HttpRequest request;
+  TransportRequest request;
   request.url = ActivationsUrl(manifest.activation_url);
   request.body = ActivationBody(profile, manifest);
   request.headers = {
@@ -53,7 +53,7 @@ HttpRequest BuildActivationRequest(const DeviceProfile& profile, const RegionMan
   return request;
 }
 
-Result<ActivationReply> ParseActivationReply(const HttpResponse& response,
+Result<ActivationReply> ParseActivationReply(const TransportResponse& response,
                                              std::string_view expected_serial) {
   const std::string where = "activation answer (HTTP " + std::to_string(response.status) + ")";
   auto j = nlohmann::json::parse(response.body, nullptr, false);

@@ -22,7 +22,7 @@ std::string ActivationBody(const DeviceProfile& profile, const RegionManifest& m
 
 // The complete request: body, Content-Type, the detached JWS over the body's exact bytes in
 // X-Homeport-Signature, and a User-Agent naming only the client version.
-HttpRequest BuildActivationRequest(const DeviceProfile& profile, const RegionManifest& manifest,
+TransportRequest BuildActivationRequest(const DeviceProfile& profile, const RegionManifest& manifest,
                                    const crypto::SecretKey& device_key);
 
 struct ActivationReply {
@@ -33,7 +33,7 @@ struct ActivationReply {
 
 // Parses a 2xx answer. Corruption when it is not the documented JSON, names another serial,
 // or has no valid warranty start date.
-Result<ActivationReply> ParseActivationReply(const HttpResponse& response,
+Result<ActivationReply> ParseActivationReply(const TransportResponse& response,
                                              std::string_view expected_serial);
 
 // activation.json. The outcome is stored for people reading the file; a parsed state always

@@ -127,9 +127,9 @@ Result<ActivationState> AgentImpl::Activate() {
   // Fail before sending: a confirmation that cannot be stored would be asked for again.
   HOMEPORT_RETURN_IF_ERROR(env->CreateDirs(options_.state_dir));
 
-  HttpRequest request = agent::BuildActivationRequest(profile_, manifest_, device_key_);
+  TransportRequest request = agent::BuildActivationRequest(profile_, manifest_, device_key_);
   agent::RetryPolicy policy{options_.deadline, options_.initial_backoff, options_.max_backoff};
-  HOMEPORT_ASSIGN_OR_RETURN(HttpResponse response,
+  HOMEPORT_ASSIGN_OR_RETURN(TransportResponse response,
                             agent::PostWithRetry(*transport_, request, *env, policy));
   HOMEPORT_ASSIGN_OR_RETURN(agent::ActivationReply reply,
                             agent::ParseActivationReply(response, profile_.serial));

@@ -28,7 +28,7 @@ CURLcode GlobalInit() {
 }
 
 struct ResponseSink {
-  HttpResponse response;
+  TransportResponse response;
   bool too_large = false;
 };
 
@@ -65,7 +65,7 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
-bool HasHeader(const HttpRequest& request, std::string_view name) {
+bool HasHeader(const TransportRequest& request, std::string_view name) {
   return std::any_of(request.headers.begin(), request.headers.end(), [&](const auto& h) {
     return std::equal(h.first.begin(), h.first.end(), name.begin(), name.end(), [](char a, char b) {
       return std::tolower(static_cast<unsigned char>(a)) ==
@@ -98,7 +98,7 @@ class CurlTransport final : public HttpTransport {
         init_(GlobalInit()),
         handle_(init_ == CURLE_OK ? curl_easy_init() : nullptr) {}
 
-  Result<HttpResponse> Post(const HttpRequest& request) override {
+  Result<TransportResponse> Post(const TransportRequest& request) override {
     if (init_ != CURLE_OK) {
       return Status::Internal(std::string("curl_global_init: ") + curl_easy_strerror(init_));
     }

@@ -32,7 +32,7 @@ bool IsRetryableHttpStatus(int status) {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
 
-std::optional<std::chrono::seconds> RetryAfter(const HttpResponse& response) {
+std::optional<std::chrono::seconds> RetryAfter(const TransportResponse& response) {
   auto it = response.headers.find("retry-after");
   if (it == response.headers.end()) return std::nullopt;
   std::string_view v = it->second;
@@ -59,7 +59,7 @@ milliseconds JitteredBackoff(int attempt, const RetryPolicy& policy, uint64_t ra
   return milliseconds(std::llround(fraction * static_cast<double>(cap.count())));
 }
 
-Status HttpErrorStatus(const HttpResponse& response) {
+Status HttpErrorStatus(const TransportResponse& response) {
   const int code = response.status;
   std::string text;
   auto j = nlohmann::json::parse(response.body, nullptr, false);
@@ -79,12 +79,12 @@ Status HttpErrorStatus(const HttpResponse& response) {
   return Status::InvalidArgument(text);
 }
 
-Result<HttpResponse> PostWithRetry(HttpTransport& transport, const HttpRequest& request, Env& env,
+Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request, Env& env,
                                    const RetryPolicy& policy) {
   const Env::TimePoint start = env.Now();
   const Env::TimePoint give_up_at = start + policy.deadline;
   for (int attempt = 0;; ++attempt) {
-    Result<HttpResponse> response = transport.Post(request);
+    Result<TransportResponse> response = transport.Post(request);
     Status failure;
     std::optional<std::chrono::seconds> retry_after;
     if (!response.ok()) {

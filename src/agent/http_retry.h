@@ -23,7 +23,7 @@ struct RetryPolicy {
 bool IsRetryableHttpStatus(int status);
 
 // The delta-seconds form of Retry-After; nullopt when absent or not a plain number.
-std::optional<std::chrono::seconds> RetryAfter(const HttpResponse& response);
+std::optional<std::chrono::seconds> RetryAfter(const TransportResponse& response);
 
 // The wait before retry number `attempt` (0 for the first retry): uniform in [0, cap] where
 // cap = min(max_backoff, initial_backoff * 2^attempt), chosen by `random`. Full jitter keeps a
@@ -32,12 +32,12 @@ std::chrono::milliseconds JitteredBackoff(int attempt, const RetryPolicy& policy
 
 // The Status a non-2xx response stands for, with the server's "<error>: <message> (HTTP n)"
 // when the body is homeport's error JSON.
-Status HttpErrorStatus(const HttpResponse& response);
+Status HttpErrorStatus(const TransportResponse& response);
 
 // Posts `request` until a 2xx arrives (returned) or a final failure: the Status of a
 // non-retryable response, a non-Unavailable transport error, or DeadlineExceeded carrying the
 // last failure once the next wait would end past policy.deadline from the first attempt.
-Result<HttpResponse> PostWithRetry(HttpTransport& transport, const HttpRequest& request, Env& env,
+Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request, Env& env,
                                    const RetryPolicy& policy);
 
 }  // namespace homeport::agent

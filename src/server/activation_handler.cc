@@ -178,7 +178,7 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
       return;
     }
     static const char* kStatus[] = {"activated", "already_activated", "checked_in"};
-    respond(JsonResponse(r->outcome == ActivationOutcome::kCreated ? 201 : 200,
+    respond(JsonResponse(r->outcome == RecordOutcome::kCreated ? 201 : 200,
                          {{"serial", serial},
                           {"warranty_start", r->warranty_start},
                           {"status", kStatus[static_cast<int>(r->outcome)]}}));

@@ -2,6 +2,7 @@
 #include "server/serve.h"
 
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -48,6 +49,9 @@ Status ValidateServeOptions(const ServeOptions& o) {
 Status RunServe(const ServeOptions& o) {
   HOMEPORT_RETURN_IF_ERROR(ValidateServeOptions(o));
   auto [host, port] = *ParseListen(o.listen);
+  // stdout carries the one "listening on" line; the log goes to stderr and never holds a
+  // peer address (S2).
+  spdlog::set_default_logger(spdlog::stderr_color_mt("homeport"));
   Env* env = Env::Default();
 
   std::vector<std::string> manifests;
@@ -77,6 +81,9 @@ Status RunServe(const ServeOptions& o) {
   std::printf("homeport serve: region %s listening on %s://%s:%u\n", o.region.c_str(),
               server.tls() ? "https" : "http", host.c_str(), server.port());
   std::fflush(stdout);
+  spdlog::info("region {} ready: {} I/O threads, group commit up to {} writes", o.region,
+               o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
+               o.commit.max_batch);
 
   int sig = 0;
   sigwait(&signals, &sig);

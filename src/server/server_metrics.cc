@@ -47,7 +47,7 @@ void ServerMetrics::CountRequest(const std::string& route, int status) {
   ++requests_[{route, status}];
 }
 
-void ServerMetrics::CountActivation(ActivationOutcome outcome) {
+void ServerMetrics::CountActivation(RecordOutcome outcome) {
   ++activations_[static_cast<size_t>(outcome)];
 }
 

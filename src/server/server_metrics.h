@@ -42,7 +42,7 @@ class ServerMetrics {
   static constexpr size_t kMaxWrongRegionLabels = 256;
 
   void CountRequest(const std::string& route, int status);
-  void CountActivation(ActivationOutcome outcome);
+  void CountActivation(RecordOutcome outcome);
   void CountWrongRegion(const std::string& claimed_region, const std::string& variant);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }

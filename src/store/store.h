@@ -30,14 +30,14 @@ struct Activation {
   int64_t manifest_version = 0;
 };
 
-enum class ActivationOutcome {
+enum class RecordOutcome {
   kCreated,    // first activation: the warranty starts now
   kRepeated,   // same versions as before: nothing changed
   kCheckedIn,  // a new client or manifest version was reported and recorded
 };
 
 struct ActivationResult {
-  ActivationOutcome outcome = ActivationOutcome::kCreated;
+  RecordOutcome outcome = RecordOutcome::kCreated;
   std::string warranty_start;  // YYYY-MM-DD of the first activation
 };
 

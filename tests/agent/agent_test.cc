@@ -21,7 +21,7 @@ using agent_testing::FakeEnv;
 using agent_testing::FakeTransport;
 using agent_testing::TestDevice;
 
-std::string HeaderOf(const HttpRequest& r, const std::string& name) {
+std::string HeaderOf(const TransportRequest& r, const std::string& name) {
   for (const auto& [n, v] : r.headers) {
     if (n == name) return v;
   }
@@ -136,7 +136,7 @@ TEST(Agent, FirstActivationSendsSevenSignedFieldsAndStoresState) {
   EXPECT_EQ(state->activated_at, "2026-01-15T09:00:00.000Z");
 
   ASSERT_EQ(transport.requests.size(), 1u);
-  const HttpRequest& request = transport.requests[0];
+  const TransportRequest& request = transport.requests[0];
   EXPECT_EQ(request.url, "https://activation.sg.example/v1/activations");
   std::set<std::string> header_names;
   for (const auto& [name, value] : request.headers) header_names.insert(name);
@@ -346,11 +346,11 @@ TEST(ActivationProtocol, DropsOneTrailingSlashOfTheBaseUrl) {
 }
 
 TEST(ActivationProtocol, RejectsMalformedAnswers) {
-  HttpResponse bad_date = ActivationReply(201, "S1", "activated", "2026-02-30");
+  TransportResponse bad_date = ActivationReply(201, "S1", "activated", "2026-02-30");
   EXPECT_TRUE(agent::ParseActivationReply(bad_date, "S1").status().IsCorruption());
-  HttpResponse bad_status = ActivationReply(201, "S1", "cached");
+  TransportResponse bad_status = ActivationReply(201, "S1", "cached");
   EXPECT_TRUE(agent::ParseActivationReply(bad_status, "S1").status().IsCorruption());
-  HttpResponse not_json = agent_testing::Reply(200, "<html>portal</html>");
+  TransportResponse not_json = agent_testing::Reply(200, "<html>portal</html>");
   EXPECT_TRUE(agent::ParseActivationReply(not_json, "S1").status().IsCorruption());
 }
 

@@ -59,18 +59,18 @@ class FakeEnv final : public Env {
   uint64_t seed_ = 42;
 };
 
-inline HttpResponse Reply(int status, std::string body,
+inline TransportResponse Reply(int status, std::string body,
                           std::map<std::string, std::string> headers = {}) {
-  return HttpResponse{status, std::move(headers), std::move(body)};
+  return TransportResponse{status, std::move(headers), std::move(body)};
 }
 
-inline HttpResponse ActivationReply(int status, const std::string& serial, const char* outcome,
+inline TransportResponse ActivationReply(int status, const std::string& serial, const char* outcome,
                                     const std::string& warranty_start = "2026-01-15") {
   nlohmann::json j = {{"serial", serial}, {"warranty_start", warranty_start}, {"status", outcome}};
   return Reply(status, j.dump(), {{"content-type", "application/json"}});
 }
 
-inline HttpResponse ErrorReply(int status, const std::string& code, const std::string& message,
+inline TransportResponse ErrorReply(int status, const std::string& code, const std::string& message,
                                std::map<std::string, std::string> headers = {}) {
   nlohmann::json j = {{"error", code}, {"message", message}};
   return Reply(status, j.dump(), std::move(headers));
@@ -79,18 +79,18 @@ inline HttpResponse ErrorReply(int status, const std::string& code, const std::s
 // Records every request. Answers from `replies` in order, then `fallback` forever.
 class FakeTransport final : public HttpTransport {
  public:
-  std::vector<HttpRequest> requests;
-  std::deque<Result<HttpResponse>> replies;
-  Result<HttpResponse> fallback = Status::Internal("the test scripted no reply");
+  std::vector<TransportRequest> requests;
+  std::deque<Result<TransportResponse>> replies;
+  Result<TransportResponse> fallback = Status::Internal("the test scripted no reply");
   // Each request takes this long on `env`'s clock, as a real one would.
   FakeEnv* env = nullptr;
   std::chrono::milliseconds latency{0};
 
-  Result<HttpResponse> Post(const HttpRequest& request) override {
+  Result<TransportResponse> Post(const TransportRequest& request) override {
     requests.push_back(request);
     if (env != nullptr) env->now += latency;
     if (replies.empty()) return fallback;
-    Result<HttpResponse> next = std::move(replies.front());
+    Result<TransportResponse> next = std::move(replies.front());
     replies.pop_front();
     return next;
   }

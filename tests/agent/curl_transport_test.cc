@@ -119,7 +119,7 @@ TEST(CurlTransport, SendsHeadersAndBodyOverTheWire) {
   const std::string reply = R"({"serial":"S1","warranty_start":"2026-01-15","status":"activated"})";
   OneShotHttpServer server(HttpAnswer("201 Created", "Retry-After: 3\r\n", reply));
   auto transport = NewCurlTransport({});
-  HttpRequest request;
+  TransportRequest request;
   request.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/v1/activations";
   request.body = R"({"serial":"S1","model":"M"})";
   request.headers = {{"Content-Type", "application/json"},
@@ -155,7 +155,7 @@ TEST(CurlTransport, RefusedConnectionIsUnavailable) {
   ::close(fd);
 
   auto transport = NewCurlTransport({});
-  HttpRequest request;
+  TransportRequest request;
   request.url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/v1/activations";
   request.body = "{}";
   auto response = transport->Post(request);
@@ -168,7 +168,7 @@ TEST(CurlTransport, DoesNotFollowRedirects) {
   OneShotHttpServer server(
       HttpAnswer("307 Temporary Redirect", "Location: http://zzhc.vnet.example/\r\n", "{}"));
   auto transport = NewCurlTransport({});
-  HttpRequest request;
+  TransportRequest request;
   request.url = "http://127.0.0.1:" + std::to_string(server.port()) + "/v1/activations";
   request.body = "{}";
   auto response = transport->Post(request);

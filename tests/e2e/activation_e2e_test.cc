@@ -231,6 +231,60 @@ TEST(ActivationE2E, KillNineDuringABurstLosesNoAcknowledgedActivation) {
   EXPECT_GE(checked, kDevices / 4);
 }
 
+TEST(ActivationE2E, UpdateChecksInOnceAndRolloutShowsIt) {
+  Region region(2);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  std::string v1 = region.Manifest("sg", server.url(), 1);
+  for (int n = 1; n <= 2; ++n) {
+    ASSERT_EQ(Homeport(Activate(region, n, v1, region.dir.File("s" + std::to_string(n)))).exit_code, 0);
+  }
+  // Device 1 gets the update: a new manifest version. It checks in once, then stays quiet.
+  std::string v2 = region.Manifest("sg", server.url(), 2);
+  auto args = Activate(region, 1, v2, region.dir.File("s1"));
+  args.push_back("--json");
+  CommandResult first = Homeport(args);
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_EQ(nlohmann::json::parse(first.out)["outcome"], "checked_in");
+  CommandResult second = Homeport(args);
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  EXPECT_EQ(nlohmann::json::parse(second.out)["outcome"], "cached");
+
+  CommandResult rollout = Homeport({"rollout", "--store", region.store_url, "--batch", "B1", "--json"});
+  ASSERT_EQ(rollout.exit_code, 0) << rollout.err;
+  auto batch = nlohmann::json::parse(rollout.out)["batches"][0];
+  EXPECT_EQ(batch["activated"], 2);
+  ASSERT_EQ(batch["versions"].size(), 2u);
+  EXPECT_EQ(batch["versions"][0]["manifest_version"], 1);
+  EXPECT_EQ(batch["versions"][0]["devices"], 1);
+  EXPECT_EQ(batch["versions"][1]["manifest_version"], 2);
+  EXPECT_EQ(batch["versions"][1]["devices"], 1);
+}
+
+TEST(ActivationE2E, NoConnectionMetadataInStoreOrLog) {
+  Region region(2);
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started());
+  std::string manifest = region.Manifest("sg", server.url());
+  ASSERT_EQ(Homeport(Activate(region, 1, manifest, region.dir.File("s1"))).exit_code, 0);
+  Signed cn = HandMadeActivation(region.Profile(2), "cn");
+  auto headers = cn.headers;
+  headers.push_back({"User-Agent", "Tracker/1.0 (IMEI 490154203237518)"});
+  headers.push_back({"X-Forwarded-For", "203.0.113.7"});
+  EXPECT_EQ(HttpCall(server.port(), "POST", "/v1/activations", headers, cn.body).status, 421);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+
+  std::string everything = server.log();
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    auto bytes = Env::Default()->ReadFile(region.dir.File("sg.db") + suffix);
+    if (bytes.ok()) everything += *bytes;
+  }
+  ASSERT_NE(everything.find("B1-000001"), std::string::npos);  // the activation is there
+  for (const char* leaked : {"127.0.0.1", "203.0.113.7", "homeport-agent", "Tracker", "490154203237518"}) {
+    EXPECT_EQ(everything.find(leaked), std::string::npos) << leaked << " was stored or logged";
+  }
+}
+
 TEST(ActivationE2E, TlsRoundTripWithCa) {
   Region region(1);
   std::string d = region.dir.path();

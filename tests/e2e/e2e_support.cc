@@ -14,6 +14,8 @@
 #include <cstring>
 #include <regex>
 
+#include "homeport/env.h"
+
 namespace homeport::e2e {
 namespace {
 
@@ -151,9 +153,22 @@ CommandResult Homeport(const std::vector<std::string>& args, std::chrono::second
 ServerProcess::ServerProcess(const std::vector<std::string>& serve_args) {
   std::vector<std::string> args = {"serve"};
   args.insert(args.end(), serve_args.begin(), serve_args.end());
+  char log_template[] = "/tmp/homeport-serve-log-XXXXXX";
+  int log_fd = mkstemp(log_template);
+  log_path_ = log_template;
   int err;
   pid_ = Spawn(args, &out_fd_, &err);
-  close(err);  // the server logs to stderr; the test reads stdout only
+  // The server's stderr is its log: copy it into a file the test can read at any time.
+  if (fork() == 0) {
+    std::string buf;
+    while (Drain(err, buf)) {
+      if (write(log_fd, buf.data(), buf.size()) < 0) break;
+      buf.clear();
+    }
+    _exit(0);
+  }
+  close(err);
+  close(log_fd);
   static const std::regex kListening(R"(listening on (https?)://[^:]+:(\d+))");
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
@@ -170,6 +185,12 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args) {
 
 ServerProcess::~ServerProcess() {
   if (pid_ > 0) Signal(SIGKILL);
+  unlink(log_path_.c_str());
+}
+
+std::string ServerProcess::log() const {
+  auto text = Env::Default()->ReadFile(log_path_);
+  return text.ok() ? *text : std::string();
 }
 
 std::string ServerProcess::url() const {

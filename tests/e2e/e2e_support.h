@@ -37,6 +37,8 @@ class ServerProcess {
   // Sends `sig` and waits for the exit; returns the exit status (128+signal when killed).
   int Signal(int sig);
   const std::string& output() const { return output_; }
+  // Everything the server wrote to stderr (its log) so far.
+  std::string log() const;
 
  private:
   pid_t pid_ = -1;
@@ -44,6 +46,7 @@ class ServerProcess {
   uint16_t port_ = 0;
   bool tls_ = false;
   std::string output_;
+  std::string log_path_;
 };
 
 struct HttpResult {

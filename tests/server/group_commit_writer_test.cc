@@ -29,7 +29,7 @@ class GatedStore final : public Store {
     if (fail) return Status::Unavailable("database is down");
     BatchResult r;
     for (size_t i = 0; i < batch.activations.size(); ++i) {
-      r.activations.push_back({ActivationOutcome::kCreated, "2026-11-29"});
+      r.activations.push_back({RecordOutcome::kCreated, "2026-11-29"});
     }
     return r;
   }

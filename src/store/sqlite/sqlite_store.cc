@@ -55,11 +55,17 @@ CREATE TABLE audit_log (
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
 
-EnrollmentRecord ReadDevice(const Statement& s, int first) {
+// A stored key that does not decode is reported, never replaced by a zero key: the record
+// would otherwise look valid and every signature of the device fail for no visible reason.
+Result<EnrollmentRecord> ReadDevice(const Statement& s, int first) {
   EnrollmentRecord r{s.Text(first),     s.Text(first + 1), s.Text(first + 2), s.Text(first + 3),
                      s.Text(first + 4), s.Text(first + 5), {}};
   auto key = crypto::PublicKey::FromBase64Url(s.Text(first + 6));
-  if (key.ok()) r.device_key = *key;
+  if (!key.ok()) {
+    return Status::Corruption("stored public key of " + r.serial + " is unreadable: " +
+                              key.status().message());
+  }
+  r.device_key = *key;
   return r;
 }
 
@@ -147,12 +153,18 @@ class SqliteStore final : public Store {
                            " WHERE serial = ?"));
       s->Bind(1, serial);
       HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      Status read = Status::Ok();
       if (row) {
-        found = ActivationRecord{ReadDevice(*s, 0), s->Text(7), s->Text(8), s->Text(9),
-                                 s->Int(10),        s->Text(11), s->Int(12)};
+        auto device = ReadDevice(*s, 0);
+        if (device.ok()) {
+          found = ActivationRecord{std::move(*device), s->Text(7), s->Text(8), s->Text(9),
+                                   s->Int(10),         s->Text(11), s->Int(12)};
+        } else {
+          read = device.status();
+        }
       }
       s->Reset();
-      return Status::Ok();
+      return read;
     });
     if (!st.ok()) return st;
     return found;
@@ -255,8 +267,17 @@ class SqliteStore final : public Store {
     s->Bind(1, serial);
     HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
     std::optional<EnrollmentRecord> out;
-    if (row) out = ReadDevice(*s, 0);
+    Status read = Status::Ok();
+    if (row) {
+      auto device = ReadDevice(*s, 0);
+      if (device.ok()) {
+        out = std::move(*device);
+      } else {
+        read = device.status();
+      }
+    }
     s->Reset();
+    if (!read.ok()) return read;
     return out;
   }
 
@@ -272,7 +293,7 @@ class SqliteStore final : public Store {
     ins->Bind(1, a.serial).Bind(2, FormatDate(now)).Bind(3, at).Bind(4, a.client_version);
     ins->Bind(5, a.manifest_version).Bind(6, at).Bind(7, a.serial);
     HOMEPORT_RETURN_IF_ERROR(ins->Run());
-    if (writer_->Changes() == 1) return ActivationResult{ActivationOutcome::kCreated, FormatDate(now)};
+    if (writer_->Changes() == 1) return ActivationResult{RecordOutcome::kCreated, FormatDate(now)};
 
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * sel, writer_->Prepare("SELECT warranty_start, client_version, manifest_version"
@@ -283,7 +304,7 @@ class SqliteStore final : public Store {
       sel->Reset();
       return Status::InvalidArgument("activation of a serial that is not enrolled: " + a.serial);
     }
-    ActivationResult r{ActivationOutcome::kRepeated, sel->Text(0)};
+    ActivationResult r{RecordOutcome::kRepeated, sel->Text(0)};
     bool same = sel->Text(1) == a.client_version && sel->Int(2) == a.manifest_version;
     sel->Reset();
     if (same) return r;
@@ -294,7 +315,7 @@ class SqliteStore final : public Store {
                          " last_checkin_at = ?, checkins = checkins + 1 WHERE serial = ?"));
     upd->Bind(1, a.client_version).Bind(2, a.manifest_version).Bind(3, at).Bind(4, a.serial);
     HOMEPORT_RETURN_IF_ERROR(upd->Run());
-    r.outcome = ActivationOutcome::kCheckedIn;
+    r.outcome = RecordOutcome::kCheckedIn;
     return r;
   }
 
