@@ -63,7 +63,7 @@ step "operator: warranty lookup (audited) and rollout"
 "$HOMEPORT" rollout --store sqlite:sg.db
 
 step "metrics"
-curl -s "$URL/metrics" | grep -E '^homeport_(activations|wrong_region|http_requests)_total' || true
+curl -s "$URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total)' || true
 
 cat <<INFO
 
