@@ -9,7 +9,7 @@ packages=(
   # libraries (see README, "Why each dependency")
   libboost-dev libboost-system-dev libssl-dev libsodium-dev libsimdjson-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
-  zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev
+  zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev libphonenumber-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
 )
