@@ -8,7 +8,8 @@ namespace homeport {
 using namespace std::chrono;
 
 std::string FormatRfc3339(TimePoint t) {
-  auto ms = time_point_cast<milliseconds>(t);
+  // floor, not time_point_cast: a time before the epoch must not round up into the next second.
+  auto ms = floor<milliseconds>(t);
   auto day = floor<days>(ms);
   year_month_day ymd{day};
   hh_mm_ss hms{ms - day};
@@ -31,10 +32,28 @@ std::string FormatDate(TimePoint t) {
   return buf;
 }
 
+namespace {
+
+// Reads exactly `n` ASCII digits at s[i..]: sscanf's %d would also take signs and spaces.
+bool Digits(const std::string& s, size_t i, size_t n, int* out) {
+  if (i + n > s.size()) return false;
+  int v = 0;
+  for (size_t k = i; k < i + n; ++k) {
+    if (s[k] < '0' || s[k] > '9') return false;
+    v = v * 10 + (s[k] - '0');
+  }
+  *out = v;
+  return true;
+}
+
+}  // namespace
+
 Result<TimePoint> ParseRfc3339(const std::string& s) {
-  int y, mo, d, h, mi, sec, consumed = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &consumed) != 6 ||
-      consumed != 19) {
+  int y, mo, d, h, mi, sec;
+  if (!Digits(s, 0, 4, &y) || s.size() < 19 || s[4] != '-' || !Digits(s, 5, 2, &mo) ||
+      s[7] != '-' || !Digits(s, 8, 2, &d) || (s[10] != 'T' && s[10] != 't') ||
+      !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) || s[16] != ':' ||
+      !Digits(s, 17, 2, &sec)) {
     return Status::InvalidArgument("not an RFC 3339 time: " + s);
   }
   year_month_day ymd{year(y), month(unsigned(mo)), day(unsigned(d))};
@@ -45,15 +64,17 @@ Result<TimePoint> ParseRfc3339(const std::string& s) {
   size_t i = 19;
   if (i < s.size() && s[i] == '.') {
     long frac = 0, scale = 1000;
-    for (++i; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    size_t first = ++i;
+    for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
       if (scale > 1) frac = frac * 10 + (s[i] - '0'), scale /= 10;
     }
+    if (i == first) return Status::InvalidArgument("time has an empty fraction: " + s);
     t += milliseconds(frac * scale);
   }
   if (i < s.size() && (s[i] == 'Z' || s[i] == 'z') && i + 1 == s.size()) return t;
   int oh, om;
-  if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') &&
-      std::sscanf(s.c_str() + i + 1, "%2d:%2d", &oh, &om) == 2) {
+  if (i + 6 == s.size() && (s[i] == '+' || s[i] == '-') && Digits(s, i + 1, 2, &oh) &&
+      s[i + 3] == ':' && Digits(s, i + 4, 2, &om) && oh <= 23 && om <= 59) {
     auto off = hours(oh) + minutes(om);
     return s[i] == '+' ? t - off : t + off;
   }

@@ -15,7 +15,8 @@ using TimePoint = std::chrono::system_clock::time_point;
 std::string FormatRfc3339(TimePoint t);
 // "2026-11-29" (UTC)
 std::string FormatDate(TimePoint t);
-// Accepts "YYYY-MM-DDTHH:MM:SS[.fff](Z|±HH:MM)".
+// Accepts "YYYY-MM-DDTHH:MM:SS[.f...](Z|±HH:MM)" (RFC 3339; "t" and "z" may be lower case).
+// The fraction keeps milliseconds; anything else, signs or spaces included, is InvalidArgument.
 Result<TimePoint> ParseRfc3339(const std::string& s);
 
 }  // namespace homeport

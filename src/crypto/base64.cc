@@ -39,8 +39,10 @@ std::string Base64Encode(std::string_view bytes) {
   return Encode(bytes, sodium_base64_VARIANT_ORIGINAL);
 }
 Result<std::string> Base64Decode(std::string_view text) {
-  while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  return Decode(text, sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
+  // Padding is optional, but when present it must be exactly right ("Zg==", never "Zg=").
+  bool padded = !text.empty() && text.back() == '=';
+  return Decode(
+      text, padded ? sodium_base64_VARIANT_ORIGINAL : sodium_base64_VARIANT_ORIGINAL_NO_PADDING);
 }
 
 }  // namespace homeport::crypto

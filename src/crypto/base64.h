@@ -13,7 +13,7 @@ std::string Base64UrlEncode(std::string_view bytes);
 Result<std::string> Base64UrlDecode(std::string_view text);
 
 std::string Base64Encode(std::string_view bytes);
-// Standard alphabet; padding optional.
+// Standard alphabet, strict; padding optional, but if present it must be complete.
 Result<std::string> Base64Decode(std::string_view text);
 
 }  // namespace homeport::crypto

@@ -20,8 +20,15 @@ std::string_view AsView(const unsigned char* p, size_t n) {
   return {reinterpret_cast<const char*>(p), n};
 }
 
+// True when `j` has member `name` equal to the string `want`. Unlike json::value(), never
+// throws when the member has another type: JWKs come from files and the network.
+bool HasString(const nlohmann::json& j, const char* name, std::string_view want) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() && it->get_ref<const std::string&>() == want;
+}
+
 Result<std::string> JwkMember(const nlohmann::json& jwk, const char* name) {
-  if (!jwk.is_object() || jwk.value("kty", "") != "OKP" || jwk.value("crv", "") != "Ed25519") {
+  if (!jwk.is_object() || !HasString(jwk, "kty", "OKP") || !HasString(jwk, "crv", "Ed25519")) {
     return Status::InvalidArgument("not an Ed25519 JWK (kty OKP, crv Ed25519)");
   }
   auto it = jwk.find(name);

@@ -24,8 +24,11 @@ Result<nlohmann::json> DecodeHeader(std::string_view b64) {
   if (!raw.ok()) return Status::InvalidArgument("JWS header is not base64url");
   auto h = nlohmann::json::parse(*raw, nullptr, false);
   if (!h.is_object()) return Status::InvalidArgument("JWS header is not a JSON object");
-  if (h.value("alg", "") != "EdDSA") {
-    return Status::PermissionDenied("JWS alg must be EdDSA, not \"" + h.value("alg", "") + "\"");
+  // Never json::value() here: it throws when a hostile header gives "alg" another type.
+  auto alg = h.find("alg");
+  if (alg == h.end() || !alg->is_string() || alg->get_ref<const std::string&>() != "EdDSA") {
+    return Status::PermissionDenied("JWS alg must be EdDSA, not " +
+                                    (alg == h.end() ? std::string("missing") : alg->dump()));
   }
   return h;
 }
@@ -75,7 +78,9 @@ Status VerifyDetached(std::string_view jws, std::string_view payload, const Publ
   if (!p.payload.empty()) return Status::InvalidArgument("a detached JWS has an empty payload part");
   HOMEPORT_ASSIGN_OR_RETURN(nlohmann::json header, DecodeHeader(p.header));
   auto crit = header.find("crit");
-  if (header.value("b64", true) != false || crit == header.end() || *crit != nlohmann::json{"b64"}) {
+  auto b64 = header.find("b64");
+  if (b64 == header.end() || *b64 != nlohmann::json(false) || crit == header.end() ||
+      *crit != nlohmann::json::array({"b64"})) {
     return Status::InvalidArgument(R"(a detached JWS must have "b64": false and "crit": ["b64"])");
   }
   std::string input;

@@ -26,8 +26,8 @@ struct FactoryBatchOptions {
 
 Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o);
 
-// Writes the batch. Serials are "<batch>-<six digits>" counting from 000001. Refuses to write
-// into a directory that already holds an enrollment.csv.
+// Writes the batch. Serials are "<batch>-<six digits>" counting from 000001 (the millionth
+// has seven). Refuses to write into a directory that already holds an enrollment.csv.
 Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o,
                                                     const crypto::SecretKey& root, Env* env);
 

@@ -81,7 +81,8 @@ Result<RegionManifest> VerifyManifest(std::string_view jws, const crypto::Public
     return Status::PermissionDenied("manifest does not verify against the root key (" +
                                     verified.status().message() + ")");
   }
-  if (verified->header.value("typ", "") != kManifestType) {
+  auto typ = verified->header.find("typ");
+  if (typ == verified->header.end() || *typ != nlohmann::json(kManifestType)) {
     return Status::PermissionDenied("signed document is not a region manifest");
   }
   auto j = nlohmann::json::parse(verified->payload, nullptr, false);
