@@ -15,11 +15,32 @@ GroupCommitWriter::GroupCommitWriter(Store& store, Env* env, ServerMetrics* metr
 GroupCommitWriter::~GroupCommitWriter() { Stop(); }
 
 bool GroupCommitWriter::SubmitActivation(Activation activation, ActivationDone done) {
-  return Enqueue({std::move(activation), std::nullopt, std::move(done)});
+  return Enqueue({std::move(activation),
+                  [this, done = std::move(done)](const Result<BatchResult>& r, size_t i) {
+                    if (!r.ok()) return done(r.status());
+                    if (metrics_) metrics_->CountActivation(r->activations[i].outcome);
+                    done(r->activations[i]);
+                  }});
 }
 
 bool GroupCommitWriter::SubmitWrongRegion(WrongRegionAttempt attempt) {
-  return Enqueue({std::nullopt, std::move(attempt), nullptr});
+  return Enqueue({std::move(attempt), nullptr});
+}
+
+bool GroupCommitWriter::SubmitDocument(UxpDocument document, DocumentDone done) {
+  return Enqueue({std::move(document),
+                  [done = std::move(done)](const Result<BatchResult>& r, size_t i) {
+                    if (!r.ok()) return done(r.status());
+                    done(static_cast<bool>(r->documents_stored[i]));
+                  }});
+}
+
+bool GroupCommitWriter::SubmitErasure(ClientErasure erasure, ErasureDone done) {
+  return Enqueue({std::move(erasure),
+                  [done = std::move(done)](const Result<BatchResult>& r, size_t i) {
+                    if (!r.ok()) return done(r.status());
+                    done(r->erased[i]);
+                  }});
 }
 
 bool GroupCommitWriter::Enqueue(Pending p) {
@@ -61,25 +82,30 @@ void GroupCommitWriter::Run() {
 
 void GroupCommitWriter::CommitBatch(std::deque<Pending>& batch) {
   WriteBatch wb;
+  std::vector<size_t> index;
+  index.reserve(batch.size());
   for (auto& p : batch) {
-    if (p.activation) wb.activations.push_back(*p.activation);
-    if (p.wrong_region) wb.wrong_region.push_back(*p.wrong_region);
+    std::visit(
+        [&](auto& op) {
+          using T = std::decay_t<decltype(op)>;
+          auto add = [&](auto& vec) {
+            index.push_back(vec.size());
+            vec.push_back(std::move(op));
+          };
+          if constexpr (std::is_same_v<T, Activation>) add(wb.activations);
+          if constexpr (std::is_same_v<T, WrongRegionAttempt>) add(wb.wrong_region);
+          if constexpr (std::is_same_v<T, UxpDocument>) add(wb.documents);
+          if constexpr (std::is_same_v<T, ClientErasure>) add(wb.erasures);
+        },
+        p.op);
   }
   auto started = std::chrono::steady_clock::now();
   Result<BatchResult> result = store_.Commit(wb, env_->Now());
   if (metrics_) {
     metrics_->ObserveCommit(batch.size(), std::chrono::steady_clock::now() - started, result.ok());
   }
-  size_t i = 0;
-  for (auto& p : batch) {
-    if (!p.activation) continue;
-    if (result.ok()) {
-      ActivationResult& r = result->activations[i++];
-      if (metrics_) metrics_->CountActivation(r.outcome);
-      p.done(std::move(r));
-    } else {
-      p.done(result.status());
-    }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    if (batch[i].done) batch[i].done(result, index[i]);
   }
 }
 

@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <variant>
 
 #include "server/server_metrics.h"
 #include "store/store.h"
@@ -23,8 +24,10 @@ struct GroupCommitOptions {
 
 class GroupCommitWriter {
  public:
-  // Called on the writer thread once the activation is durable, or with the commit's error.
+  // Called on the writer thread once the write is durable, or with the commit's error.
   using ActivationDone = std::function<void(Result<ActivationResult>)>;
+  using DocumentDone = std::function<void(Result<bool>)>;  // true: stored; false: a duplicate
+  using ErasureDone = std::function<void(Result<int64_t>)>;  // documents erased
 
   // `store`, `env` and `metrics` must outlive the writer; `metrics` may be null.
   GroupCommitWriter(Store& store, Env* env, ServerMetrics* metrics, GroupCommitOptions options = {});
@@ -34,15 +37,18 @@ class GroupCommitWriter {
   bool SubmitActivation(Activation activation, ActivationDone done);
   // Counted in the same commit as neighbouring writes; nobody waits for it.
   bool SubmitWrongRegion(WrongRegionAttempt attempt);
+  bool SubmitDocument(UxpDocument document, DocumentDone done);
+  bool SubmitErasure(ClientErasure erasure, ErasureDone done);
 
   // Refuses new writes, commits everything already queued, completes every callback, joins.
   void Stop();
 
  private:
+  using Op = std::variant<Activation, WrongRegionAttempt, UxpDocument, ClientErasure>;
+  // `done` gets the batch's result and this write's index in its WriteBatch vector.
   struct Pending {
-    std::optional<Activation> activation;
-    std::optional<WrongRegionAttempt> wrong_region;
-    ActivationDone done;
+    Op op;
+    std::function<void(const Result<BatchResult>&, size_t index)> done;
   };
 
   bool Enqueue(Pending p);

@@ -47,15 +47,44 @@ struct WrongRegionAttempt {
   std::string variant;
 };
 
-// Everything one group commit writes, in one transaction.
+// A validated, scrubbed UX-program (Glean) document. It carries no serial, no device key and
+// no connection metadata, and its time is the day only (S2, S4): nothing joins it to an
+// activation.
+struct UxpDocument {
+  std::string doc_id;        // the submission's UUID: the deduplication key
+  std::string app_id;        // e.g. "homeport-agent"
+  std::string doc_type;      // the ping, e.g. "diagnostics"
+  std::string client_id;     // Glean client_id; empty for pings without one
+  std::string received_day;  // YYYY-MM-DD
+  std::string expires_day;   // YYYY-MM-DD: removed by retention after this day
+  std::string payload;       // the document as JSON, identifiers scrubbed
+};
+
+// A deletion-request: every stored document of the client goes (S6).
+struct ClientErasure {
+  std::string client_id;
+};
+
+// Everything one group commit writes, in one transaction. Erasures are applied after the
+// batch's documents are inserted, so an erasure also removes that client's documents of the
+// same batch: erasure wins.
 struct WriteBatch {
   std::vector<Activation> activations;
   std::vector<WrongRegionAttempt> wrong_region;
-  bool empty() const { return activations.empty() && wrong_region.empty(); }
+  std::vector<UxpDocument> documents;
+  std::vector<ClientErasure> erasures;
+  bool empty() const {
+    return activations.empty() && wrong_region.empty() && documents.empty() && erasures.empty();
+  }
+  size_t size() const {
+    return activations.size() + wrong_region.size() + documents.size() + erasures.size();
+  }
 };
 
 struct BatchResult {
   std::vector<ActivationResult> activations;  // one per WriteBatch::activations, same order
+  std::vector<bool> documents_stored;         // per document: false when its doc_id was known
+  std::vector<int64_t> erased;                // per erasure: documents removed
 };
 
 struct ActivationRecord {
@@ -126,6 +155,20 @@ class Store {
   virtual Result<std::vector<WrongRegionCount>> WrongRegionCounts() = 0;
 
   virtual Result<std::vector<AuditEntry>> AuditLog() = 0;
+
+  // An access request: every stored document of `client_id`, oldest first. Audited (S7).
+  virtual Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
+                                                        const std::string& actor, TimePoint now) = 0;
+  // Retention: removes documents whose expires_day is before `today`. Returns how many.
+  virtual Result<int64_t> ExpireDocuments(const std::string& today) = 0;
+  // Retention of one metric shorter than its ping's: removes the metric's value from
+  // documents of `app_id`/`doc_type` received before `cutoff_day`. Returns documents changed.
+  virtual Result<int64_t> ExpireMetric(const std::string& app_id, const std::string& doc_type,
+                                       const std::string& metric_type,
+                                       const std::string& metric_name,
+                                       const std::string& cutoff_day) = 0;
+  // Documents stored, per app and ping (aggregates only).
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() = 0;
 };
 
 // Recomputes the chain; Corruption naming the first entry that does not match.

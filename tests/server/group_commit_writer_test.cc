@@ -24,10 +24,12 @@ class GatedStore final : public Store {
       ++commits_entered;
       entered_cv_.notify_all();
       cv_.wait(lock, [&] { return open_; });
-      batch_sizes.push_back(batch.activations.size() + batch.wrong_region.size());
+      batch_sizes.push_back(batch.size());
     }
     if (fail) return Status::Unavailable("database is down");
     BatchResult r;
+    r.documents_stored.assign(batch.documents.size(), true);
+    r.erased.assign(batch.erasures.size(), 0);
     for (size_t i = 0; i < batch.activations.size(); ++i) {
       r.activations.push_back({RecordOutcome::kCreated, "2026-11-29"});
     }
@@ -42,6 +44,18 @@ class GatedStore final : public Store {
     return std::vector<WrongRegionCount>{};
   }
   Result<std::vector<AuditEntry>> AuditLog() override { return std::vector<AuditEntry>{}; }
+  Result<std::vector<UxpDocument>> ExportClient(const std::string&, const std::string&,
+                                                TimePoint) override {
+    return std::vector<UxpDocument>{};
+  }
+  Result<int64_t> ExpireDocuments(const std::string&) override { return int64_t{0}; }
+  Result<int64_t> ExpireMetric(const std::string&, const std::string&, const std::string&,
+                               const std::string&, const std::string&) override {
+    return int64_t{0};
+  }
+  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
+    return std::vector<std::pair<std::string, int64_t>>{};
+  }
 
   void Open() {
     std::lock_guard lock(mu_);

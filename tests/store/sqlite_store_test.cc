@@ -73,7 +73,8 @@ TEST_F(SqliteStore, UsesWalJournal) {
 TEST_F(SqliteStore, MigrationsAreRecordedOnce) {
   store_.reset();
   for (int i = 0; i < 3; ++i) ASSERT_NE(Open(), nullptr);
-  EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations"), std::vector<std::string>{"1"});
+  EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations ORDER BY version"),
+            (std::vector<std::string>{"1", "2"}));
 }
 
 TEST_F(SqliteStore, RefusesASchemaFromANewerHomeport) {
@@ -164,3 +165,30 @@ TEST(SqliteStoreOpen, RefusesAFileThatIsNotADatabase) {
 
 }  // namespace
 }  // namespace homeport
+
+namespace homeport::testing {
+namespace {
+
+// S4: no stored table links warranty identity (serial, device key) to UX-program client ids,
+// and UX documents carry no time finer than a day.
+TEST_F(SqliteStore, NoTableJoinsActivationsToUxClientIds) {
+  auto tables = RawSql(path_, "SELECT name FROM sqlite_master WHERE type = 'table'");
+  ASSERT_FALSE(tables.empty());
+  for (const auto& table : tables) {
+    auto columns = RawSql(path_, "SELECT name FROM pragma_table_info('" + table + "')");
+    auto has = [&](const std::string& c) {
+      return std::find(columns.begin(), columns.end(), c) != columns.end();
+    };
+    bool identity = has("serial") || has("public_key");
+    bool ux = has("client_id") || has("doc_id");
+    EXPECT_FALSE(identity && ux) << table << " holds both a device identity and a UX client id";
+    if (ux) {
+      for (const auto& c : columns) {
+        EXPECT_EQ(c.find("_at"), std::string::npos) << table << "." << c << " is a timestamp";
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace homeport::testing

@@ -51,6 +51,21 @@ CREATE TABLE audit_log (
   hash      TEXT NOT NULL
 );
 )sql",
+    // The UX program. No serial, no device key, no time finer than a day: nothing here can be
+    // joined to the activation tables (S4).
+    R"sql(
+CREATE TABLE uxp_documents (
+  doc_id       TEXT PRIMARY KEY,
+  app_id       TEXT NOT NULL,
+  doc_type     TEXT NOT NULL,
+  client_id    TEXT NOT NULL,
+  received_day TEXT NOT NULL,
+  expires_day  TEXT NOT NULL,
+  payload      TEXT NOT NULL
+);
+CREATE INDEX uxp_documents_client ON uxp_documents(client_id);
+CREATE INDEX uxp_documents_expiry ON uxp_documents(expires_day);
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -131,6 +146,23 @@ class SqliteStore final : public Store {
                              " VALUES (?, ?, 1) ON CONFLICT (claimed_region, variant)"
                              " DO UPDATE SET attempts = attempts + 1"));
         HOMEPORT_RETURN_IF_ERROR(s->Bind(1, w.claimed_region).Bind(2, w.variant).Run());
+      }
+      for (const auto& d : batch.documents) {
+        HOMEPORT_ASSIGN_OR_RETURN(
+            Statement * s,
+            writer_->Prepare("INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id,"
+                             " received_day, expires_day, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                             " ON CONFLICT (doc_id) DO NOTHING"));
+        s->Bind(1, d.doc_id).Bind(2, d.app_id).Bind(3, d.doc_type).Bind(4, d.client_id);
+        s->Bind(5, d.received_day).Bind(6, d.expires_day).Bind(7, d.payload);
+        HOMEPORT_RETURN_IF_ERROR(s->Run());
+        out.documents_stored.push_back(writer_->Changes() == 1);
+      }
+      for (const auto& e : batch.erasures) {
+        HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                                  writer_->Prepare("DELETE FROM uxp_documents WHERE client_id = ?"));
+        HOMEPORT_RETURN_IF_ERROR(s->Bind(1, e.client_id).Run());
+        out.erased.push_back(writer_->Changes());
       }
       return Status::Ok();
     });
@@ -226,6 +258,80 @@ class SqliteStore final : public Store {
       if (!row) break;
       out.push_back({s->Int(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
                      s->Text(6)});
+    }
+    return out;
+  }
+
+  Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
+                                                const std::string& actor, TimePoint now) override {
+    std::lock_guard lock(write_mu_);
+    std::vector<UxpDocument> out;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_RETURN_IF_ERROR(AppendAudit(actor, "uxp.export", client_id, now));
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("SELECT doc_id, app_id, doc_type, client_id, received_day, expires_day,"
+                           " payload FROM uxp_documents WHERE client_id = ?"
+                           " ORDER BY received_day, rowid"));
+      s->Bind(1, client_id);
+      for (;;) {
+        HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
+                       s->Text(6)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<int64_t> ExpireDocuments(const std::string& today) override {
+    std::lock_guard lock(write_mu_);
+    int64_t n = 0;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                                writer_->Prepare("DELETE FROM uxp_documents WHERE expires_day < ?"));
+      HOMEPORT_RETURN_IF_ERROR(s->Bind(1, today).Run());
+      n = writer_->Changes();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return n;
+  }
+
+  Result<int64_t> ExpireMetric(const std::string& app_id, const std::string& doc_type,
+                               const std::string& metric_type, const std::string& metric_name,
+                               const std::string& cutoff_day) override {
+    std::lock_guard lock(write_mu_);
+    int64_t n = 0;
+    // The metric name contains dots: quote it as one JSON path member.
+    std::string path = "$.metrics.\"" + metric_type + "\".\"" + metric_name + "\"";
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("UPDATE uxp_documents SET payload = json_remove(payload, ?)"
+                           " WHERE app_id = ? AND doc_type = ? AND received_day < ?"
+                           " AND json_extract(payload, ?) IS NOT NULL"));
+      s->Bind(1, path).Bind(2, app_id).Bind(3, doc_type).Bind(4, cutoff_day).Bind(5, path);
+      HOMEPORT_RETURN_IF_ERROR(s->Run());
+      n = writer_->Changes();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return n;
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
+    std::lock_guard lock(write_mu_);
+    std::vector<std::pair<std::string, int64_t>> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer_->Prepare("SELECT app_id || '/' || doc_type, COUNT(*) FROM"
+                                        " uxp_documents GROUP BY app_id, doc_type ORDER BY 1"));
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.emplace_back(s->Text(0), s->Int(1));
     }
     return out;
   }
