@@ -62,13 +62,14 @@ struct AgentOptions {
   std::string profile_path;
   // Required: the signed region manifest (JWS compact) shipped in the firmware.
   std::string manifest_path;
-  // Required: where activation.json lives. Created if missing.
+  // Required: the device's state directory: activation.json and the UX program's uxp/ folder.
+  // Created if missing.
   std::string state_dir;
   // PEM bundle of trusted CAs for the default transport. Default empty: the system bundle.
   std::string ca_file;
   // Default 60 s: Activate() stops retrying and returns DeadlineExceeded once a further wait
-  // would end past this much time after it started. A request in flight may add up to
-  // request_timeout.
+  // would end past this much time after it started; UxProgram uploads stop (leaving pings
+  // queued) likewise. A request in flight may add up to request_timeout.
   std::chrono::milliseconds deadline{60'000};
   // Default 500 ms: the cap on the first retry wait; each later cap doubles.
   std::chrono::milliseconds initial_backoff{500};
@@ -76,6 +77,11 @@ struct AgentOptions {
   std::chrono::milliseconds max_backoff{30'000};
   // Default 10 s: connect and total time limit of one request with the default transport.
   std::chrono::milliseconds request_timeout{10'000};
+  // Default 500: the most UX-program pings kept waiting for upload; the oldest are dropped
+  // first. Deletion-requests are kept apart and never dropped.
+  int max_pending_pings = 500;
+  // Default 50 MiB: the most bytes those pending pings may take on disk, enforced likewise.
+  int64_t max_pending_bytes = int64_t{50} << 20;
   // Default Env::Default(): clock, sleeping, randomness and files. Not owned.
   Env* env = Env::Default();
   // Default nullptr: a curl transport honouring the manifest's TLS pins and ca_file. When set,

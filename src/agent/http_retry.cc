@@ -79,8 +79,16 @@ Status HttpErrorStatus(const TransportResponse& response) {
   return Status::InvalidArgument(text);
 }
 
-Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request, Env& env,
-                                   const RetryPolicy& policy) {
+Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request,
+                                        Env& env, const RetryPolicy& policy) {
+  HOMEPORT_ASSIGN_OR_RETURN(TransportResponse response,
+                            PostUntilFinal(transport, request, env, policy));
+  if (response.status >= 200 && response.status <= 299) return response;
+  return HttpErrorStatus(response);
+}
+
+Result<TransportResponse> PostUntilFinal(HttpTransport& transport, const TransportRequest& request,
+                                         Env& env, const RetryPolicy& policy) {
   const Env::TimePoint start = env.Now();
   const Env::TimePoint give_up_at = start + policy.deadline;
   for (int attempt = 0;; ++attempt) {
@@ -93,8 +101,8 @@ Result<TransportResponse> PostWithRetry(HttpTransport& transport, const Transpor
     } else if (response->status >= 200 && response->status <= 299) {
       return response;
     } else {
+      if (!IsRetryableHttpStatus(response->status)) return response;
       failure = HttpErrorStatus(*response);
-      if (!IsRetryableHttpStatus(response->status)) return failure;
       retry_after = RetryAfter(*response);
     }
 

@@ -34,10 +34,16 @@ std::chrono::milliseconds JitteredBackoff(int attempt, const RetryPolicy& policy
 // when the body is homeport's error JSON.
 Status HttpErrorStatus(const TransportResponse& response);
 
-// Posts `request` until a 2xx arrives (returned) or a final failure: the Status of a
-// non-retryable response, a non-Unavailable transport error, or DeadlineExceeded carrying the
-// last failure once the next wait would end past policy.deadline from the first attempt.
-Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request, Env& env,
-                                   const RetryPolicy& policy);
+// Posts `request` until a final answer arrives and returns it: a 2xx or any status that
+// IsRetryableHttpStatus() does not retry. Errors: a non-Unavailable transport error (a refused
+// TLS identity), or DeadlineExceeded carrying the last failure once the next wait would end past
+// policy.deadline from the first attempt. The caller tells "refused by the server" (a response)
+// from "not delivered" (an error) — the UX-program queue drops the one and keeps the other.
+Result<TransportResponse> PostUntilFinal(HttpTransport& transport, const TransportRequest& request,
+                                         Env& env, const RetryPolicy& policy);
+
+// PostUntilFinal, with a final non-2xx answer turned into its HttpErrorStatus().
+Result<TransportResponse> PostWithRetry(HttpTransport& transport, const TransportRequest& request,
+                                        Env& env, const RetryPolicy& policy);
 
 }  // namespace homeport::agent

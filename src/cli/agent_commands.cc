@@ -1,37 +1,182 @@
-// Device-side commands: `homeport agent activate`, the CLI over libhomeport.
+// Device-side commands: `homeport agent activate` and `homeport agent uxp ...`, the CLI over
+// libhomeport. Every command opens the library with the same options, so D1 holds for each.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "command.h"
 #include "homeport/agent.h"
+#include "homeport/uxp.h"
 
 namespace homeport::cli {
+namespace {
+
+// What every agent command takes: the device's files and how long it may keep retrying.
+struct DeviceArgs {
+  AgentOptions options;
+  double deadline_seconds = 60;
+
+  const AgentOptions& Resolved() {
+    options.deadline = std::chrono::milliseconds(static_cast<int64_t>(deadline_seconds * 1000));
+    return options;
+  }
+};
+
+void AddDeviceOptions(CLI::App* cmd, DeviceArgs& a) {
+  cmd->add_option("--profile", a.options.profile_path, "device profile from the factory")
+      ->required();
+  cmd->add_option("--manifest", a.options.manifest_path, "signed region manifest")->required();
+  cmd->add_option("--state", a.options.state_dir, "the device's state directory")->required();
+  cmd->add_option("--deadline", a.deadline_seconds, "seconds to keep retrying")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--ca", a.options.ca_file, "PEM bundle of trusted CAs");
+}
+
+nlohmann::json SummaryJson(const UploadSummary& s) {
+  nlohmann::json j = {{"sent", s.sent}, {"dropped", s.dropped}, {"pending", s.pending}};
+  if (!s.last_error.ok()) j["last_error"] = s.last_error.message();
+  return j;
+}
+
+// Runs `body(program, args)` when `cmd` is chosen; opening failures (D1 included) end it first.
+template <typename Args, typename Body>
+void OnUxp(CLI::App* cmd, Commands& commands, std::shared_ptr<Args> a, Body body) {
+  cmd->callback([&commands, a, body] {
+    commands.run = [a, body] {
+      auto uxp = UxProgram::Open(a->Resolved());
+      if (!uxp.ok()) return Fail(uxp.status());
+      return body(**uxp, *a);
+    };
+  });
+}
+
+void AddUxpCommands(CLI::App* agent, Commands& commands) {
+  auto* uxp = agent->add_subcommand(
+      "uxp", "the opt-in User Experience Program: diagnostics and feedback as Glean pings");
+  uxp->require_subcommand(1);
+
+  auto opt_in_args = std::make_shared<DeviceArgs>();
+  auto* opt_in = uxp->add_subcommand("opt-in", "join the program with a new random client id");
+  AddDeviceOptions(opt_in, *opt_in_args);
+  OnUxp(opt_in, commands, opt_in_args, [](UxProgram& p, DeviceArgs&) {
+    Status st = p.OptIn();
+    if (!st.ok()) return Fail(st);
+    auto status = p.GetStatus();
+    if (!status.ok()) return Fail(status.status());
+    std::printf("opted in; client id %s\n", status->client_id.value_or("").c_str());
+    return 0;
+  });
+
+  auto opt_out_args = std::make_shared<DeviceArgs>();
+  auto* opt_out = uxp->add_subcommand(
+      "opt-out", "leave the program: send a deletion-request, wipe local data and the client id");
+  AddDeviceOptions(opt_out, *opt_out_args);
+  OnUxp(opt_out, commands, opt_out_args, [](UxProgram& p, DeviceArgs&) {
+    auto summary = p.OptOut();
+    if (!summary.ok()) return Fail(summary.status());
+    std::printf("opted out; local UX data and client id wiped\n");
+    if (summary->pending > 0) {
+      std::printf("deletion-request queued (%s); `homeport agent uxp upload` sends it later\n",
+                  summary->last_error.message().c_str());
+    } else if (summary->sent > 0) {
+      std::printf("deletion-request sent\n");
+    }
+    return 0;
+  });
+
+  auto status_args = std::make_shared<DeviceArgs>();
+  auto* status = uxp->add_subcommand("status", "print the program's state as JSON");
+  AddDeviceOptions(status, *status_args);
+  OnUxp(status, commands, status_args, [](UxProgram& p, DeviceArgs&) {
+    auto s = p.GetStatus();
+    if (!s.ok()) return Fail(s.status());
+    nlohmann::json j = {{"enabled", s->enabled},
+                        {"client_id", nullptr},
+                        {"pending_pings", s->pending_pings},
+                        {"pending_deletion_requests", s->pending_deletion_requests}};
+    if (s->client_id) j["client_id"] = *s->client_id;
+    std::printf("%s\n", j.dump(2).c_str());
+    return 0;
+  });
+
+  struct RecordArgs : DeviceArgs {
+    std::string name, value;
+  };
+  auto record_args = std::make_shared<RecordArgs>();
+  auto* record = uxp->add_subcommand(
+      "record", "record a diagnostics metric: counters add, other types set the value");
+  record
+      ->add_option("NAME", record_args->name,
+                   "metric, e.g. diagnostics.crash_count or diagnostics.thermal_throttling/severe")
+      ->required();
+  record
+      ->add_option("VALUE", record_args->value,
+                   "whole number (milliseconds for timespans); key=value,... for events")
+      ->required();
+  AddDeviceOptions(record, *record_args);
+  OnUxp(record, commands, record_args, [](UxProgram& p, RecordArgs& a) {
+    Status st = p.Record(a.name, a.value);
+    return st.ok() ? 0 : Fail(st);
+  });
+
+  struct FeedbackArgs : DeviceArgs {
+    std::string text;
+    std::optional<int> rating;
+  };
+  auto feedback_args = std::make_shared<FeedbackArgs>();
+  auto* feedback = uxp->add_subcommand("feedback", "queue a feedback ping");
+  feedback->add_option("TEXT", feedback_args->text, "what the user wrote")->required();
+  // Checked by the library, so a bad rating fails like every other error ("homeport: ...").
+  feedback->add_option("--rating", feedback_args->rating, "1 (poor) to 5 (excellent)");
+  AddDeviceOptions(feedback, *feedback_args);
+  OnUxp(feedback, commands, feedback_args, [](UxProgram& p, FeedbackArgs& a) {
+    Status st = p.Feedback(a.text, a.rating);
+    if (!st.ok()) return Fail(st);
+    std::printf("feedback queued; `homeport agent uxp upload` sends it\n");
+    return 0;
+  });
+
+  struct UploadArgs : DeviceArgs {
+    bool json = false;
+  };
+  auto upload_args = std::make_shared<UploadArgs>();
+  auto* upload = uxp->add_subcommand(
+      "upload", "send recorded diagnostics and every pending ping; exit 1 if some stay queued");
+  upload->add_flag("--json", upload_args->json, "print the summary as JSON");
+  AddDeviceOptions(upload, *upload_args);
+  OnUxp(upload, commands, upload_args, [](UxProgram& p, UploadArgs& a) {
+    auto s = p.Upload(DiagnosticsReason::kOnDemand);
+    if (!s.ok()) return Fail(s.status());
+    if (a.json) {
+      std::printf("%s\n", SummaryJson(*s).dump(2).c_str());
+    } else {
+      std::printf("sent %d, dropped %d, pending %d\n", s->sent, s->dropped, s->pending);
+    }
+    if (s->pending > 0) return Fail("pings stay queued: " + s->last_error.message());
+    // Dropped pings are final; say why, but the upload itself is done.
+    if (s->dropped > 0) std::fprintf(stderr, "homeport: %s\n", s->last_error.message().c_str());
+    return 0;
+  });
+}
+
+}  // namespace
 
 void AddAgentCommands(CLI::App& app, Commands& commands) {
-  auto* agent = app.add_subcommand("agent", "the device client (libhomeport) from the command line");
+  auto* agent =
+      app.add_subcommand("agent", "the device client (libhomeport) from the command line");
   agent->require_subcommand(1);
 
-  struct ActivateArgs {
-    AgentOptions options;
-    double deadline_seconds = 60;
+  struct ActivateArgs : DeviceArgs {
     bool json = false;
   };
   auto a = std::make_shared<ActivateArgs>();
   auto* activate = agent->add_subcommand(
       "activate", "activate the device's warranty once; print the warranty start (YYYY-MM-DD)");
-  activate->add_option("--profile", a->options.profile_path, "device profile from the factory")
-      ->required();
-  activate->add_option("--manifest", a->options.manifest_path, "signed region manifest")->required();
-  activate->add_option("--state", a->options.state_dir, "the device's state directory")->required();
-  activate->add_option("--deadline", a->deadline_seconds, "seconds to keep retrying")
-      ->capture_default_str()
-      ->check(CLI::PositiveNumber);
-  activate->add_option("--ca", a->options.ca_file, "PEM bundle of trusted CAs");
+  AddDeviceOptions(activate, *a);
   activate->add_flag("--json", a->json, "print the whole activation state as JSON");
   activate->callback([&commands, a] {
     commands.run = [a] {
-      a->options.deadline = std::chrono::milliseconds(static_cast<int64_t>(a->deadline_seconds * 1000));
-      auto agent = Agent::Open(a->options);
+      auto agent = Agent::Open(a->Resolved());
       if (!agent.ok()) return Fail(agent.status());
       auto state = (*agent)->Activate();
       if (!state.ok()) return Fail(state.status());
@@ -49,6 +194,8 @@ void AddAgentCommands(CLI::App& app, Commands& commands) {
       return 0;
     };
   });
+
+  AddUxpCommands(agent, commands);
 }
 
 }  // namespace homeport::cli

@@ -1,0 +1,87 @@
+// libhomeport's User Experience Program client (rule D3): diagnostics and feedback the user
+// opted in to, sent as Glean pings of app "homeport-agent" to the UX-program URL of the device's
+// verified region manifest (D1), through an offline queue that follows Glean's upload rules.
+// Nothing it stores or sends identifies the device (D4); its client id is random and unrelated
+// to the serial or the device key (S4).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "homeport/agent.h"
+#include "homeport/status.h"
+
+namespace homeport {
+
+struct UxpStatus {
+  bool enabled = false;
+  // The random client id while opted in, nullopt otherwise.
+  std::optional<std::string> client_id;
+  int pending_pings = 0;              // diagnostics and feedback pings waiting for upload
+  int pending_deletion_requests = 0;  // deletion-requests waiting for upload
+};
+
+struct UploadSummary {
+  int sent = 0;     // accepted by the server (2xx, a duplicate included) and removed
+  int dropped = 0;  // refused for good (4xx other than 408 and 429) or unreadable, and removed
+  int pending = 0;  // still queued, deletion-requests included
+  // Why pings remain queued (no network, 5xx or 429 until the deadline, a refused TLS identity)
+  // or, failing that, the last refusal. Ok when every ping was accepted.
+  Status last_error;
+};
+
+enum class DiagnosticsReason {
+  kScheduled,  // ping_info.reason "scheduled": the embedding code's periodic upload
+  kOnDemand,   // ping_info.reason "on_demand": a person asked for an upload now
+};
+
+// State lives in AgentOptions::state_dir/uxp/, every write atomic through the Env. A UxProgram
+// is used from one thread; it holds no thread of its own: the embedding code calls Upload()
+// when it sees fit (say daily, and when the network returns).
+class UxProgram {
+ public:
+  // Applies D1 exactly as Agent::Open does: PermissionDenied naming both regions, and no
+  // transport ever used, unless the manifest verifies and is for the device's region.
+  // InvalidArgument for bad options. Opening changes nothing on disk.
+  static Result<std::unique_ptr<UxProgram>> Open(const AgentOptions& options);
+
+  virtual ~UxProgram() = default;
+
+  // Starts the program with a new random client id (a UUIDv4 from the Env's randomness) and
+  // today as first_run_date. Ok and no change when already opted in.
+  virtual Status OptIn() = 0;
+
+  // Queues a deletion-request ping carrying the current client id, then wipes the recorded
+  // metrics, every other pending ping and the client id, and tries to upload the
+  // deletion-request(s) until the deadline. A failed upload leaves them queued; Upload() sends
+  // them later even while opted out. When not opted in, only sends deletion-requests still
+  // queued. Errors are local (the disk): if the deletion-request cannot be queued or the
+  // opt-out stored, the user stays opted in and nothing is queued.
+  virtual Result<UploadSummary> OptOut() = 0;
+
+  virtual Result<UxpStatus> GetStatus() = 0;
+
+  // Records a value of a metric of the diagnostics ping, as declared in the agent's schema:
+  // counters ("diagnostics.crash_count") add a whole number > 0; quantities set a whole
+  // number >= 0; timespans ("diagnostics.boot_time") set a whole number of milliseconds; a
+  // labeled counter is named "diagnostics.thermal_throttling/severe"; an event's value is ""
+  // or "key=value,..." over its extra keys. PermissionDenied when not opted in, InvalidArgument
+  // for an undeclared metric or a bad value; nothing is stored then.
+  virtual Status Record(std::string_view name, std::string_view value) = 0;
+
+  // Queues a feedback ping at once: `text` (UTF-8, 1 byte to 200 KiB) and an optional rating
+  // from 1 to 5. PermissionDenied when not opted in, InvalidArgument for bad input.
+  virtual Status Feedback(std::string_view text, std::optional<int> rating) = 0;
+
+  // When opted in and anything was recorded, first turns the recorded metrics into a
+  // diagnostics ping (and clears them). Then posts every pending ping, deletion-requests
+  // first, oldest first: 2xx removes it, 4xx other than 408/429 drops it, and 5xx, 408, 429
+  // (honouring Retry-After) and network failures are retried with backoff until the deadline,
+  // after which the rest stays queued for a later call. Errors are local (the disk).
+  virtual Result<UploadSummary> Upload(DiagnosticsReason reason) = 0;
+  Result<UploadSummary> Upload() { return Upload(DiagnosticsReason::kScheduled); }
+};
+
+}  // namespace homeport

@@ -1,0 +1,312 @@
+// UxProgram: consent (D3), recording, feedback and the upload of the pending-ping queues.
+#include <chrono>
+
+#include "agent/glean_document.h"
+#include "agent/http_retry.h"
+#include "agent/ping_queue.h"
+#include "agent/uxp_consent.h"
+#include "agent/uxp_recorded_metrics.h"
+#include "agent/uxp_schema.h"
+#include "agent/verified_device.h"
+#include "homeport/uxp.h"
+
+namespace homeport {
+namespace {
+
+using agent::GleanDocument;
+using agent::PingQueue;
+using agent::QueuedPing;
+using agent::RecordedMetrics;
+using agent::UxpConsent;
+using nlohmann::json;
+using std::chrono::milliseconds;
+
+// Glean's limit on one ping's body; the server takes no more than 1 MB on the wire either.
+constexpr size_t kMaxPingBodyBytes = 1 << 20;
+
+int64_t EpochMs(Env::TimePoint t) {
+  return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+const char* ReasonName(DiagnosticsReason reason) {
+  return reason == DiagnosticsReason::kOnDemand ? "on_demand" : "scheduled";
+}
+
+// The UX program never needs the device key; not holding it means no ping can carry it (S4).
+DeviceProfile WithoutDeviceKey(DeviceProfile profile) {
+  profile.device_key_jwk.clear();
+  return profile;
+}
+
+Status NotOptedIn(const char* what) {
+  return Status::PermissionDenied(std::string("the user has not opted in to the UX program: ") +
+                                  what + " (opt in first)");
+}
+
+class UxProgramImpl final : public UxProgram {
+ public:
+  UxProgramImpl(const AgentOptions& options, agent::VerifiedDevice device)
+      : options_(options),
+        env_(options.env),
+        profile_(WithoutDeviceKey(std::move(device.profile))),
+        manifest_(std::move(device.manifest)),
+        owned_transport_(std::move(device.owned_transport)),
+        transport_(device.transport),
+        dir_(options.state_dir + "/uxp"),
+        consent_path_(dir_ + "/consent.json"),
+        metrics_path_(dir_ + "/metrics.json"),
+        pending_(env_, dir_ + "/pending_pings"),
+        deletion_requests_(env_, dir_ + "/deletion_request") {}
+
+  Status OptIn() override;
+  Result<UploadSummary> OptOut() override;
+  Result<UxpStatus> GetStatus() override;
+  Status Record(std::string_view name, std::string_view value) override;
+  Status Feedback(std::string_view text, std::optional<int> rating) override;
+  Result<UploadSummary> Upload(DiagnosticsReason reason) override;
+
+ private:
+  // A missing or unreadable-as-JSON consent file means "not opted in": without a valid record
+  // of consent, nothing is collected (D3).
+  Result<UxpConsent> LoadConsent();
+  Status StoreConsent(const UxpConsent& consent);
+  // A missing or corrupt file is an empty record.
+  Result<RecordedMetrics> LoadMetrics();
+  // The recorded metrics and every non-deletion ping: what opting out erases.
+  Status WipeCollectedData();
+  // A document of `ping` for consent's client, advancing the ping's seq and start in `consent`.
+  GleanDocument NewDocument(UxpConsent& consent, const std::string& ping, const std::string& reason,
+                            const json& metrics, const json& events);
+  // Stores the advanced consent, then queues `doc` in pending_pings within the bounds.
+  Result<QueuedPing> QueuePing(const UxpConsent& consent, const GleanDocument& doc);
+  Status QueueDiagnostics(UxpConsent& consent, DiagnosticsReason reason);
+  // Posts deletion-requests, then (when `with_pending`) the other pending pings.
+  Result<UploadSummary> Send(bool with_pending);
+
+  const AgentOptions options_;
+  Env* const env_;
+  const DeviceProfile profile_;
+  const RegionManifest manifest_;
+  std::unique_ptr<HttpTransport> owned_transport_;
+  HttpTransport* const transport_;
+  const std::string dir_, consent_path_, metrics_path_;
+  PingQueue pending_;
+  PingQueue deletion_requests_;
+};
+
+Result<UxpConsent> UxProgramImpl::LoadConsent() {
+  auto text = env_->ReadFile(consent_path_);
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) return UxpConsent{};
+    return text.status().WithContext("reading the UX-program consent");
+  }
+  auto consent = agent::ParseConsent(*text);
+  return consent.ok() ? std::move(consent).value() : UxpConsent{};
+}
+
+Status UxProgramImpl::StoreConsent(const UxpConsent& consent) {
+  HOMEPORT_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  Status written = env_->WriteFileAtomic(consent_path_, agent::SerializeConsent(consent), 0600);
+  return written.ok() ? written : written.WithContext("storing the UX-program consent");
+}
+
+Result<RecordedMetrics> UxProgramImpl::LoadMetrics() {
+  auto text = env_->ReadFile(metrics_path_);
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) return RecordedMetrics{};
+    return text.status().WithContext("reading the recorded UX metrics");
+  }
+  auto metrics = RecordedMetrics::Parse(*text);
+  return metrics.ok() ? std::move(metrics).value() : RecordedMetrics{};
+}
+
+Status UxProgramImpl::WipeCollectedData() {
+  HOMEPORT_RETURN_IF_ERROR(env_->RemoveFile(metrics_path_));
+  return pending_.Clear();
+}
+
+GleanDocument UxProgramImpl::NewDocument(UxpConsent& consent, const std::string& ping,
+                                         const std::string& reason, const json& metrics,
+                                         const json& events) {
+  const Env::TimePoint now = env_->Now();
+  agent::PingCursor cursor = consent.Advance(ping, now);
+  agent::PingInfo info{ping, cursor.seq, Env::TimePoint(milliseconds(cursor.start_ms)), now,
+                       reason};
+  return agent::BuildGleanDocument(
+      info, agent::ClientInfo(profile_, consent.client_id, consent.first_run_date), metrics, events,
+      agent::NewUuidV4(*env_));
+}
+
+Result<QueuedPing> UxProgramImpl::QueuePing(const UxpConsent& consent, const GleanDocument& doc) {
+  // Consent first: if queueing then fails, a seq number is skipped, never reused.
+  HOMEPORT_RETURN_IF_ERROR(StoreConsent(consent));
+  HOMEPORT_ASSIGN_OR_RETURN(QueuedPing queued, pending_.Add(doc));
+  HOMEPORT_RETURN_IF_ERROR(
+      pending_.DropOldestBeyond(options_.max_pending_pings, options_.max_pending_bytes).status());
+  return queued;
+}
+
+Status UxProgramImpl::OptIn() {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  if (consent.upload_enabled) return Status::Ok();
+  // Leftovers of an interrupted opt-out must not end up under the new id.
+  HOMEPORT_RETURN_IF_ERROR(WipeCollectedData());
+  const Env::TimePoint now = env_->Now();
+  UxpConsent fresh;
+  fresh.upload_enabled = true;
+  fresh.client_id = agent::NewUuidV4(*env_);
+  // Today, not the first opt-in ever: a date carried over would link the new id to the old.
+  fresh.first_run_date = agent::GleanDate(now);
+  fresh.opted_in_ms = EpochMs(now);
+  return StoreConsent(fresh);
+}
+
+Result<UploadSummary> UxProgramImpl::OptOut() {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  if (consent.upload_enabled) {
+    GleanDocument doc = NewDocument(consent, std::string(agent::kDeletionRequestPing),
+                                    "set_upload_enabled", json::object(), json::array());
+    HOMEPORT_ASSIGN_OR_RETURN(QueuedPing queued, deletion_requests_.Add(doc));
+    Status disabled = StoreConsent(UxpConsent{});
+    if (!disabled.ok()) {
+      // Still opted in: a deletion-request for a client that keeps reporting would be wrong.
+      (void)deletion_requests_.Remove(queued);
+      return disabled;
+    }
+    Status wiped = WipeCollectedData();
+    if (!wiped.ok()) return wiped.WithContext("wiping UX-program data after opting out");
+  }
+  return Send(/*with_pending=*/false);
+}
+
+Result<UxpStatus> UxProgramImpl::GetStatus() {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> pending, pending_.List());
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> deletions, deletion_requests_.List());
+  UxpStatus status;
+  status.enabled = consent.upload_enabled;
+  if (consent.upload_enabled) status.client_id = consent.client_id;
+  status.pending_pings = static_cast<int>(pending.size());
+  status.pending_deletion_requests = static_cast<int>(deletions.size());
+  return status;
+}
+
+Status UxProgramImpl::Record(std::string_view name, std::string_view value) {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  if (!consent.upload_enabled) return NotOptedIn("nothing was recorded");
+  HOMEPORT_ASSIGN_OR_RETURN(RecordedMetrics metrics, LoadMetrics());
+  HOMEPORT_RETURN_IF_ERROR(metrics.Record(name, value, env_->Now()));
+  HOMEPORT_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  Status written = env_->WriteFileAtomic(metrics_path_, metrics.Serialize(), 0600);
+  return written.ok() ? written : written.WithContext("storing the recorded UX metrics");
+}
+
+Status UxProgramImpl::Feedback(std::string_view text, std::optional<int> rating) {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  if (!consent.upload_enabled) return NotOptedIn("no feedback was queued");
+  const agent::UxpMetric* text_metric = agent::FindUxpMetric(agent::kFeedbackTextMetric);
+  if (text_metric == nullptr) return Status::Internal("feedback.text missing from the schema");
+  HOMEPORT_ASSIGN_OR_RETURN(json text_value, agent::ParseMetricValue(*text_metric, text));
+  json metrics = {{"text", {{std::string(agent::kFeedbackTextMetric), std::move(text_value)}}}};
+  if (rating) {
+    if (*rating < 1 || *rating > 5) {
+      return Status::InvalidArgument("feedback.rating: " + std::to_string(*rating) +
+                                     " is not between 1 and 5");
+    }
+    metrics["quantity"][std::string(agent::kFeedbackRatingMetric)] = *rating;
+  }
+  GleanDocument doc = NewDocument(consent, std::string(agent::kFeedbackPing), "user_submitted",
+                                  metrics, json::array());
+  if (doc.body.size() > kMaxPingBodyBytes) {
+    return Status::InvalidArgument("feedback.text: too long once encoded (" +
+                                   std::to_string(doc.body.size()) + " bytes, limit " +
+                                   std::to_string(kMaxPingBodyBytes) + ")");
+  }
+  return QueuePing(consent, doc).status();
+}
+
+Status UxProgramImpl::QueueDiagnostics(UxpConsent& consent, DiagnosticsReason reason) {
+  HOMEPORT_ASSIGN_OR_RETURN(RecordedMetrics metrics, LoadMetrics());
+  if (metrics.empty()) return Status::Ok();  // send_if_empty: false
+  GleanDocument doc = NewDocument(consent, std::string(agent::kDiagnosticsPing), ReasonName(reason),
+                                  metrics.PingMetrics(), metrics.PingEvents());
+  HOMEPORT_ASSIGN_OR_RETURN(QueuedPing queued, QueuePing(consent, doc));
+  Status cleared = env_->RemoveFile(metrics_path_);
+  if (!cleared.ok()) {
+    // Keeping both would send the same counts twice.
+    (void)pending_.Remove(queued);
+    return cleared.WithContext("clearing the recorded UX metrics");
+  }
+  return Status::Ok();
+}
+
+Result<UploadSummary> UxProgramImpl::Upload(DiagnosticsReason reason) {
+  HOMEPORT_ASSIGN_OR_RETURN(UxpConsent consent, LoadConsent());
+  if (consent.upload_enabled) {
+    HOMEPORT_RETURN_IF_ERROR(QueueDiagnostics(consent, reason));
+  } else {
+    // Only deletion-requests leave a device that is not opted in (D3).
+    HOMEPORT_RETURN_IF_ERROR(WipeCollectedData());
+  }
+  return Send(/*with_pending=*/consent.upload_enabled);
+}
+
+Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
+  UploadSummary summary;
+  const Env::TimePoint give_up_at = env_->Now() + options_.deadline;
+  bool stopped = false;
+  for (PingQueue* queue : {&deletion_requests_, with_pending ? &pending_ : nullptr}) {
+    if (queue == nullptr) continue;
+    HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> pings, queue->List());
+    for (const QueuedPing& queued : pings) {
+      if (stopped) break;
+      const auto left = std::chrono::duration_cast<milliseconds>(give_up_at - env_->Now());
+      if (left <= milliseconds::zero()) {
+        summary.last_error = Status::DeadlineExceeded("the upload deadline passed");
+        stopped = true;
+        break;
+      }
+      auto ping = queue->Read(queued);
+      if (!ping.ok()) {
+        if (ping.status().IsNotFound()) continue;  // gone since it was listed
+        HOMEPORT_RETURN_IF_ERROR(queue->Remove(queued));
+        ++summary.dropped;
+        summary.last_error = ping.status();
+        continue;
+      }
+      HOMEPORT_ASSIGN_OR_RETURN(
+          TransportRequest request,
+          agent::BuildUploadRequest(manifest_.uxp_url, ping->path, ping->body, env_->Now()));
+      agent::RetryPolicy policy = agent::RetryPolicyOf(options_);
+      policy.deadline = left;
+      auto response = agent::PostUntilFinal(*transport_, request, *env_, policy);
+      if (!response.ok()) {
+        // Not delivered: it and everything behind it wait for a later upload.
+        summary.last_error = response.status();
+        stopped = true;
+        break;
+      }
+      HOMEPORT_RETURN_IF_ERROR(queue->Remove(queued));
+      if (response->status >= 200 && response->status <= 299) {
+        ++summary.sent;
+      } else {
+        ++summary.dropped;
+        summary.last_error = agent::HttpErrorStatus(*response).WithContext(
+            "the server refused ping " + queued.doc_id + "; dropped it");
+      }
+    }
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> pending, pending_.List());
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> deletions, deletion_requests_.List());
+  summary.pending = static_cast<int>(pending.size() + deletions.size());
+  return summary;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<UxProgram>> UxProgram::Open(const AgentOptions& options) {
+  HOMEPORT_ASSIGN_OR_RETURN(agent::VerifiedDevice device, agent::OpenVerifiedDevice(options));
+  return std::unique_ptr<UxProgram>(std::make_unique<UxProgramImpl>(options, std::move(device)));
+}
+
+}  // namespace homeport

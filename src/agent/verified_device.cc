@@ -1,0 +1,117 @@
+// Options checks, profile loading and the D1 manifest check shared by Agent and UxProgram.
+#include "agent/verified_device.h"
+
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64.h"
+#include "provisioning/device_profile.h"
+#include "provisioning/region_manifest.h"
+
+namespace homeport::agent {
+namespace {
+
+// Every field goes into the signed activation body and client_version into headers, so a
+// malformed profile must stop here rather than produce a request the server rejects.
+Status ValidateProfileFields(const DeviceProfile& p) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"serial", &p.serial}, {"model", &p.model}, {"sku", &p.sku}, {"variant", &p.variant}};
+  for (const auto& [name, value] : fields) {
+    if (!IsValidIdentifierField(*value)) {
+      return Status::InvalidArgument(std::string("device profile: bad ") + name + " \"" + *value +
+                                     "\"");
+    }
+  }
+  bool printable = !p.client_version.empty() && p.client_version.size() <= 64;
+  for (char c : p.client_version) printable = printable && c > ' ' && c <= '~';
+  if (!printable) {
+    return Status::InvalidArgument("device profile: bad client_version \"" + p.client_version +
+                                   "\"");
+  }
+  return Status::Ok();
+}
+
+// The region an unverified manifest claims, only to name it in the refusal: nothing else of
+// an unverified document is used.
+std::string ClaimedRegion(std::string_view jws) {
+  size_t a = jws.find('.');
+  size_t b = a == std::string_view::npos ? a : jws.find('.', a + 1);
+  if (b == std::string_view::npos) return "an unreadable region";
+  auto payload = crypto::Base64UrlDecode(jws.substr(a + 1, b - a - 1));
+  if (!payload.ok()) return "an unreadable region";
+  auto j = nlohmann::json::parse(*payload, nullptr, false);
+  if (!j.is_object() || !j.contains("region") || !j["region"].is_string()) {
+    return "no region";
+  }
+  return "region \"" + j["region"].get<std::string>() + "\"";
+}
+
+Result<std::string> ReadInput(Env* env, const std::string& path, const char* what) {
+  auto text = env->ReadFile(path);
+  if (!text.ok()) return text.status().WithContext(std::string("reading the ") + what);
+  return text;
+}
+
+}  // namespace
+
+Status ValidateAgentOptions(const AgentOptions& o) {
+  using std::chrono::milliseconds;
+  if (o.env == nullptr) return Status::InvalidArgument("AgentOptions.env must be set");
+  if (o.profile_path.empty()) return Status::InvalidArgument("no device profile path given");
+  if (o.manifest_path.empty()) return Status::InvalidArgument("no region manifest path given");
+  if (o.state_dir.empty()) return Status::InvalidArgument("no state directory given");
+  if (o.deadline <= milliseconds::zero()) {
+    return Status::InvalidArgument("the deadline must be positive");
+  }
+  if (o.initial_backoff <= milliseconds::zero() || o.max_backoff < o.initial_backoff) {
+    return Status::InvalidArgument("backoff must satisfy 0 < initial backoff <= max backoff");
+  }
+  if (o.request_timeout <= milliseconds::zero()) {
+    return Status::InvalidArgument("the request timeout must be positive");
+  }
+  if (o.max_pending_pings < 1 || o.max_pending_bytes < 1) {
+    return Status::InvalidArgument("the pending-ping queue bounds must be positive");
+  }
+  return Status::Ok();
+}
+
+Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
+  HOMEPORT_RETURN_IF_ERROR(ValidateAgentOptions(options));
+  Env* env = options.env;
+  VerifiedDevice device;
+  HOMEPORT_ASSIGN_OR_RETURN(std::string profile_text,
+                            ReadInput(env, options.profile_path, "device profile"));
+  HOMEPORT_ASSIGN_OR_RETURN(device.profile, ParseDeviceProfile(profile_text));
+  HOMEPORT_RETURN_IF_ERROR(ValidateProfileFields(device.profile));
+  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey root, RootKey(device.profile));
+  HOMEPORT_ASSIGN_OR_RETURN(device.device_key, DeviceKey(device.profile));
+  HOMEPORT_ASSIGN_OR_RETURN(std::string manifest_text,
+                            ReadInput(env, options.manifest_path, "region manifest"));
+
+  // D1: nothing is sent under a manifest that does not verify or is for another region.
+  auto manifest = VerifyManifest(manifest_text, root);
+  if (!manifest.ok()) {
+    return Status::PermissionDenied("the region manifest " + options.manifest_path + " (claiming " +
+                                    ClaimedRegion(manifest_text) +
+                                    ") is not usable by this device of region \"" +
+                                    device.profile.region + "\": " + manifest.status().message() +
+                                    "; refusing to send anything");
+  }
+  HOMEPORT_RETURN_IF_ERROR(CheckManifestForDevice(*manifest, device.profile));
+  device.manifest = std::move(*manifest);
+
+  device.transport = options.transport;
+  if (device.transport == nullptr) {
+    device.owned_transport = NewCurlTransport({.ca_file = options.ca_file,
+                                               .tls_pins = device.manifest.tls_pins,
+                                               .connect_timeout = options.request_timeout,
+                                               .request_timeout = options.request_timeout});
+    device.transport = device.owned_transport.get();
+  }
+  return device;
+}
+
+RetryPolicy RetryPolicyOf(const AgentOptions& options) {
+  return RetryPolicy{options.deadline, options.initial_backoff, options.max_backoff};
+}
+
+}  // namespace homeport::agent

@@ -1,0 +1,37 @@
+// What every device-side client starts from: its options checked, its factory profile loaded and
+// its region manifest verified (rule D1), plus the transport it may use only after all that
+// held. Shared by the activation client and the UX-program client so both refuse alike.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "agent/http_retry.h"
+#include "crypto/ed25519.h"
+#include "homeport/agent.h"
+#include "homeport/provisioning.h"
+#include "homeport/status.h"
+
+namespace homeport::agent {
+
+struct VerifiedDevice {
+  DeviceProfile profile;
+  RegionManifest manifest;  // verified against the profile's root key, for the device's region
+  crypto::SecretKey device_key;
+  std::unique_ptr<HttpTransport> owned_transport;  // set when the options gave none
+  HttpTransport* transport = nullptr;              // never null in a returned VerifiedDevice
+};
+
+// InvalidArgument for unusable options (missing paths, non-positive deadline, backoff or queue
+// bounds).
+Status ValidateAgentOptions(const AgentOptions& options);
+
+// Checks the options, loads the profile and applies D1: the manifest must verify against the
+// profile's root key and name the device's region and variant, otherwise PermissionDenied naming
+// both regions. No transport is created, let alone used, unless everything holds.
+Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options);
+
+// The retry policy the options describe.
+RetryPolicy RetryPolicyOf(const AgentOptions& options);
+
+}  // namespace homeport::agent
