@@ -1,0 +1,25 @@
+// The data catalogue (GET /privacy, `homeport catalogue`): every field the registered schemas
+// let a device send — name, type, description, sensitivity, retention, pings — generated from
+// the SchemaRegistry, so what is published is exactly what the server accepts.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "schema/schema_registry.h"
+
+namespace homeport::schema {
+
+// For machines: {"default_retention_days": 90, "apps": [{"app_id", "pings": [...],
+// "metrics": [...]}], "envelope": [...], "sdk_metrics": "..."}. Apps, pings and metrics are
+// sorted by name; see docs/schemas.md for every key.
+nlohmann::json CatalogueJson(const SchemaRegistry& registry);
+
+// For people: one self-contained HTML page (inline style, no scripts, no external assets),
+// a table of pings and a table of metrics per application. All schema text is escaped.
+std::string CatalogueHtml(const SchemaRegistry& registry);
+
+// Escapes &, <, >, " and ' for HTML text and attribute values.
+std::string HtmlEscape(std::string_view text);
+
+}  // namespace homeport::schema

@@ -1,0 +1,81 @@
+// Rule S3 for the UX program: a submitted Glean ping is accepted only when everything in it is
+// declared by its application's metrics.yaml/pings.yaml (or is Glean's own: the built-in pings
+// and the SDK's glean.* metrics). The result names each offending field, and tells the caller
+// which values hold free text for the identifier scrubber.
+#pragma once
+
+#include <simdjson.h>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/time_format.h"
+#include "schema/app_schema.h"
+#include "schema/schema_registry.h"
+
+namespace homeport::schema {
+
+enum class ViolationKind {
+  kUnknownApp,      // no schema registered for the app_id of the URL
+  kUnknownPing,     // doc_type is neither declared in pings.yaml nor a built-in ping
+  kUnknownMetric,   // "category.name" (metric or event) is not declared
+  kWrongType,       // declared with another type than the key it was sent under
+  kExpiredMetric,   // its `expires` has passed
+  kDisabledMetric,  // declared `disabled: true`, so no SDK sends it
+  kNotInPing,       // declared, but its send_in_pings does not include this ping
+  kUnknownField,    // a key Glean's ping format does not have (or this ping must not carry)
+  kMissingField,    // a required key is absent (e.g. client_info.client_id)
+  kBadValue,        // a value of the wrong shape: a string for a counter, an unknown label...
+  kBadDatetime,     // a datetime string in none of Glean's forms
+  kDuplicateKey,    // an object has the same key twice
+};
+// "unknown_metric" for kUnknownMetric: the snake_case spelling for JSON error bodies.
+std::string_view ViolationKindName(ViolationKind k);
+
+struct Violation {
+  ViolationKind kind;
+  // Where: an RFC 6901 JSON pointer into the payload ("/metrics/counter/diagnostics.crash_cnt",
+  // "/client_info/client_id", "/events/3"), or "app_id" / "doc_type" for the URL's parts.
+  std::string field;
+  // For a person; names the app, ping, metric or key ("unknown metric 'diagnostics.crash_cnt'").
+  std::string message;
+};
+
+// A string in the payload that holds free text, for the scrubber to rewrite in place: values
+// of string, string_list, text, url and labeled_string metrics, strings inside object metrics,
+// string-typed event extras, and labels of labeled metrics that declare no fixed labels.
+struct ScrubTarget {
+  std::string pointer;  // RFC 6901 JSON pointer to the string value
+  bool key = false;     // true: the text is the member *name* at `pointer` (a dynamic label)
+};
+
+struct ValidationResult {
+  std::vector<Violation> violations;  // at most kMaxViolations; see omitted_violations
+  size_t omitted_violations = 0;      // how many more there were
+  // client_info.client_id, lower-cased, when present and a UUID.
+  std::optional<std::string> client_id;
+  std::vector<ScrubTarget> scrub_targets;
+  // The ping's definition (declared or built-in); nullptr when the ping is unknown.
+  const PingDefinition* ping = nullptr;
+  // How long the document may be kept: the shortest retention of its ping and of every
+  // declared metric it carries.
+  int retention_days = kDefaultRetentionDays;
+
+  bool ok() const { return violations.empty(); }
+};
+
+inline constexpr size_t kMaxViolations = 100;
+
+// Validates `payload`, the body submitted to /submit/<app_id>/<doc_type>/<version>/<doc_id>.
+// `now` decides which metrics have expired. Never throws; any input is fine. The returned
+// pointers and `ping` point into `registry`; scrub target pointers address `payload`.
+ValidationResult ValidatePing(const SchemaRegistry& registry, std::string_view app_id,
+                              std::string_view doc_type, simdjson::dom::element payload,
+                              TimePoint now);
+
+// Escapes one RFC 6901 reference token ("a/b" → "a~1b", "~" → "~0").
+std::string JsonPointerToken(std::string_view token);
+
+}  // namespace homeport::schema

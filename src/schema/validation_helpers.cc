@@ -1,0 +1,126 @@
+// Small JSON helpers of the ping validator: pointers, kind names, UUIDs, duplicate keys.
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "schema/metric_values.h"
+
+namespace homeport::schema {
+
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+
+void AddViolation(ValidationResult& r, ViolationKind kind, std::string field, std::string message) {
+  if (r.violations.size() >= kMaxViolations) {
+    ++r.omitted_violations;
+    return;
+  }
+  r.violations.push_back({kind, std::move(field), std::move(message)});
+}
+
+std::string Clip(std::string_view s) { return std::string(s.substr(0, 100)); }
+
+namespace {
+
+bool NeedsEscape(std::string_view token) {
+  for (char c : token) {
+    if (c == '~' || c == '/') return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string JsonPointerToken(std::string_view token) {
+  if (!NeedsEscape(token)) return std::string(token);
+  std::string out;
+  out.reserve(token.size() + 2);
+  for (char c : token) {
+    if (c == '~') {
+      out += "~0";
+    } else if (c == '/') {
+      out += "~1";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string PointerJoin(const std::string& base, std::string_view token) {
+  std::string out;
+  out.reserve(base.size() + 1 + token.size());
+  out += base;
+  out += '/';
+  if (!NeedsEscape(token)) {
+    out += token;
+  } else {
+    out += JsonPointerToken(token);
+  }
+  return out;
+}
+
+std::string_view JsonKindName(element v) {
+  switch (v.type()) {
+    case element_type::ARRAY:
+      return "an array";
+    case element_type::OBJECT:
+      return "an object";
+    case element_type::INT64:
+    case element_type::UINT64:
+      return "an integer";
+    case element_type::DOUBLE:
+      return "a fractional number";
+    case element_type::STRING:
+      return "a string";
+    case element_type::BOOL:
+      return "a boolean";
+    case element_type::NULL_VALUE:
+      return "null";
+  }
+  return "a value";
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+bool IsCount(element v) {
+  if (v.type() == element_type::UINT64) return true;
+  int64_t n = 0;
+  return v.type() == element_type::INT64 && !v.get_int64().get(n) && n >= 0;
+}
+
+std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj) {
+  // Most objects in a ping are small: compare pairwise without allocating.
+  std::array<std::string_view, 16> small;
+  size_t n = 0;
+  std::vector<std::string_view> large;
+  for (auto field : obj) {
+    if (n < small.size()) {
+      for (size_t i = 0; i < n; ++i) {
+        if (small[i] == field.key) return field.key;
+      }
+      small[n++] = field.key;
+    } else {
+      if (large.empty()) large.assign(small.begin(), small.end());
+      large.push_back(field.key);
+    }
+  }
+  if (large.empty()) return std::nullopt;
+  std::sort(large.begin(), large.end());
+  auto dup = std::adjacent_find(large.begin(), large.end());
+  if (dup != large.end()) return *dup;
+  return std::nullopt;
+}
+
+}  // namespace homeport::schema
