@@ -23,6 +23,7 @@ class Status {
     kIoError,           // a local read, write or fsync failed
     kCorruption,        // stored or signed data does not verify or does not parse
     kDeadlineExceeded,  // gave up retrying
+    kResourceExhausted, // a size or rate limit was exceeded
     kInternal,          // a bug: an impossible state
   };
 
@@ -36,6 +37,7 @@ class Status {
   static Status IoError(std::string msg) { return {Code::kIoError, std::move(msg)}; }
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status DeadlineExceeded(std::string msg) { return {Code::kDeadlineExceeded, std::move(msg)}; }
+  static Status ResourceExhausted(std::string msg) { return {Code::kResourceExhausted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -47,6 +49,7 @@ class Status {
   bool IsIoError() const { return code_ == Code::kIoError; }
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsDeadlineExceeded() const { return code_ == Code::kDeadlineExceeded; }
+  bool IsResourceExhausted() const { return code_ == Code::kResourceExhausted; }
 
   Code code() const { return code_; }
   const std::string& message() const { return message_; }

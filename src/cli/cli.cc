@@ -24,6 +24,7 @@ int Main(int argc, char** argv) {
   AddServeCommand(app, commands);
   AddAgentCommands(app, commands);
   AddOperatorCommands(app, commands);
+  AddUxpCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

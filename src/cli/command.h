@@ -26,6 +26,10 @@ void AddEnrollCommand(CLI::App& app, Commands& commands);
 void AddServeCommand(CLI::App& app, Commands& commands);
 void AddAgentCommands(CLI::App& app, Commands& commands);
 void AddOperatorCommands(CLI::App& app, Commands& commands);
+void AddUxpCommands(CLI::App& app, Commands& commands);
+
+// The audit log's name for whoever runs the CLI: "cli:<user>".
+std::string CliActor();
 
 int Main(int argc, char** argv);
 

@@ -12,12 +12,6 @@
 namespace homeport::cli {
 namespace {
 
-// The audit log names who read personal data: the operating-system user running the CLI.
-std::string CliActor() {
-  const passwd* pw = getpwuid(geteuid());
-  return std::string("cli:") + (pw ? pw->pw_name : std::to_string(geteuid()));
-}
-
 nlohmann::json ToJson(const ActivationRecord& r) {
   return {{"serial", r.device.serial},
           {"model", r.device.model},
@@ -48,6 +42,12 @@ void PrintRolloutTable(const RolloutReport& report) {
 }
 
 }  // namespace
+
+// The audit log names who read personal data: the operating-system user running the CLI.
+std::string CliActor() {
+  const passwd* pw = getpwuid(geteuid());
+  return std::string("cli:") + (pw ? pw->pw_name : std::to_string(geteuid()));
+}
 
 void AddOperatorCommands(CLI::App& app, Commands& commands) {
   struct WarrantyArgs {

@@ -72,6 +72,19 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   serve->add_option("--max-batch", o->commit.max_batch, "writes per commit at most")
       ->capture_default_str();
+  serve->add_option("--schemas", o->schema_dirs,
+                    "more Glean apps: DIR/<app_id>/metrics.yaml and pings.yaml (repeatable)");
+  serve->add_option("--admin-token-file", o->admin_token_file,
+                    "bearer token for the operator API /v1/admin/ (off without it)");
+  serve->add_option("--phone-region", o->phone_region,
+                    "country for phone numbers in free text (default: the region code)");
+  serve->add_option("--client-rate", o->rate_limit.per_second, "pings per second per client")
+      ->capture_default_str();
+  serve->add_option("--client-burst", o->rate_limit.burst, "pings a client may send at once")
+      ->capture_default_str();
+  serve->add_option("--retention-interval", o->retention_interval_seconds,
+                    "seconds between retention runs (0: never)")
+      ->capture_default_str();
   serve->callback([&commands, o] {
     commands.run = [o] {
       Status st = RunServe(*o);

@@ -5,9 +5,13 @@ namespace homeport {
 namespace {
 
 struct Route {
-  const char* path;
-  const char* method;
+  const char* path;    // exact, or a prefix when it ends with '/'
+  const char* method;  // the one method served (OPTIONS is left to handlers that want it)
   void (*handle)(const ServiceContext&, const HttpRequest&, Respond);
+  bool Matches(std::string_view p) const {
+    std::string_view r = path;
+    return r.back() == '/' ? p.substr(0, r.size()) == r : p == r;
+  }
 };
 
 void HandleHealth(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
@@ -34,6 +38,9 @@ constexpr Route kRoutes[] = {
     {"/v1/manifest", "GET", HandleManifest},
     {"/healthz", "GET", HandleHealth},
     {"/metrics", "GET", HandleMetrics},
+    {"/submit/", "POST", HandleSubmit},
+    {"/privacy", "GET", HandlePrivacy},
+    {"/v1/admin/", "GET", HandleAdmin},
 };
 
 }  // namespace
@@ -42,7 +49,7 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
   std::string_view path = request.Path();
   const Route* route = nullptr;
   for (const Route& r : kRoutes) {
-    if (path == r.path) route = &r;
+    if (r.Matches(path)) route = &r;
   }
   std::string label = route ? route->path : "other";
   Respond counted = [metrics = ctx_.metrics, label, respond = std::move(respond)](HttpResponse r) {
@@ -54,7 +61,8 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
     return;
   }
   bool head_of_get = request.method == "HEAD" && std::string_view(route->method) == "GET";
-  if (request.method != route->method && !head_of_get) {
+  bool preflight = request.method == "OPTIONS" && route->handle == HandleSubmit;
+  if (request.method != route->method && !head_of_get && !preflight) {
     HttpResponse r = ErrorResponse(ErrorCode::kMethodNotAllowed,
                                    std::string(route->path) + " accepts " + route->method + " only",
                                    {{"allowed", {route->method}}});

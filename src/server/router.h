@@ -6,6 +6,9 @@
 #include <vector>
 
 #include "homeport/env.h"
+#include "privacy/identifier_scanner.h"
+#include "schema/schema_registry.h"
+#include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
 #include "server/http_message.h"
 #include "server/server_metrics.h"
@@ -21,9 +24,16 @@ struct ServiceContext {
   ServerMetrics* metrics = nullptr;
   Env* env = nullptr;
   std::vector<std::string> manifests;  // signed region manifests served at GET /v1/manifest
+  // The UX program: registered Glean schemas, the identifier scrubber, per-client limits.
+  const schema::SchemaRegistry* schemas = nullptr;
+  const privacy::IdentifierScanner* scanner = nullptr;
+  ClientRateLimiter* rate_limiter = nullptr;
+  // Bearer token of /v1/admin/…; empty disables those endpoints.
+  std::string admin_token;
 };
 
-inline constexpr size_t kMaxBodyBytes = 1 << 20;  // 1 MB on the wire
+inline constexpr size_t kMaxBodyBytes = 1 << 20;            // 1 MB on the wire
+inline constexpr size_t kMaxDecompressedBytes = 8 << 20;    // 8 MB after gzip
 
 class Router {
  public:
@@ -40,5 +50,13 @@ class Router {
 
 // POST /v1/activations
 void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
+// POST (and CORS OPTIONS) /submit/<app_id>/<doc_type>/<doc_version>/<doc_id>
+void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
+// GET /privacy: the data catalogue, HTML or (Accept: application/json or ?format=json) JSON.
+void HandlePrivacy(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
+// The access-request export of one client: {"client_id", "documents": [...]}.
+nlohmann::json UxpExportJson(const std::string& client_id, const std::vector<UxpDocument>& docs);
+// GET /v1/admin/uxp/clients/<client_id>, GET /v1/admin/warranty/<serial>: bearer token, audited.
+void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
 
 }  // namespace homeport

@@ -6,11 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <thread>
 
 #include "provisioning/region_manifest.h"
 #include "server/http_server.h"
+#include "server/retention.h"
 
 namespace homeport {
 namespace {
@@ -32,6 +35,58 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   }
   return std::make_pair(host, static_cast<uint16_t>(port));
 }
+
+// An ISO country for libphonenumber: the phone-region option, else a two-letter region code
+// upper-cased ("sg" → "SG"), else "ZZ" (only numbers written with + are recognised).
+std::string PhoneRegion(const ServeOptions& o) {
+  if (!o.phone_region.empty()) return o.phone_region;
+  if (o.region.size() == 2) return {static_cast<char>(std::toupper(o.region[0])),
+                                    static_cast<char>(std::toupper(o.region[1]))};
+  return "ZZ";
+}
+
+// Runs retention every `interval` until stopped.
+class RetentionLoop {
+ public:
+  RetentionLoop(Store& store, const schema::SchemaRegistry& schemas, Env* env, int interval_s)
+      : store_(store), schemas_(schemas), env_(env), interval_(interval_s) {
+    if (interval_s > 0) thread_ = std::thread([this] { Run(); });
+  }
+  ~RetentionLoop() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (!stop_) {
+      lock.unlock();
+      auto report = RunRetention(store_, schemas_, env_->Now());
+      if (!report.ok()) {
+        spdlog::warn("retention: {}", report.status().ToString());
+      } else if (report->documents_removed || report->metric_values_removed) {
+        spdlog::info("retention: removed {} documents and {} expired metric values",
+                     report->documents_removed, report->metric_values_removed);
+      }
+      lock.lock();
+      cv_.wait_for(lock, interval_, [this] { return stop_; });
+    }
+  }
+
+  Store& store_;
+  const schema::SchemaRegistry& schemas_;
+  Env* env_;
+  std::chrono::seconds interval_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 }  // namespace
 
@@ -61,6 +116,22 @@ Status RunServe(const ServeOptions& o) {
     manifests.push_back(std::move(jws));
   }
 
+  auto schemas = schema::SchemaRegistry::Load(o.schema_dirs, env);
+  if (!schemas.ok()) return schemas.status().WithContext("--schemas");
+  auto scanner = privacy::IdentifierScanner::Create({PhoneRegion(o)});
+  if (!scanner.ok() && o.phone_region.empty()) scanner = privacy::IdentifierScanner::Create({});
+  if (!scanner.ok()) return scanner.status().WithContext("--phone-region");
+  std::string admin_token;
+  if (!o.admin_token_file.empty()) {
+    HOMEPORT_ASSIGN_OR_RETURN(admin_token, env->ReadFile(o.admin_token_file));
+    while (!admin_token.empty() && std::isspace(static_cast<unsigned char>(admin_token.back()))) {
+      admin_token.pop_back();
+    }
+    if (admin_token.size() < 16) {
+      return Status::InvalidArgument("--admin-token-file: the token must be 16 characters or more");
+    }
+  }
+
   auto store = Store::Open(o.store_url);
   if (!store.ok()) return store.status().WithContext("--store");
 
@@ -73,7 +144,10 @@ Status RunServe(const ServeOptions& o) {
 
   ServerMetrics metrics;
   GroupCommitWriter writer(**store, env, &metrics, o.commit);
-  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests});
+  ClientRateLimiter rate_limiter(o.rate_limit);
+  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests,
+                               &*schemas, &*scanner, &rate_limiter, admin_token});
+  RetentionLoop retention(**store, *schemas, env, o.retention_interval_seconds);
   HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
   HttpServer server(router, http);
   HOMEPORT_RETURN_IF_ERROR(server.Start());

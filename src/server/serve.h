@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "homeport/status.h"
+#include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
 
 namespace homeport {
@@ -19,6 +20,13 @@ struct ServeOptions {
   std::vector<std::string> manifest_files;  // signed manifests served at GET /v1/manifest
   int threads = 0;                          // I/O threads; 0 = one per core
   GroupCommitOptions commit;
+  // The UX program.
+  std::vector<std::string> schema_dirs;     // more apps: DIR/<app_id>/metrics.yaml, pings.yaml
+  std::string admin_token_file;             // bearer token for /v1/admin/…; empty: API off
+  std::string phone_region;                 // country for national phone numbers in free
+                                            // text; empty: the region code if it is a country
+  ClientRateLimit rate_limit;               // per UX-program client
+  int retention_interval_seconds = 3600;    // how often retention runs; 0: never
 };
 
 Status ValidateServeOptions(const ServeOptions& o);

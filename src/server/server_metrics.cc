@@ -60,6 +60,17 @@ void ServerMetrics::CountWrongRegion(const std::string& claimed_region, const st
   ++wrong_region_[key];
 }
 
+void ServerMetrics::CountPing(const std::string& app_id, const std::string& ping,
+                              const std::string& outcome) {
+  std::lock_guard lock(mu_);
+  ++pings_[{app_id, ping, outcome}];
+}
+
+void ServerMetrics::CountScrubbed(const std::map<privacy::IdentifierKind, int>& replaced) {
+  std::lock_guard lock(mu_);
+  for (const auto& [kind, n] : replaced) scrubbed_[privacy::NameOf(kind)] += static_cast<uint64_t>(n);
+}
+
 void ServerMetrics::ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok) {
   batch_size_.Observe(static_cast<double>(batch_size));
   commit_latency_.Observe(std::chrono::duration<double>(latency).count());
@@ -93,6 +104,24 @@ std::string ServerMetrics::Render() const {
       out += fmt::format(
           "homeport_wrong_region_attempts_total{{claimed_region=\"{}\",variant=\"{}\"}} {}\n",
           Escape(key.first), Escape(key.second), n);
+    }
+  }
+  out += "# HELP homeport_uxp_pings_total UX-program pings, by app, ping and outcome.\n";
+  out += "# TYPE homeport_uxp_pings_total counter\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [key, n] : pings_) {
+      out += fmt::format("homeport_uxp_pings_total{{app=\"{}\",ping=\"{}\",outcome=\"{}\"}} {}\n",
+                         Escape(std::get<0>(key)), Escape(std::get<1>(key)), std::get<2>(key), n);
+    }
+  }
+  out += "# HELP homeport_scrubbed_identifiers_total Identifiers replaced by tags in free text "
+         "before storage, by kind.\n";
+  out += "# TYPE homeport_scrubbed_identifiers_total counter\n";
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& [kind, n] : scrubbed_) {
+      out += fmt::format("homeport_scrubbed_identifiers_total{{kind=\"{}\"}} {}\n", kind, n);
     }
   }
   out += "# HELP homeport_commit_batch_size Records per group commit.\n";

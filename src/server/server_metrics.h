@@ -9,8 +9,10 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
+#include "privacy/identifier_kind.h"
 #include "store/store.h"
 
 namespace homeport {
@@ -46,6 +48,9 @@ class ServerMetrics {
   void CountWrongRegion(const std::string& claimed_region, const std::string& variant);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
+  // UX-program pings by app, ping and outcome (stored, duplicate, erased, rejected).
+  void CountPing(const std::string& app_id, const std::string& ping, const std::string& outcome);
+  void CountScrubbed(const std::map<privacy::IdentifierKind, int>& replaced);
 
   std::string Render() const;
 
@@ -53,6 +58,8 @@ class ServerMetrics {
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, uint64_t> wrong_region_;
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> pings_;
+  std::map<std::string, uint64_t> scrubbed_;
   std::array<std::atomic<uint64_t>, 3> activations_{};
   std::atomic<uint64_t> commits_failed_{0};
   std::atomic<size_t> queue_depth_{0};

@@ -50,8 +50,15 @@ class ServerFixture : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     writer_ = std::make_unique<GroupCommitWriter>(*store_, Env::Default(), &metrics_);
-    router_ = std::make_unique<Router>(
-        ServiceContext{"sg", store_.get(), writer_.get(), &metrics_, Env::Default(), {}});
+    auto schemas = schema::SchemaRegistry::Load({});
+    ASSERT_TRUE(schemas.ok()) << schemas.status().ToString();
+    schemas_ = std::make_unique<schema::SchemaRegistry>(std::move(*schemas));
+    auto scanner = privacy::IdentifierScanner::Create({"SG"});
+    ASSERT_TRUE(scanner.ok());
+    scanner_ = std::make_unique<privacy::IdentifierScanner>(std::move(*scanner));
+    router_ = std::make_unique<Router>(ServiceContext{"sg", store_.get(), writer_.get(), &metrics_,
+                                                      Env::Default(), {}, schemas_.get(),
+                                                      scanner_.get(), &rate_limiter_, kAdminToken});
   }
   void TearDown() override { writer_->Stop(); }
 
@@ -65,8 +72,13 @@ class ServerFixture : public ::testing::Test {
 
   static nlohmann::json Json(const HttpResponse& r) { return nlohmann::json::parse(r.body); }
 
+  static constexpr const char* kAdminToken = "test-admin-token-0123456789";
+
   testing::TempDir dir_;
   ServerMetrics metrics_;
+  std::unique_ptr<schema::SchemaRegistry> schemas_;
+  std::unique_ptr<privacy::IdentifierScanner> scanner_;
+  ClientRateLimiter rate_limiter_{ClientRateLimit{1, 3}};
   std::unique_ptr<Store> store_;
   std::unique_ptr<GroupCommitWriter> writer_;
   std::unique_ptr<Router> router_;

@@ -1,0 +1,30 @@
+// The retention pass over every registered app, ping and metric.
+#include "server/retention.h"
+
+namespace homeport {
+
+Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry& schemas,
+                                     TimePoint now) {
+  RetentionReport report;
+  for (const auto& [app_id, app] : schemas.apps()) {
+    for (const auto& [ping_name, ping] : app.pings) {
+      for (const auto& [name, metric] : app.metrics) {
+        // Events travel in the "events" array and keep their ping's retention.
+        if (metric.type == schema::MetricType::kEvent || !metric.SentIn(ping_name) ||
+            metric.retention_days >= ping.retention_days) {
+          continue;
+        }
+        std::string cutoff = FormatDate(now - std::chrono::days(metric.retention_days));
+        HOMEPORT_ASSIGN_OR_RETURN(
+            int64_t n, store.ExpireMetric(app_id, ping_name,
+                                          std::string(schema::MetricTypeName(metric.type)), name,
+                                          cutoff));
+        report.metric_values_removed += n;
+      }
+    }
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(report.documents_removed, store.ExpireDocuments(FormatDate(now)));
+  return report;
+}
+
+}  // namespace homeport

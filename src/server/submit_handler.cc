@@ -1,0 +1,225 @@
+// The Glean ingestion edge: POST /submit/<app_id>/<doc_type>/<doc_version>/<doc_id>, exactly
+// as every Glean SDK sends it (gzip or plain, application/json or a browser's text/plain
+// sendBeacon, CORS for fetch). A ping is stored only when every field is declared (S3), with
+// identifiers in free text scrubbed first; a deletion-request erases its client (S6); the
+// answer comes only after the commit (S5). No connection metadata is looked at (S2).
+#include <simdjson.h>
+
+#include <nlohmann/json.hpp>
+
+#include "common/gzip.h"
+#include "schema/ping_validator.h"
+#include "server/router.h"
+
+namespace homeport {
+namespace {
+
+constexpr const char* kDeletionRequest = "deletion-request";
+
+void AddCors(HttpResponse& r) {
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+}
+
+HttpResponse Preflight() {
+  HttpResponse r;
+  r.status = 204;
+  r.content_type = "text/plain";
+  AddCors(r);
+  r.headers.emplace_back("Access-Control-Allow-Methods", "POST, OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers",
+                         "Content-Type, Content-Encoding, Date, X-Telemetry-Agent, X-Debug-ID, "
+                         "X-Source-Tags, X-Pingsender-Version");
+  r.headers.emplace_back("Access-Control-Max-Age", "86400");
+  return r;
+}
+
+bool IsUuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
+  }
+  return true;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// application/json (mobile SDKs, fetch) or text/plain (navigator.sendBeacon), any charset.
+bool AcceptedMediaType(std::string_view content_type) {
+  std::string type = Lower(content_type.substr(0, content_type.find(';')));
+  while (!type.empty() && type.back() == ' ') type.pop_back();
+  return type == "application/json" || type == "text/plain" || type.empty();
+}
+
+struct SubmitPath {
+  std::string app_id, doc_type, doc_version, doc_id;
+};
+
+std::optional<SubmitPath> ParsePath(std::string_view path) {
+  path.remove_prefix(std::string_view("/submit/").size());
+  std::vector<std::string_view> parts;
+  while (!path.empty()) {
+    size_t slash = path.find('/');
+    parts.push_back(path.substr(0, slash));
+    path.remove_prefix(slash == std::string_view::npos ? path.size() : slash + 1);
+  }
+  if (parts.size() != 4) return std::nullopt;
+  for (auto p : parts) {
+    if (p.empty() || p.size() > 128) return std::nullopt;
+  }
+  return SubmitPath{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
+                    Lower(parts[3])};
+}
+
+HttpResponse Violations(const schema::ValidationResult& v) {
+  nlohmann::json fields = nlohmann::json::array();
+  for (const auto& x : v.violations) {
+    fields.push_back({{"field", x.field},
+                      {"problem", schema::ViolationKindName(x.kind)},
+                      {"message", x.message}});
+  }
+  nlohmann::json details = {{"fields", fields}};
+  if (v.omitted_violations) details["omitted"] = v.omitted_violations;
+  std::string first = v.violations.empty() ? "" : v.violations.front().message;
+  return ErrorResponse(ErrorCode::kSchemaViolation,
+                       "the ping is not what its schema declares: " + first, details);
+}
+
+// Rewrites each free-text value in place with identifiers replaced by tags.
+std::string Scrub(const ServiceContext& ctx, const std::string& json,
+                  const std::vector<schema::ScrubTarget>& targets) {
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  for (const auto& t : targets) {
+    nlohmann::json::json_pointer ptr(t.pointer);
+    if (t.key) {
+      nlohmann::json& parent = doc[ptr.parent_pointer()];
+      std::string label = ptr.back();
+      auto scrubbed = ctx.scanner->Scrub(label);
+      if (scrubbed.replaced.empty()) continue;
+      ctx.metrics->CountScrubbed(scrubbed.replaced);
+      nlohmann::json value = std::move(parent[label]);
+      parent.erase(label);
+      parent[scrubbed.text] = std::move(value);
+      continue;
+    }
+    nlohmann::json& value = doc[ptr];
+    if (!value.is_string()) continue;
+    std::string key = ptr.empty() ? "" : ptr.back();
+    auto scrubbed = ctx.scanner->Scrub(value.get_ref<const std::string&>(), key);
+    if (scrubbed.replaced.empty()) continue;
+    ctx.metrics->CountScrubbed(scrubbed.replaced);
+    value = std::move(scrubbed.text);
+  }
+  return doc.dump();
+}
+
+HttpResponse Unavailable(std::string_view why) {
+  return ErrorResponse(ErrorCode::kUnavailable, why, nlohmann::json::object(), 1);
+}
+
+}  // namespace
+
+void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond respond_raw) {
+  if (request.method == "OPTIONS") return respond_raw(Preflight());
+  Respond respond = [respond_raw = std::move(respond_raw)](HttpResponse r) {
+    AddCors(r);
+    respond_raw(std::move(r));
+  };
+
+  auto path = ParsePath(request.Path());
+  if (!path) {
+    return respond(ErrorResponse(ErrorCode::kNotFound,
+                                 "submissions go to /submit/<app_id>/<doc_type>/<doc_version>/<doc_id>"));
+  }
+  if (!IsUuid(path->doc_id)) {
+    return respond(ErrorResponse(ErrorCode::kSchemaViolation, "doc_id must be a UUID",
+                                 {{"fields", {{{"field", "doc_id"}, {"problem", "bad_value"}}}}}));
+  }
+  if (!AcceptedMediaType(request.Header("content-type"))) {
+    return respond(ErrorResponse(ErrorCode::kUnsupportedMediaType,
+                                 "pings are application/json (or text/plain from sendBeacon)"));
+  }
+  if (request.body.size() > kMaxBodyBytes) {
+    return respond(ErrorResponse(ErrorCode::kTooLarge, "body exceeds 1 MB"));
+  }
+  std::string decoded;
+  const std::string* body = &request.body;
+  if (Lower(request.Header("content-encoding")) == "gzip") {
+    auto inflated = Gunzip(request.body, kMaxDecompressedBytes);
+    if (!inflated.ok()) {
+      return respond(inflated.status().IsResourceExhausted()
+                         ? ErrorResponse(ErrorCode::kTooLarge, "body exceeds 8 MB decompressed")
+                         : ErrorResponse(ErrorCode::kBadJson, inflated.status().message()));
+    }
+    decoded = std::move(*inflated);
+    body = &decoded;
+  } else if (!request.Header("content-encoding").empty() &&
+             Lower(request.Header("content-encoding")) != "identity") {
+    return respond(ErrorResponse(ErrorCode::kUnsupportedMediaType,
+                                 "Content-Encoding must be gzip or absent"));
+  }
+
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element payload;
+  if (auto err = parser.parse(*body).get(payload); err) {
+    return respond(ErrorResponse(ErrorCode::kBadJson,
+                                 std::string("body is not JSON: ") + simdjson::error_message(err)));
+  }
+  TimePoint now = ctx.env->Now();
+  schema::ValidationResult v =
+      schema::ValidatePing(*ctx.schemas, path->app_id, path->doc_type, payload, now);
+  if (!v.ok()) {
+    // Labels only from the registry: hostile URLs must not grow the metrics.
+    bool known = ctx.schemas->Find(path->app_id) && v.ping;
+    ctx.metrics->CountPing(known ? path->app_id : "_unregistered",
+                           known ? path->doc_type : "_unregistered", "rejected");
+    return respond(Violations(v));
+  }
+  std::string client_id = v.client_id.value_or("");
+  if (!client_id.empty()) {
+    if (int wait = ctx.rate_limiter->Acquire(client_id); wait > 0) {
+      return respond(ErrorResponse(ErrorCode::kRateLimited,
+                                   "too many pings from this client; retry later",
+                                   nlohmann::json::object(), wait));
+    }
+  }
+
+  std::string app = path->app_id, ping = path->doc_type;
+  ServerMetrics* metrics = ctx.metrics;
+  if (ping == kDeletionRequest) {
+    if (client_id.empty()) {
+      return respond(ErrorResponse(ErrorCode::kSchemaViolation, "a deletion-request names its client",
+                                   {{"fields", {{{"field", "/client_info/client_id"},
+                                                 {"problem", "missing_field"}}}}}));
+    }
+    bool queued = ctx.writer->SubmitErasure({client_id}, [respond, metrics, app, ping](Result<int64_t> r) {
+      if (!r.ok()) return respond(Unavailable("the deletion could not be committed; retry"));
+      metrics->CountPing(app, ping, "erased");
+      respond(JsonResponse(200, {{"status", "erased"}, {"documents", *r}}));
+    });
+    if (!queued) respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+    return;
+  }
+
+  UxpDocument doc;
+  doc.doc_id = path->doc_id;
+  doc.app_id = app;
+  doc.doc_type = ping;
+  doc.client_id = client_id;
+  doc.received_day = FormatDate(now);
+  int keep_days = v.ping ? v.ping->retention_days : schema::kDefaultRetentionDays;
+  doc.expires_day = FormatDate(now + std::chrono::days(keep_days));
+  doc.payload = v.scrub_targets.empty() ? *body : Scrub(ctx, *body, v.scrub_targets);
+  bool queued = ctx.writer->SubmitDocument(std::move(doc), [respond, metrics, app, ping](Result<bool> r) {
+    if (!r.ok()) return respond(Unavailable("the ping could not be stored; retry"));
+    metrics->CountPing(app, ping, *r ? "stored" : "duplicate");
+    respond(JsonResponse(200, {{"status", *r ? "stored" : "duplicate"}}));
+  });
+  if (!queued) respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+}
+
+}  // namespace homeport

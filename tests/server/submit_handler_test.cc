@@ -1,0 +1,211 @@
+// Glean ingestion (POST /submit/...) through the Router, over a real SQLite store: what a
+// Glean SDK sends is stored, scrubbed, deduplicated or refused by name.
+#include <nlohmann/json.hpp>
+
+#include "common/gzip.h"
+#include "server_test_support.h"
+
+namespace homeport::server_testing {
+namespace {
+
+constexpr const char* kClient = "3f0b8c1e-2d4a-4b6c-9e8f-0a1b2c3d4e5f";
+
+nlohmann::json Ping(const nlohmann::json& metrics, const std::string& client = kClient) {
+  return {{"ping_info", {{"seq", 0}, {"start_time", "2026-11-29T13:24+00:00"},
+                         {"end_time", "2026-11-29T14:24+00:00"}}},
+          {"client_info", {{"client_id", client}, {"first_run_date", "2026-11-29+00:00"},
+                           {"telemetry_sdk_build", "homeport-agent 0.1.0"}, {"os", "Linux"},
+                           {"os_version", "6.1"}, {"architecture", "x86_64"},
+                           {"app_build", "1"}, {"app_display_version", "1.0.0"}}},
+          {"metrics", metrics}};
+}
+
+HttpRequest Submit(const std::string& ping, const std::string& body, const std::string& doc_id,
+                   const std::string& app = "homeport-agent") {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/submit/" + app + "/" + ping + "/1/" + doc_id;
+  r.headers = {{"content-type", "application/json; charset=utf-8"}};
+  r.body = body;
+  return r;
+}
+
+std::string DocId(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
+  return buf;
+}
+
+class SubmitHandler : public ServerFixture {
+ protected:
+  std::vector<UxpDocument> Stored(const std::string& client = kClient) {
+    auto docs = store_->ExportClient(client, "test", Env::Default()->Now());
+    EXPECT_TRUE(docs.ok());
+    return docs.ok() ? *docs : std::vector<UxpDocument>{};
+  }
+};
+
+TEST_F(SubmitHandler, DiagnosticsPingIsStored) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 2}}}}).dump();
+  HttpResponse r = Call(Submit("diagnostics", body, DocId(1)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)["status"], "stored");
+  auto docs = Stored();
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0].doc_type, "diagnostics");
+  EXPECT_EQ(nlohmann::json::parse(docs[0].payload)["metrics"]["counter"]["diagnostics.crash_count"], 2);
+}
+
+TEST_F(SubmitHandler, ResentDocIdIsStoredOnce) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+  ASSERT_EQ(Call(Submit("diagnostics", body, DocId(2))).status, 200);
+  HttpResponse again = Call(Submit("diagnostics", body, DocId(2)));
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(Json(again)["status"], "duplicate");
+  EXPECT_EQ(Stored().size(), 1u);
+}
+
+TEST_F(SubmitHandler, GzipBodyIsAccepted) {
+  HttpRequest r = Submit("diagnostics", Gzip(Ping({{"counter", {{"diagnostics.anr_count", 4}}}}).dump()),
+                         DocId(3));
+  r.headers.emplace_back("content-encoding", "gzip");
+  ASSERT_EQ(Call(r).status, 200);
+  EXPECT_EQ(Stored().size(), 1u);
+}
+
+TEST_F(SubmitHandler, GzipBombIs413WhileInflating) {
+  HttpRequest r = Submit("diagnostics", Gzip(std::string(9 << 20, ' ')), DocId(4));
+  r.headers.emplace_back("content-encoding", "gzip");
+  ASSERT_LT(r.body.size(), kMaxBodyBytes);  // small on the wire
+  HttpResponse resp = Call(r);
+  EXPECT_EQ(resp.status, 413);
+  EXPECT_EQ(Json(resp)["error"], "too_large");
+}
+
+TEST_F(SubmitHandler, FeedbackIsScrubbedBeforeStorage) {
+  auto body = Ping({{"text", {{"feedback.text",
+                               "Phone 490154203237518 died; call +65 6123 4567 or mail jo@example.com"}}},
+                    {"quantity", {{"feedback.rating", 2}}}})
+                  .dump();
+  ASSERT_EQ(Call(Submit("feedback", body, DocId(5))).status, 200);
+  auto docs = Stored();
+  ASSERT_EQ(docs.size(), 1u);
+  std::string text = nlohmann::json::parse(docs[0].payload)["metrics"]["text"]["feedback.text"];
+  EXPECT_EQ(text, "Phone [imei] died; call [phone] or mail [email]");
+  for (const char* leaked : {"490154203237518", "6123 4567", "jo@example.com"}) {
+    EXPECT_EQ(docs[0].payload.find(leaked), std::string::npos) << leaked;
+  }
+  std::string m = metrics_.Render();
+  EXPECT_NE(m.find("homeport_scrubbed_identifiers_total{kind=\"imei\"} 1"), std::string::npos) << m;
+  EXPECT_NE(m.find("homeport_scrubbed_identifiers_total{kind=\"email\"} 1"), std::string::npos);
+}
+
+TEST_F(SubmitHandler, UndeclaredMetricIsRefusedByName) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}, {"diagnostics.imei_reads", 1}}}}).dump();
+  HttpResponse r = Call(Submit("diagnostics", body, DocId(6)));
+  ASSERT_EQ(r.status, 400);
+  EXPECT_EQ(Json(r)["error"], "schema_violation");
+  EXPECT_NE(Json(r)["fields"].dump().find("diagnostics.imei_reads"), std::string::npos) << r.body;
+  EXPECT_TRUE(Stored().empty());
+}
+
+TEST_F(SubmitHandler, UndeclaredPingAndAppAreRefusedByName) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+  HttpResponse ping = Call(Submit("location-report", body, DocId(7)));
+  EXPECT_EQ(ping.status, 400);
+  EXPECT_NE(ping.body.find("location-report"), std::string::npos) << ping.body;
+  HttpResponse app = Call(Submit("diagnostics", body, DocId(8), "org-nobody-app"));
+  EXPECT_EQ(app.status, 400);
+  EXPECT_NE(app.body.find("org-nobody-app"), std::string::npos) << app.body;
+}
+
+TEST_F(SubmitHandler, DeletionRequestErasesTheClient) {
+  ASSERT_EQ(Call(Submit("diagnostics", Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump(),
+                        DocId(9)))
+                .status,
+            200);
+  ASSERT_EQ(Stored().size(), 1u);
+  nlohmann::json deletion = Ping(nlohmann::json::object());
+  deletion.erase("metrics");
+  HttpResponse r = Call(Submit("deletion-request", deletion.dump(), DocId(10)));
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)["documents"], 1);
+  EXPECT_TRUE(Stored().empty());
+}
+
+TEST_F(SubmitHandler, BrowserBeaconAndPreflightWork) {
+  HttpRequest beacon = Submit("diagnostics", Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump(),
+                              DocId(11));
+  beacon.headers[0].second = "text/plain;charset=UTF-8";
+  HttpResponse r = Call(beacon);
+  EXPECT_EQ(r.status, 200);
+  auto has = [](const HttpResponse& resp, const std::string& name) {
+    for (const auto& [k, v] : resp.headers) if (k == name) return true;
+    return false;
+  };
+  EXPECT_TRUE(has(r, "Access-Control-Allow-Origin"));
+  HttpRequest preflight;
+  preflight.method = "OPTIONS";
+  preflight.target = "/submit/homeport-agent/diagnostics/1/" + DocId(12);
+  HttpResponse p = Call(preflight);
+  EXPECT_EQ(p.status, 204);
+  EXPECT_TRUE(has(p, "Access-Control-Allow-Methods"));
+  EXPECT_TRUE(has(p, "Access-Control-Allow-Headers"));
+}
+
+TEST_F(SubmitHandler, BadDocIdAndMediaTypeAreRefused) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+  EXPECT_EQ(Call(Submit("diagnostics", body, "not-a-uuid")).status, 400);
+  HttpRequest xml = Submit("diagnostics", body, DocId(13));
+  xml.headers[0].second = "application/xml";
+  EXPECT_EQ(Call(xml).status, 415);
+  EXPECT_EQ(Call(Submit("diagnostics", "{nope", DocId(14))).status, 400);
+}
+
+TEST_F(SubmitHandler, ClientOverItsRateGets429WithRetryAfter) {
+  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(Call(Submit("diagnostics", body, DocId(20 + i))).status, 200);
+  HttpResponse r = Call(Submit("diagnostics", body, DocId(30)));
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(Json(r)["error"], "rate_limited");
+  bool retry_after = false;
+  for (const auto& [k, v] : r.headers) retry_after |= k == "Retry-After";
+  EXPECT_TRUE(retry_after);
+}
+
+TEST_F(SubmitHandler, AdminExportNeedsTheTokenAndIsAudited) {
+  ASSERT_EQ(Call(Submit("diagnostics", Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump(),
+                        DocId(40)))
+                .status,
+            200);
+  HttpRequest get;
+  get.method = "GET";
+  get.target = std::string("/v1/admin/uxp/clients/") + kClient;
+  EXPECT_EQ(Call(get).status, 401);
+  get.headers = {{"authorization", std::string("Bearer ") + kAdminToken}};
+  HttpResponse r = Call(get);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Json(r)["documents"].size(), 1u);
+  auto log = store_->AuditLog();
+  ASSERT_TRUE(log.ok());
+  ASSERT_FALSE(log->empty());
+  EXPECT_EQ(log->back().action, "uxp.export");
+  EXPECT_EQ(log->back().actor.rfind("admin-token:", 0), 0u);
+}
+
+TEST_F(SubmitHandler, PrivacyCatalogueListsDeclaredFields) {
+  HttpRequest get;
+  get.method = "GET";
+  get.target = "/privacy";
+  HttpResponse html = Call(get);
+  EXPECT_EQ(html.status, 200);
+  EXPECT_EQ(html.content_type.rfind("text/html", 0), 0u);
+  EXPECT_NE(html.body.find("feedback.text"), std::string::npos);
+  get.target = "/privacy?format=json";
+  HttpResponse json = Call(get);
+  EXPECT_EQ(json.status, 200);
+  EXPECT_NE(json.body.find("diagnostics.crash_count"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace homeport::server_testing
