@@ -1,8 +1,9 @@
-// UUIDs, Glean datetimes, client_info, document assembly, gzip and the upload request.
+// UUIDs, Glean datetimes, client_info, document assembly and the (gzipped) upload request.
 #include "agent/glean_document.h"
 
+#include "common/gzip.h"
+
 #include <sys/utsname.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <cstdio>
@@ -143,29 +144,10 @@ GleanDocument BuildGleanDocument(const PingInfo& info, json client_info, const j
   return out;
 }
 
-Result<std::string> Gzip(std::string_view data) {
-  z_stream zs{};
-  // windowBits 15 + 16: a gzip header and trailer rather than zlib's.
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) !=
-      Z_OK) {
-    return Status::Internal("zlib: deflateInit2 failed");
-  }
-  std::string out(deflateBound(&zs, static_cast<uLong>(data.size())), '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  int rc = deflate(&zs, Z_FINISH);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  if (rc != Z_STREAM_END) return Status::Internal("zlib: deflate did not finish");
-  return out;
-}
-
 Result<TransportRequest> BuildUploadRequest(std::string_view uxp_url, std::string_view path,
                                             std::string_view body, Env::TimePoint now) {
   if (!uxp_url.empty() && uxp_url.back() == '/') uxp_url.remove_suffix(1);
-  HOMEPORT_ASSIGN_OR_RETURN(std::string gzipped, Gzip(body));
+  std::string gzipped = Gzip(body);
   TransportRequest request;
   request.url = std::string(uxp_url) + std::string(path);
   request.body = std::move(gzipped);

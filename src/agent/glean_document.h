@@ -58,9 +58,6 @@ GleanDocument BuildGleanDocument(const PingInfo& info, nlohmann::json client_inf
                                  const nlohmann::json& metrics, const nlohmann::json& events,
                                  std::string doc_id);
 
-// gzip (RFC 1952) through zlib.
-Result<std::string> Gzip(std::string_view data);
-
 // The POST of one pending ping: `uxp_url` (one trailing '/' dropped) + `path`, the body
 // gzip-encoded, with the headers Glean's mobile SDKs send — Content-Type, Content-Encoding,
 // Date and an X-Telemetry-Agent naming only this library — and nothing else.

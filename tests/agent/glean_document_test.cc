@@ -49,18 +49,6 @@ TEST(GleanDocument, DatetimesUseGleansPrecisions) {
   EXPECT_EQ(agent::HttpDate(At(2026, 1, 5, 0, 0, 0)), "Mon, 05 Jan 2026 00:00:00 GMT");
 }
 
-TEST(GleanDocument, GzipRoundTrips) {
-  std::string body(100000, 'x');
-  for (size_t i = 0; i < body.size(); i += 7) body[i] = static_cast<char>('a' + i % 26);
-  auto gz = agent::Gzip(body);
-  ASSERT_TRUE(gz.ok());
-  EXPECT_LT(gz->size(), body.size());
-  EXPECT_EQ(static_cast<unsigned char>((*gz)[0]), 0x1f);  // gzip magic
-  EXPECT_EQ(static_cast<unsigned char>((*gz)[1]), 0x8b);
-  EXPECT_EQ(Gunzip(*gz), body);
-  EXPECT_EQ(Gunzip(*agent::Gzip("")), "");
-}
-
 TEST(GleanDocument, ClientInfoDescribesSoftwareNotTheDevice) {
   DeviceProfile p;
   p.serial = "HP7P-000123";

@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <map>
 #include <memory>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "agent_test_support.h"
+#include "common/gzip.h"
 #include "homeport/uxp.h"
 
 namespace homeport::agent_testing {
@@ -72,22 +72,9 @@ inline std::unique_ptr<UxProgram> OpenUxpOrDie(const AgentOptions& options) {
 
 // Inflates a gzip stream; "" (and a test failure) when it is not one.
 inline std::string Gunzip(const std::string& data) {
-  z_stream zs{};
-  if (inflateInit2(&zs, 15 + 16) != Z_OK) return "";
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
-  zs.avail_in = static_cast<uInt>(data.size());
-  std::string out;
-  char buf[16384];
-  int rc = Z_OK;
-  while (rc == Z_OK) {
-    zs.next_out = reinterpret_cast<Bytef*>(buf);
-    zs.avail_out = sizeof buf;
-    rc = inflate(&zs, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - zs.avail_out);
-  }
-  inflateEnd(&zs);
-  EXPECT_EQ(rc, Z_STREAM_END) << "body is not a complete gzip stream";
-  return rc == Z_STREAM_END ? out : "";
+  auto out = homeport::Gunzip(data, 64 << 20);
+  EXPECT_TRUE(out.ok()) << out.status().ToString();
+  return out.ok() ? *out : "";
 }
 
 inline std::string Header(const TransportRequest& r, const std::string& name) {
