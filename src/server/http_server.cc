@@ -151,9 +151,38 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (head_) res_.body().clear();  // Content-Length stays that of the GET answer
     http::async_write(stream_, res_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       --self->server_.in_flight_;
-      if (ec || !self->res_.keep_alive()) return self->Close();
+      if (ec) return self->Close();
+      if (!self->res_.keep_alive()) return self->CloseAfterResponse();
       self->ReadHeader();
     });
+  }
+
+  // A lingering close (RFC 9112 section 9.6): after the last response, stop sending but read
+  // and discard what the client may still be sending (the rest of a refused 413 body, say)
+  // until it closes too. Closing with unread data would make the kernel answer with a reset,
+  // and the client would see "connection reset" instead of the response. Bounded in time and
+  // bytes, after which the socket is closed as before.
+  void CloseAfterResponse() {
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) {
+      return Close();
+    } else {
+      beast::error_code ec;
+      stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+      if (ec) return;
+      stream_.expires_after(std::chrono::seconds(5));
+      linger_buffer_.resize(16 * 1024);
+      Linger(0);
+    }
+  }
+
+  void Linger(size_t discarded) {
+    constexpr size_t kMaxLingerBytes = 16 << 20;
+    if (discarded > kMaxLingerBytes) return;
+    stream_.async_read_some(net::buffer(linger_buffer_),
+                            [self = this->shared_from_this(), discarded](beast::error_code ec,
+                                                                         size_t n) {
+                              if (!ec) self->Linger(discarded + n);
+                            });
   }
 
   void Close() {
@@ -172,6 +201,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::optional<http::request_parser<http::string_body>> parser_;
   std::optional<http::response<http::empty_body>> continue_;
   http::response<http::string_body> res_;
+  std::vector<char> linger_buffer_;  // allocated only for a lingering close
   bool keep_alive_ = true;
   bool head_ = false;
 };
