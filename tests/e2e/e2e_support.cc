@@ -214,6 +214,22 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
   return c.Call(method, path, headers, body);
 }
 
+uint16_t UnusedPort() {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = 0;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  uint16_t port = 0;
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
+    port = ntohs(addr.sin_port);
+  }
+  close(fd);  // never listened on: no TIME_WAIT, the port is free again at once
+  return port;
+}
+
 HttpConnection::HttpConnection(uint16_t port) : fd_(Connect(port)) {}
 HttpConnection::~HttpConnection() {
   if (fd_ >= 0) close(fd_);

@@ -60,6 +60,10 @@ HttpResult HttpCall(uint16_t port, const std::string& method, const std::string&
                     const std::vector<std::pair<std::string, std::string>>& headers = {},
                     const std::string& body = "");
 
+// A loopback TCP port with nothing listening on it (bound to port 0, then released), for a
+// client that must find no server until one is started there with --listen 127.0.0.1:PORT.
+uint16_t UnusedPort();
+
 // A keep-alive connection for several requests in a row.
 class HttpConnection {
  public:
