@@ -180,7 +180,8 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
     return respond(Violations(v));
   }
   std::string client_id = v.client_id.value_or("");
-  if (!client_id.empty()) {
+  // A deletion-request is a user's right, never rate limited.
+  if (!client_id.empty() && path->doc_type != kDeletionRequest) {
     if (int wait = ctx.rate_limiter->Acquire(client_id); wait > 0) {
       return respond(ErrorResponse(ErrorCode::kRateLimited,
                                    "too many pings from this client; retry later",
