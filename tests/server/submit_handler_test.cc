@@ -171,6 +171,12 @@ TEST_F(SubmitHandler, ClientOverItsRateGets429WithRetryAfter) {
   bool retry_after = false;
   for (const auto& [k, v] : r.headers) retry_after |= k == "Retry-After";
   EXPECT_TRUE(retry_after);
+  // Opting out still works at once: a deletion-request is never rate limited.
+  nlohmann::json deletion = Ping(nlohmann::json::object());
+  deletion.erase("metrics");
+  HttpResponse erased = Call(Submit("deletion-request", deletion.dump(), DocId(31)));
+  EXPECT_EQ(erased.status, 200) << erased.body;
+  EXPECT_TRUE(Stored().empty());
 }
 
 TEST_F(SubmitHandler, AdminExportNeedsTheTokenAndIsAudited) {
