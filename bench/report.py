@@ -39,9 +39,9 @@ def bench_line(name):
     return out
 
 
-def metrics():
-    """Sums and counts of homeport's commit histograms, and its activation counters."""
-    path = os.path.join(work, "metrics.txt")
+def metrics(name="metrics.txt"):
+    """Sums and counts of homeport's commit histograms, its activation, ping and scrub counters."""
+    path = os.path.join(work, name)
     if not os.path.exists(path):
         return {}
     values = {}
@@ -58,7 +58,8 @@ def metrics():
         out["mean_commit_ms"] = round(
             values["homeport_commit_latency_seconds_sum"] / n * 1000, 2)
     for k, v in values.items():
-        if k.startswith("homeport_http_requests_total") or k.startswith("homeport_activations_total"):
+        if k.startswith(("homeport_http_requests_total", "homeport_activations_total",
+                         "homeport_uxp_pings_total", "homeport_scrubbed_identifiers_total")):
             out[k] = int(v)
     return out
 
@@ -115,6 +116,20 @@ committed = int(env["COMMITTED"])
 activations_rps = committed / homeport["duration_s"]
 homeport_2xx = homeport["requests"] - homeport["non2xx"]
 
+
+def ping_run(name):
+    run = bench_line(name)
+    with open(os.path.join(work, name + ".stored")) as f:
+        run["documents_stored"] = int(f.read())
+    run["wrk_2xx"] = run["requests"] - run["non2xx"]
+    run["stored_rps"] = round(run["documents_stored"] / run["duration_s"], 1)
+    run["metrics"] = metrics(name + ".metrics.txt")
+    return run
+
+
+pings = ping_run("pings")
+pings_scrub = ping_run("pings_scrub")
+
 machine = {
     "cpu_model": cpu_model(),
     "cores": int(env["CORES"]),
@@ -143,6 +158,10 @@ figures = {
     "activations_per_verify": round(activations_rps / verify, 3),
     "activations_per_nginx": round(activations_rps / nginx["rps"], 3),
     "jws_verify_per_s": round(jws_verify),
+    "pings_rps_sqlite": round(pings["stored_rps"]),
+    "pings_scrub_rps_sqlite": round(pings_scrub["stored_rps"]),
+    "pings_per_nginx": round(pings["stored_rps"] / nginx["rps"], 3),
+    "pings_scrub_per_nginx": round(pings_scrub["stored_rps"] / nginx["rps"], 3),
 }
 
 details = {
@@ -152,10 +171,15 @@ details = {
         "devices_enrolled": int(env["DEVICES"]),
         "homeport": f"serve --region {env['REGION']} --store sqlite:DB --listen 127.0.0.1:0",
         "nginx": "bench/peers/nginx.conf.in: worker_processes 2, access_log off, return 204",
+        "pings": f"serve ... --client-rate 1000000 --client-burst 1000000; bench/pings.py: "
+                 f"{env['PINGS']} diagnostics and {env['FEEDBACK_PINGS']} feedback pings over "
+                 f"{env['PING_CLIENTS']} client ids, unique doc_ids, plain JSON; bench/posts.lua",
     },
     "nginx": nginx,
     "homeport": dict(homeport, activations_committed=committed, wrk_2xx=homeport_2xx,
                      metrics=metrics()),
+    "pings": pings,
+    "pings_scrub": pings_scrub,
 }
 
 results = {"machine": machine, "figures": figures, "details": details}
@@ -192,6 +216,16 @@ lines = [
     f"| activations / ed25519 verify | **{activations_rps / verify:.2f}** | goal ≥ 0.70: "
     f"{'met' if goal_met else 'NOT met'} |",
     f"| activations / nginx | **{activations_rps / nginx['rps']:.2f}** | share of the HTTP ceiling |",
+    f"| `pings_rps_sqlite` | {n(pings['stored_rps'])} | {n(pings['documents_stored'])} diagnostics pings "
+    f"stored / {pings['duration_s']:.2f} s; p50 {pings['p50_us'] / 1000:.2f} ms, "
+    f"p99 {pings['p99_us'] / 1000:.2f} ms; non-2xx {n(pings['non2xx'])} |",
+    f"| pings / nginx | **{pings['stored_rps'] / nginx['rps']:.2f}** | goal ≥ 0.50: "
+    f"{'met' if pings['stored_rps'] / nginx['rps'] >= 0.5 else 'NOT met'} |",
+    f"| `pings_scrub_rps_sqlite` | {n(pings_scrub['stored_rps'])} | {n(pings_scrub['documents_stored'])} "
+    f"~2 KB feedback pings scrubbed and stored / {pings_scrub['duration_s']:.2f} s; "
+    f"p50 {pings_scrub['p50_us'] / 1000:.2f} ms, p99 {pings_scrub['p99_us'] / 1000:.2f} ms; "
+    f"non-2xx {n(pings_scrub['non2xx'])} |",
+    f"| pings with scrubbing / nginx | **{pings_scrub['stored_rps'] / nginx['rps']:.2f}** | context |",
     f"| `jws_verify_per_s` (context) | {n(jws_verify)} | the server's whole signature check "
     f"(JWS header parse + base64 + verify), 1 core |",
 ]
@@ -202,12 +236,22 @@ cores = machine["cores"]
 lines.append(f"| CPU during the runs (context) | | cores busy on average, of {cores}: nginx "
              f"{nginx['peer_cores']} + wrk {nginx['wrk_cores']} (machine {nginx['machine_busy_cores']}); "
              f"homeport {homeport['peer_cores']} + wrk {homeport['wrk_cores']} "
-             f"(machine {homeport['machine_busy_cores']}) |")
+             f"(machine {homeport['machine_busy_cores']}); "
+             f"diagnostics pings: homeport {pings['peer_cores']} + wrk {pings['wrk_cores']} "
+             f"(machine {pings['machine_busy_cores']}); "
+             f"feedback pings: homeport {pings_scrub['peer_cores']} + wrk {pings_scrub['wrk_cores']} "
+             f"(machine {pings_scrub['machine_busy_cores']}) |")
+for name, run in (("diagnostics pings", pings), ("feedback pings", pings_scrub)):
+    m = run["metrics"]
+    if m.get("commits"):
+        lines.append(f"| homeport commits, {name} (context) | {n(m['commits'])} | mean batch "
+                     f"{m['mean_batch_size']} documents, mean commit {m['mean_commit_ms']} ms |")
 lines.append("")
 if machine["verify_thread_on_cpu"] < 0.95:
     lines.append(f"**The verifying thread was on a CPU only {machine['verify_thread_on_cpu']:.0%} of the "
                  "time: other processes took turns, so the verify figure is low.**")
-for name, run in (("nginx", nginx), ("homeport", homeport)):
+for name, run in (("nginx", nginx), ("homeport", homeport), ("pings", pings),
+                  ("pings_scrub", pings_scrub)):
     other = run["machine_busy_cores"] - run["peer_cores"] - run["wrk_cores"]
     if other > 0.25:
         lines.append(f"**Other processes used {other:.2f} cores during the {name} run: the machine "
@@ -223,5 +267,22 @@ if committed > homeport_2xx:
 elif committed < homeport_2xx:
     lines.append(f"**{n(homeport_2xx - committed)} requests were answered 2xx but are not in the store "
                  "(S5 broken?)**")
+for name, run in (("diagnostics pings", pings), ("feedback pings", pings_scrub)):
+    if run["non2xx"]:
+        lines.append(f"**wrk saw {n(run['non2xx'])} non-2xx responses to the {name}.**")
+    errs = sum(run[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
+    if errs:
+        lines.append(f"**wrk saw {n(errs)} socket errors/timeouts during the {name}.**")
+    if run["documents_stored"] > run["wrk_2xx"]:
+        lines.append(f"{n(run['documents_stored'] - run['wrk_2xx'])} more {name} were stored than wrk "
+                     "counted 2xx answers: requests in flight when wrk stopped.")
+    elif run["documents_stored"] < run["wrk_2xx"]:
+        lines.append(f"**{n(run['wrk_2xx'] - run['documents_stored'])} {name} were answered 2xx but "
+                     "are not in the store (S5 broken?)**")
+scrubbed = {k.split('"')[1]: v for k, v in pings_scrub["metrics"].items()
+            if k.startswith("homeport_scrubbed_identifiers_total")}
+if scrubbed:
+    lines.append("Identifiers scrubbed during the feedback run: "
+                 + ", ".join(f"{k} {n(v)}" for k, v in sorted(scrubbed.items())) + ".")
 lines.append(f"Written to {os.path.relpath(env['RESULTS'], env['ROOT'])}.")
 print("\n".join(lines))

@@ -3,10 +3,13 @@
 #   1. ed25519_verify_per_s    libsodium verify on one core: the crypto ceiling
 #   2. nginx_rps               nginx answering the same POSTs with 204: the HTTP ceiling
 #   3. activations_rps_sqlite  homeport serve, SQLite store, unique enrolled devices, durable
+#   4. pings_rps_sqlite        homeport serve, small Glean diagnostics pings, unique doc_ids, durable
+#   5. pings_scrub_rps_sqlite  the same with ~2 KB feedback pings the server scrubs of identifiers
 # and writes bench/results.json plus a Markdown table on stdout. See bench/README.md.
 #
 # Settings (environment): BENCH_SECONDS (5), WRK_THREADS (1), WRK_CONNECTIONS (64),
 # VERIFY_SECONDS (2), BENCH_DEVICES (enough that homeport never sees a device twice),
+# BENCH_PINGS (150000 diagnostics pings), BENCH_FEEDBACK_PINGS (75000 feedback pings),
 # BENCH_RESULTS (bench/results.json), BENCH_NICE (unset: run at the caller's priority; e.g. -10
 # on a machine shared with builds, to give everything measured the larger share of the CPU —
 # recorded in results.json).
@@ -41,6 +44,9 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-5}
 WRK_THREADS=${WRK_THREADS:-1}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 VERIFY_SECONDS=${VERIFY_SECONDS:-2}
+PINGS=${BENCH_PINGS:-150000}
+FEEDBACK_PINGS=${BENCH_FEEDBACK_PINGS:-75000}
+PING_CLIENTS=1000
 RESULTS=${BENCH_RESULTS:-$BENCH_DIR/results.json}
 REGION=sg
 
@@ -210,30 +216,39 @@ run_wrk nginx "http://127.0.0.1:$NGINX_PORT/v1/activations" "$WORK/nginx.bench" 
 stop_pid "$NGINX_PID" QUIT
 NGINX_PID=
 
-# --- 3. homeport serve, SQLite ------------------------------------------------------------
-# The files exist before the server starts: the redirections below happen in the child.
-: >"$WORK/serve.out"
-: >"$WORK/serve.err"
-"$HOMEPORT" serve --region "$REGION" --store "sqlite:$DB" --listen 127.0.0.1:0 \
-  >"$WORK/serve.out" 2>"$WORK/serve.err" &
-HOMEPORT_PID=$!
-HOMEPORT_PORT=
-for _ in $(seq 200); do
-  HOMEPORT_PORT=$(sed -n 's#^homeport serve: region .* listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' \
-    "$WORK/serve.out") || true
-  [[ -n $HOMEPORT_PORT ]] && break
-  kill -0 "$HOMEPORT_PID" 2>/dev/null || break
-  sleep 0.1
-done
-if [[ -z $HOMEPORT_PORT ]]; then
-  cat "$WORK/serve.out" "$WORK/serve.err" >&2
-  if kill -0 "$HOMEPORT_PID" 2>/dev/null; then
-    die "homeport serve printed no \"listening on\" line within 20 s"
+# start_homeport DB [ARGS...]: homeport serve on a port the kernel picks; sets HOMEPORT_PID
+# and HOMEPORT_PORT, fails with its output if it does not come up.
+start_homeport() {
+  local db=$1
+  shift
+  # The files exist before the server starts: the redirections below happen in the child.
+  : >"$WORK/serve.out"
+  : >"$WORK/serve.err"
+  "$HOMEPORT" serve --region "$REGION" --store "sqlite:$db" --listen 127.0.0.1:0 "$@" \
+    >"$WORK/serve.out" 2>"$WORK/serve.err" &
+  HOMEPORT_PID=$!
+  HOMEPORT_PORT=
+  for _ in $(seq 200); do
+    HOMEPORT_PORT=$(sed -n 's#^homeport serve: region .* listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' \
+      "$WORK/serve.out") || true
+    [[ -n $HOMEPORT_PORT ]] && break
+    kill -0 "$HOMEPORT_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  if [[ -z $HOMEPORT_PORT ]]; then
+    cat "$WORK/serve.out" "$WORK/serve.err" >&2
+    if kill -0 "$HOMEPORT_PID" 2>/dev/null; then
+      die "homeport serve printed no \"listening on\" line within 20 s"
+    fi
+    local rc=0
+    wait "$HOMEPORT_PID" || rc=$?
+    HOMEPORT_PID=
+    die "homeport serve failed to start (exit status $rc)"
   fi
-  rc=0; wait "$HOMEPORT_PID" || rc=$?
-  HOMEPORT_PID=
-  die "homeport serve failed to start (exit status $rc)"
-fi
+}
+
+# --- 3. homeport serve, SQLite ------------------------------------------------------------
+start_homeport "$DB"
 BEFORE=$("$BENCH_TOOL" count --store "sqlite:$DB") || die "cannot count activations"
 [[ $BEFORE = 0 ]] || die "the fixture store already has $BEFORE activations"
 run_wrk homeport "http://127.0.0.1:$HOMEPORT_PORT/v1/activations" "$WORK/homeport.bench" \
@@ -247,13 +262,52 @@ if command -v sqlite3 >/dev/null; then
   SQL_COUNT=$(sqlite3 "$DB" 'SELECT COUNT(*) FROM activations')
   [[ $SQL_COUNT = "$COMMITTED" ]] || die "Store says $COMMITTED activations, sqlite3 says $SQL_COUNT"
 fi
-LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
-
 [[ $(field "$WORK/homeport.bench" wrapped) = false ]] ||
   die "homeport was sent some devices twice ($(field "$WORK/homeport.bench" generated) requests for" \
       "$DEVICES devices): raise BENCH_DEVICES"
 
+# --- 4./5. homeport serve, SQLite: UX-program pings ------------------------------------------
+# POST /submit/homeport-agent/<ping>/1/<doc_id>, plain JSON, a fresh doc_id per request, spread
+# over $PING_CLIENTS client ids; the per-client rate limit is lifted so that it is the server's
+# work that is measured, not the limiter. Each kind gets a fresh store, and the figure is the
+# documents in it after the server has stopped (a 2xx comes only after the commit, S5) / wrk's
+# duration.
+LUA="$BENCH_DIR/posts.lua"
+# run_pings NAME PING COUNT: generate, serve, load, stop, count; the count goes to WORK/NAME.stored.
+run_pings() {
+  local name=$1 ping=$2 count=$3 db="$WORK/$1.db" stored status
+  REQUESTS="$WORK/$name.txt"
+  log "$name: $count $ping pings over $PING_CLIENTS clients"
+  python3 "$BENCH_DIR/pings.py" --kind "$ping" --count "$count" --clients "$PING_CLIENTS" \
+    --out "$REQUESTS" || die "pings.py failed"
+  start_homeport "$db" --client-rate 1000000 --client-burst 1000000
+  # One request by hand, outside the measurement, from a file of its own (its doc_id is not in
+  # the load): the server must store it, or the load would only measure refusals.
+  python3 "$BENCH_DIR/pings.py" --kind "$ping" --count 1 --clients 1 --out "$WORK/$name.probe"
+  IFS=$'\t' read -r probe_path probe_body <"$WORK/$name.probe"
+  status=$(curl -s -o "$WORK/$name.probe.out" -w '%{http_code}' -X POST \
+    -H 'Content-Type: application/json' --data-binary "$probe_body" \
+    "http://127.0.0.1:$HOMEPORT_PORT$probe_path")
+  [[ $status = 200 ]] || die "homeport answered $status to a $ping ping: $(cat "$WORK/$name.probe.out")"
+  run_wrk "$name" "http://127.0.0.1:$HOMEPORT_PORT/" "$WORK/$name.bench" "$HOMEPORT_PID"
+  curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
+  stop_pid "$HOMEPORT_PID" TERM
+  HOMEPORT_PID=
+  stored=$(sqlite3 "$db" "SELECT COUNT(*) FROM uxp_documents WHERE doc_type = '$ping'") ||
+    die "cannot count the $ping documents"
+  echo $((stored - 1)) >"$WORK/$name.stored"  # less the probe
+  [[ $(field "$WORK/$name.bench" wrapped) = false ]] ||
+    die "$name: some doc_ids were sent twice ($(field "$WORK/$name.bench" generated) requests for" \
+        "$count lines): raise BENCH_PINGS / BENCH_FEEDBACK_PINGS"
+  rm -f "$REQUESTS"
+}
+command -v sqlite3 >/dev/null || die "sqlite3 is not installed: it counts the stored pings"
+run_pings pings diagnostics "$PINGS"
+run_pings pings_scrub feedback "$FEEDBACK_PINGS"
+
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
 # --- results ------------------------------------------------------------------------------
 export RESULTS VERIFY VERIFY_ON_CPU JWS_VERIFY DEVICES COMMITTED CORES LOAD_BEFORE LOAD_AFTER SECONDS_PER_RUN \
-  WRK_THREADS WRK_CONNECTIONS VERIFY_SECONDS ROOT BUILD WORK REGION
+  WRK_THREADS WRK_CONNECTIONS VERIFY_SECONDS ROOT BUILD WORK REGION PINGS FEEDBACK_PINGS PING_CLIENTS
 python3 "$BENCH_DIR/report.py"
