@@ -18,7 +18,12 @@ void AddViolation(ValidationResult& r, ViolationKind kind, std::string field, st
   r.violations.push_back({kind, std::move(field), std::move(message)});
 }
 
-std::string Clip(std::string_view s) { return std::string(s.substr(0, 100)); }
+std::string Clip(std::string_view s) {
+  // Cut at a character boundary: a split UTF-8 sequence would make the message invalid text.
+  size_t n = std::min<size_t>(s.size(), 100);
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return std::string(s.substr(0, n));
+}
 
 namespace {
 

@@ -133,8 +133,7 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
   const ActivationBody& body = std::get<ActivationBody>(parsed);
 
   if (body.region() != ctx.region) {
-    ctx.metrics->CountWrongRegion(body.region(), body.variant());
-    ctx.writer->SubmitWrongRegion({body.region(), body.variant()});
+    ctx.writer->SubmitWrongRegion(ctx.metrics->CountWrongRegion(body.region(), body.variant()));
     respond(ErrorResponse(ErrorCode::kWrongRegion,
                           "this server serves region \"" + ctx.region + "\", not \"" +
                               body.region() + "\"; nothing of this request was stored",

@@ -43,10 +43,23 @@ bool GroupCommitWriter::SubmitErasure(ClientErasure erasure, ErasureDone done) {
                   }});
 }
 
+namespace {
+// What a waiting write holds in memory, for the byte budget; only documents are large.
+size_t BytesOf(const std::variant<Activation, WrongRegionAttempt, UxpDocument, ClientErasure>& op) {
+  auto* doc = std::get_if<UxpDocument>(&op);
+  return doc ? doc->payload.size() : 0;
+}
+}  // namespace
+
 bool GroupCommitWriter::Enqueue(Pending p) {
   {
     std::lock_guard lock(mu_);
-    if (stopping_ || queue_.size() >= options_.queue_capacity) return false;
+    size_t bytes = BytesOf(p.op);
+    if (stopping_ || queue_.size() >= options_.queue_capacity ||
+        (bytes > 0 && queued_bytes_ + bytes > options_.max_queued_bytes)) {
+      return false;
+    }
+    queued_bytes_ += bytes;
     queue_.push_back(std::move(p));
     if (metrics_) metrics_->SetQueueDepth(queue_.size());
   }
@@ -71,6 +84,7 @@ void GroupCommitWriter::Run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is committed
       size_t n = std::min(queue_.size(), options_.max_batch);
+      for (size_t i = 0; i < n; ++i) queued_bytes_ -= BytesOf(queue_[i].op);
       std::move(queue_.begin(), queue_.begin() + static_cast<long>(n), std::back_inserter(batch));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
       if (metrics_) metrics_->SetQueueDepth(queue_.size());

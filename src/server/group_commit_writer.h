@@ -20,6 +20,7 @@ namespace homeport {
 struct GroupCommitOptions {
   size_t queue_capacity = 16384;  // writes waiting before Submit* refuses (back-pressure)
   size_t max_batch = 1024;        // writes per transaction at most
+  size_t max_queued_bytes = 256 << 20;  // UX documents waiting, in payload bytes (back-pressure)
 };
 
 class GroupCommitWriter {
@@ -63,6 +64,7 @@ class GroupCommitWriter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
+  size_t queued_bytes_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

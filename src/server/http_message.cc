@@ -18,7 +18,8 @@ std::string_view HttpRequest::Path() const {
 HttpResponse JsonResponse(int status, const nlohmann::json& body) {
   HttpResponse r;
   r.status = status;
-  r.body = body.dump();
+  // Error messages may quote request bytes: invalid UTF-8 is replaced, never thrown over.
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   return r;
 }
 

@@ -29,6 +29,7 @@ class HttpServer::Impl {
   net::io_context ioc_;
   std::optional<ssl::context> tls_;
   tcp::acceptor acceptor_;
+  net::steady_timer accept_retry_{acceptor_.get_executor()};
   std::vector<std::thread> threads_;
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> in_flight_{0};
@@ -125,10 +126,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.body = std::move(req.body());
     head_ = request.method == "HEAD";
     ++server_.in_flight_;
-    server_.router_.Handle(request, [self = this->shared_from_this()](HttpResponse r) {
+    Respond respond = [self = this->shared_from_this()](HttpResponse r) {
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
-    });
+    };
+    // Exceptions stop here: one request must never take the process down.
+    try {
+      server_.router_.Handle(request, respond);
+    } catch (const std::exception&) {
+      respond(JsonResponse(500, {{"error", "internal"}, {"message", "internal error"}}));
+    }
   }
 
   void RefuseAndClose(HttpResponse r) {
@@ -244,13 +251,19 @@ Status HttpServer::Impl::Start() {
 void HttpServer::Impl::Accept() {
   acceptor_.async_accept(net::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
     if (ec == net::error::operation_aborted || !acceptor_.is_open()) return;
-    if (!ec) {
-      socket.set_option(tcp::no_delay(true), ec);
-      if (tls_) {
-        std::make_shared<Session<ssl::stream<beast::tcp_stream>>>(*this, std::move(socket), *tls_)->Run();
-      } else {
-        std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
-      }
+    if (ec) {
+      // Out of descriptors (EMFILE) and the like: wait a moment instead of spinning.
+      accept_retry_.expires_after(std::chrono::milliseconds(100));
+      accept_retry_.async_wait([this](beast::error_code wait_ec) {
+        if (!wait_ec && acceptor_.is_open()) Accept();
+      });
+      return;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    if (tls_) {
+      std::make_shared<Session<ssl::stream<beast::tcp_stream>>>(*this, std::move(socket), *tls_)->Run();
+    } else {
+      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Run();
     }
     Accept();
   });
@@ -270,6 +283,7 @@ void HttpServer::StopAccepting() {
   impl_->draining_ = true;
   net::post(impl_->acceptor_.get_executor(), [impl = impl_.get()] {
     beast::error_code ec;
+    impl->accept_retry_.cancel();
     impl->acceptor_.close(ec);
   });
 }

@@ -6,6 +6,9 @@ namespace homeport {
 Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry& schemas,
                                      TimePoint now) {
   RetentionReport report;
+  // Whole documents first: one failing metric pass must not keep expired documents.
+  HOMEPORT_ASSIGN_OR_RETURN(report.documents_removed, store.ExpireDocuments(FormatDate(now)));
+  Status first_error;
   for (const auto& [app_id, app] : schemas.apps()) {
     for (const auto& [ping_name, ping] : app.pings) {
       for (const auto& [name, metric] : app.metrics) {
@@ -15,15 +18,17 @@ Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry&
           continue;
         }
         std::string cutoff = FormatDate(now - std::chrono::days(metric.retention_days));
-        HOMEPORT_ASSIGN_OR_RETURN(
-            int64_t n, store.ExpireMetric(app_id, ping_name,
-                                          std::string(schema::MetricTypeName(metric.type)), name,
-                                          cutoff));
-        report.metric_values_removed += n;
+        auto n = store.ExpireMetric(app_id, ping_name,
+                                    std::string(schema::MetricTypeName(metric.type)), name, cutoff);
+        if (n.ok()) {
+          report.metric_values_removed += *n;
+        } else if (first_error.ok()) {
+          first_error = n.status().WithContext(app_id + "/" + ping_name + " " + name);
+        }
       }
     }
   }
-  HOMEPORT_ASSIGN_OR_RETURN(report.documents_removed, store.ExpireDocuments(FormatDate(now)));
+  if (!first_error.ok()) return first_error;
   return report;
 }
 

@@ -51,13 +51,15 @@ void ServerMetrics::CountActivation(RecordOutcome outcome) {
   ++activations_[static_cast<size_t>(outcome)];
 }
 
-void ServerMetrics::CountWrongRegion(const std::string& claimed_region, const std::string& variant) {
+WrongRegionAttempt ServerMetrics::CountWrongRegion(const std::string& claimed_region,
+                                                   const std::string& variant) {
   std::lock_guard lock(mu_);
   auto key = std::make_pair(claimed_region, variant);
   if (wrong_region_.size() >= kMaxWrongRegionLabels && !wrong_region_.count(key)) {
     key = {"_other", "_other"};
   }
   ++wrong_region_[key];
+  return {key.first, key.second};
 }
 
 void ServerMetrics::CountPing(const std::string& app_id, const std::string& ping,

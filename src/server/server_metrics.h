@@ -40,12 +40,14 @@ class Histogram {
 class ServerMetrics {
  public:
   // Distinct (region, variant) label pairs kept for wrong-region attempts; further pairs are
-  // counted under region "_other" so hostile input cannot grow the exposition without bound.
+  // counted (and stored) under "_other", so hostile input cannot grow the exposition or the
+  // wrong_region_attempts table without bound.
   static constexpr size_t kMaxWrongRegionLabels = 256;
 
   void CountRequest(const std::string& route, int status);
   void CountActivation(RecordOutcome outcome);
-  void CountWrongRegion(const std::string& claimed_region, const std::string& variant);
+  // Returns the pair actually counted (`_other` past the cap), which is also what gets stored.
+  WrongRegionAttempt CountWrongRegion(const std::string& claimed_region, const std::string& variant);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
   // UX-program pings by app, ping and outcome (stored, duplicate, erased, rejected).

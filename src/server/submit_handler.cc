@@ -93,14 +93,22 @@ HttpResponse Violations(const schema::ValidationResult& v) {
 std::string Scrub(const ServiceContext& ctx, const std::string& json,
                   const std::vector<schema::ScrubTarget>& targets) {
   nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
-  for (const auto& t : targets) {
+  // Last first: a label's value is scrubbed before the label itself is renamed, so no pointer
+  // is stale when it is used; and nothing is created that the document did not have.
+  for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
+    const schema::ScrubTarget& t = *it;
     nlohmann::json::json_pointer ptr(t.pointer);
+    if (!doc.contains(ptr)) continue;
     if (t.key) {
       nlohmann::json& parent = doc[ptr.parent_pointer()];
       std::string label = ptr.back();
       auto scrubbed = ctx.scanner->Scrub(label);
       if (scrubbed.replaced.empty()) continue;
       ctx.metrics->CountScrubbed(scrubbed.replaced);
+      // Two labels scrubbing to the same tag must not overwrite each other.
+      std::string renamed = scrubbed.text;
+      for (int n = 2; parent.contains(renamed); ++n) renamed = scrubbed.text + "#" + std::to_string(n);
+      scrubbed.text = renamed;
       nlohmann::json value = std::move(parent[label]);
       parent.erase(label);
       parent[scrubbed.text] = std::move(value);

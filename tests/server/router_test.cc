@@ -51,6 +51,17 @@ TEST_F(RouterTest, MetricsCountRequestsActivationsAndCommits) {
   EXPECT_NE(m.body.find("homeport_commit_latency_seconds_bucket{le=\"+Inf\"} 1"), std::string::npos);
 }
 
+TEST_F(RouterTest, InvalidUtf8InTheRequestGivesAJsonErrorNotACrash) {
+  HttpResponse r = Call(Get("/\xff\xfe"));
+  EXPECT_EQ(r.status, 404);
+  EXPECT_EQ(Json(r)["error"], "not_found");  // parses: the bytes were replaced, not thrown over
+  HttpRequest post;
+  post.method = "POST";
+  post.target = "/v1/activations";
+  post.headers = {{"content-type", "\xff"}};
+  EXPECT_EQ(Call(post).status, 415);
+}
+
 TEST_F(RouterTest, ManifestWithoutOneIs404) {
   EXPECT_EQ(Call(Get("/v1/manifest")).status, 404);
 }

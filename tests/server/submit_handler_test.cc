@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/gzip.h"
+#include "schema/schema_loader.h"
 #include "server_test_support.h"
 
 namespace homeport::server_testing {
@@ -211,6 +212,49 @@ TEST_F(SubmitHandler, PrivacyCatalogueListsDeclaredFields) {
   HttpResponse json = Call(get);
   EXPECT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("diagnostics.crash_count"), std::string::npos);
+}
+
+// A labeled_string with dynamic labels: the label and its value are both free text.
+TEST(SubmitScrubbing, DynamicLabelAndItsValueAreBothScrubbed) {
+  testing::TempDir dir;
+  const char* metrics_yaml = R"(---
+$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0
+support:
+  contact:
+    type: labeled_string
+    description: How the user wants to be contacted.
+    lifetime: ping
+    send_in_pings: [metrics]
+    bugs: [https://example.com/1]
+    data_reviews: [https://example.com/2]
+    notification_emails: [a@example.com]
+    expires: never
+)";
+  auto app = schema::ParseAppSchema("org-example-app", {"metrics.yaml", metrics_yaml}, std::nullopt);
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  auto registry = schema::SchemaRegistry::Create({std::move(*app)});
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  auto scanner = privacy::IdentifierScanner::Create({"SG"});
+  auto store = Store::Open("sqlite:" + dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  ServerMetrics metrics;
+  GroupCommitWriter writer(**store, Env::Default(), &metrics);
+  ClientRateLimiter limiter({100, 100});
+  Router router(ServiceContext{"sg", store->get(), &writer, &metrics, Env::Default(), {},
+                               &*registry, &*scanner, &limiter, ""});
+  auto body = Ping({{"labeled_string", {{"support.contact", {{"+65 6123 4567", "call +65 6123 4567"}}}}}});
+  std::promise<HttpResponse> answer;
+  router.Handle(Submit("metrics", body.dump(), DocId(50), "org-example-app"),
+                [&](HttpResponse r) { answer.set_value(std::move(r)); });
+  HttpResponse r = answer.get_future().get();
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto docs = (*store)->ExportClient(kClient, "test", Env::Default()->Now());
+  ASSERT_TRUE(docs.ok());
+  ASSERT_EQ(docs->size(), 1u);
+  EXPECT_EQ(docs->at(0).payload.find("6123"), std::string::npos) << docs->at(0).payload;
+  auto stored = nlohmann::json::parse(docs->at(0).payload)["metrics"]["labeled_string"]["support.contact"];
+  EXPECT_EQ(stored, nlohmann::json({{"[phone]", "call [phone]"}}));
+  writer.Stop();
 }
 
 }  // namespace

@@ -72,8 +72,9 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
   }
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
+  // secure_delete: erased and expired documents are overwritten, not left in free pages (S6).
   for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA synchronous=FULL",
-                             "PRAGMA foreign_keys=ON"}) {
+                             "PRAGMA foreign_keys=ON", "PRAGMA secure_delete=ON"}) {
     HOMEPORT_RETURN_IF_ERROR(conn->Exec(pragma).WithContext(path));
   }
   return conn;
