@@ -2,7 +2,7 @@
 //   verify-rate  Ed25519 verifications per second on one core, over activation-sized
 //                messages: the crypto ceiling of POST /v1/activations.
 //   fixture      enrolls N fresh devices into a store and writes one signed activation request
-//                per device (body TAB detached JWS), for bench/activations.lua.
+//                per device (path TAB body TAB detached JWS), for bench/posts.lua.
 //   count        activations committed in a store, counted after a run.
 // Numbers go to stdout (one per line, for the script); progress and errors to stderr.
 #include <sodium.h>
@@ -153,7 +153,7 @@ int Fixture(const FixtureArgs& a) {
           crypto::SecretKey key = crypto::SecretKey::Generate();
           std::string serial = Serial(i);
           std::string body = ActivationBody(serial, a.region);
-          lines[i] = body + "\t" + crypto::SignDetached(body, key) + "\n";
+          lines[i] = "/v1/activations\t" + body + "\t" + crypto::SignDetached(body, key) + "\n";
           records[i] = {serial, kModel, kSku, kVariant, a.region, kBatch, key.Public()};
         }
       });

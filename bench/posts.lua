@@ -1,13 +1,14 @@
--- Generic wrk script: POST one pre-built request per line, each exactly once.
+-- The wrk script of every benchmark run: POST one pre-built request per line, each exactly once.
 --
 --   wrk -t T -c C -d D -s bench/posts.lua URL -- REQUESTS_FILE T
 --
--- REQUESTS_FILE (from bench/pings.py) holds one request a line: the path, a TAB, the JSON body
--- (sent as Content-Type: application/json, not compressed). Thread k of T sends lines k, k+T,
+-- REQUESTS_FILE holds one request a line: the path, a TAB, the JSON body (sent as Content-Type:
+-- application/json, not compressed) and, for activations (`homeport_bench fixture`), a TAB and
+-- the X-Homeport-Signature; pings come from bench/pings.py. Thread k of T sends lines k, k+T,
 -- k+2T, ... (disjoint slices), so no line is sent twice unless a thread runs out; then it starts
 -- over and the run is reported as "wrapped" (run.sh fails: a resent doc_id stores nothing).
--- Requests are formatted in init(), before the clock starts. done() prints the same BENCH line
--- as activations.lua.
+-- Requests are formatted in init(), before the clock starts, so request() costs wrk nothing
+-- but a table lookup. done() prints a machine-readable BENCH line for run.sh.
 
 local threads = {}
 local next_id = 0
@@ -35,8 +36,11 @@ function init(args)
   for line in file:lines() do
     if line_no % nthreads == id then
       local tab = line:find("\t", 1, true)
+      local sig = line:find("\t", tab + 1, true)
+      headers["X-Homeport-Signature"] = sig and line:sub(sig + 1) or nil
       count = count + 1
-      requests[count] = wrk.format("POST", line:sub(1, tab - 1), headers, line:sub(tab + 1))
+      requests[count] = wrk.format("POST", line:sub(1, tab - 1), headers,
+                                   line:sub(tab + 1, sig and sig - 1 or -1))
     end
     line_no = line_no + 1
   end

@@ -2,7 +2,7 @@
 """Turns one bench/run.sh run into bench/results.json and a Markdown table on stdout.
 
 run.sh passes everything through the environment (see its last lines); the wrk figures come
-from the BENCH lines activations.lua prints, homeport's internals from its /metrics page.
+from the BENCH lines posts.lua prints, homeport's internals from its /metrics page.
 """
 import datetime
 import json

@@ -52,7 +52,8 @@ REGION=sg
 
 HOMEPORT="$BUILD/homeport"
 BENCH_TOOL="$BUILD/homeport_bench"
-LUA="$BENCH_DIR/activations.lua"
+LUA="$BENCH_DIR/posts.lua"  # the one wrk script: every peer and every run
+
 
 log() { printf 'bench: %s\n' "$*" >&2; }
 die() { printf 'bench: FAILED: %s\n' "$*" >&2; exit 1; }
@@ -272,7 +273,6 @@ fi
 # work that is measured, not the limiter. Each kind gets a fresh store, and the figure is the
 # documents in it after the server has stopped (a 2xx comes only after the commit, S5) / wrk's
 # duration.
-LUA="$BENCH_DIR/posts.lua"
 # run_pings NAME PING COUNT: generate, serve, load, stop, count; the count goes to WORK/NAME.stored.
 run_pings() {
   local name=$1 ping=$2 count=$3 db="$WORK/$1.db" stored status
