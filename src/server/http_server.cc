@@ -74,6 +74,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 
   void OnHeader(beast::error_code ec) {
     if (ec) return OnReadError(ec);
+    // From its header on, a request is in flight: a graceful stop waits for its answer.
+    Count(true);
     auto& req = parser_->get();
     auto length = parser_->content_length();
     if (length && *length > kMaxBodyBytes) {
@@ -83,7 +85,8 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       continue_.emplace(http::status::continue_, req.version());
       return http::async_write(stream_, *continue_,
                                [self = this->shared_from_this()](beast::error_code ec, size_t) {
-                                 if (!ec) self->ReadBody();
+                                 if (ec) return self->Count(false);
+                                 self->ReadBody();
                                });
     }
     ReadBody();
@@ -107,7 +110,16 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
                                           {"message", "malformed HTTP request: " + ec.message()}});
       return RefuseAndClose(std::move(r));
     }
+    Count(false);  // the client went away mid-request: nothing to answer
     Close();
+  }
+
+  // Keeps HttpServer::InFlight() exact: each request is counted once, from its header (or its
+  // refusal) until its answer is written or the client is gone.
+  void Count(bool in_flight) {
+    if (in_flight == counted_) return;
+    counted_ = in_flight;
+    server_.in_flight_ += in_flight ? 1 : -1;
   }
 
   void OnRead(beast::error_code ec) {
@@ -125,7 +137,6 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     }
     request.body = std::move(req.body());
     head_ = request.method == "HEAD";
-    ++server_.in_flight_;
     Respond respond = [self = this->shared_from_this()](HttpResponse r) {
       net::post(self->stream_.get_executor(),
                 [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
@@ -141,7 +152,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void RefuseAndClose(HttpResponse r) {
     keep_alive_ = false;
     head_ = false;
-    ++server_.in_flight_;
+    Count(true);
     Write(std::move(r));
   }
 
@@ -157,7 +168,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     res_.prepare_payload();
     if (head_) res_.body().clear();  // Content-Length stays that of the GET answer
     http::async_write(stream_, res_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
-      --self->server_.in_flight_;
+      self->Count(false);
       if (ec) return self->Close();
       if (!self->res_.keep_alive()) return self->CloseAfterResponse();
       self->ReadHeader();
@@ -211,6 +222,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   std::vector<char> linger_buffer_;  // allocated only for a lingering close
   bool keep_alive_ = true;
   bool head_ = false;
+  bool counted_ = false;  // this session's request is in HttpServer::InFlight()
 };
 
 }  // namespace
