@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: a maker's whole activation flow on one machine. Keys, region manifests and a
 # factory batch in ./demo, a region "sg" server on SQLite, the batch activated through the
-# agent, a misbuilt device refused — then the server keeps running until Ctrl-C.
+# agent, a misbuilt device refused, one user's UX-program data sent, scrubbed and erased — then
+# the server keeps running until Ctrl-C.
 set -euo pipefail
 HOMEPORT=$(realpath "${1:-build/homeport}")
 DEMO=${DEMO_DIR:-demo}
@@ -58,17 +59,34 @@ curl -s -X POST "$URL/v1/activations" -H 'Content-Type: application/json' \
   -d '{"serial":"X","model":"HP7","sku":"HP7-64-BLK","variant":"global","region":"cn","client_version":"1.0.0","manifest_version":1}'
 echo
 
+step "User Experience Program: the user of $first opts in; diagnostics and feedback go up"
+P=(--profile "batch/devices/$first.json" --manifest manifest-sg.jws --state "state/$first")
+"$HOMEPORT" agent uxp opt-in "${P[@]}"
+"$HOMEPORT" agent uxp record diagnostics.crash_count 2 "${P[@]}"
+"$HOMEPORT" agent uxp record diagnostics.free_storage 20480 "${P[@]}"
+"$HOMEPORT" agent uxp feedback "Screen froze twice. Call me on +65 6123 4567 or mail jo@example.com, IMEI 490154203237518" --rating 2 "${P[@]}"
+"$HOMEPORT" agent uxp upload "${P[@]}"
+client=$("$HOMEPORT" agent uxp status "${P[@]}" | sed -n 's/.*"client_id": *"\([^"]*\)".*/\1/p')
+
+step "stored with identifiers scrubbed (S3); no serial anywhere near it (S4)"
+"$HOMEPORT" uxp export "$client" --store sqlite:sg.db | grep -E '"feedback.text"|"diagnostics\.' || true
+
+step "the user opts out: a deletion-request erases everything of that client (D3, S6)"
+"$HOMEPORT" agent uxp opt-out "${P[@]}"
+"$HOMEPORT" uxp export "$client" --store sqlite:sg.db | grep -c '"doc_id"' | sed 's/^/documents left: /' || true
+
 step "operator: warranty lookup (audited) and rollout"
 "$HOMEPORT" warranty "$first" --store sqlite:sg.db
 "$HOMEPORT" rollout --store sqlite:sg.db
 
 step "metrics"
-curl -s "$URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total)' || true
+curl -s "$URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total|uxp_pings_total|scrubbed_identifiers_total)' || true
 
 cat <<INFO
 
 Where to look:
   server        $URL  (GET /healthz, GET /metrics)
+  data catalogue $URL/privacy  (every field the UX program may collect)
   store         $(pwd)/sg.db   (sqlite3 sg.db .tables — no IP, no user agent anywhere)
   device state  $(pwd)/state/<serial>/activation.json
   server log    $(pwd)/server.log
