@@ -26,6 +26,8 @@ bool IsUuid(std::string_view s);
 // A key appearing twice in `obj`, if any. simdjson keeps both; a JSON library that keeps only
 // the last would store a value that was never validated, so such documents are refused.
 std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj);
+// True when `obj` has no repeated key; otherwise records a kDuplicateKey violation at `ptr`.
+bool CheckUniqueKeys(ValidationResult& r, simdjson::dom::object obj, const std::string& ptr);
 // Non-negative integer (JSON integer, not 1.0).
 bool IsCount(simdjson::dom::element v);
 

@@ -183,12 +183,7 @@ void ReadSendInPings(const YAML::Node& n, const std::string& who, const AppSchem
 void ReadParameter(const std::string& key, const YAML::Node& v, const std::string& who,
                    const AppSchema& app, YamlErrors& e, MetricDefinition& d) {
   if (key == "description") {
-    auto s = ReadString(v, who + ": description", e);
-    if (s && s->find_first_not_of(" \t\n") == std::string::npos) {
-      e.Add(v, who + ": description is empty");
-    } else if (s) {
-      d.description = *s;
-    }
+    if (auto s = ReadDescription(v, who, e)) d.description = *s;
   } else if (key == "metadata") {
     MetadataValues meta;
     ReadMetadata(v, false, who, e, meta);

@@ -222,14 +222,7 @@ class EnvelopeChecker {
     AddViolation(r_, kind, std::move(field), std::move(message));
   }
 
-  bool CheckKeys(object obj, const std::string& ptr) {
-    if (auto dup = FindDuplicateKey(obj)) {
-      Violate(ViolationKind::kDuplicateKey, PointerJoin(ptr, *dup),
-              "key '" + Clip(*dup) + "' appears twice");
-      return false;
-    }
-    return true;
-  }
+  bool CheckKeys(object obj, const std::string& ptr) { return CheckUniqueKeys(r_, obj, ptr); }
 
   const PingDefinition* ping_;
   ValidationResult& r_;

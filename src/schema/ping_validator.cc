@@ -68,15 +68,7 @@ class PingValidator {
     AddViolation(r_, kind, std::move(field), std::move(message));
   }
 
-  // Object with no repeated key; records a violation otherwise.
-  bool CheckKeys(object obj, const std::string& ptr) {
-    if (auto dup = FindDuplicateKey(obj)) {
-      Violate(ViolationKind::kDuplicateKey, PointerJoin(ptr, *dup),
-              "key '" + Clip(*dup) + "' appears twice");
-      return false;
-    }
-    return true;
-  }
+  bool CheckKeys(object obj, const std::string& ptr) { return CheckUniqueKeys(r_, obj, ptr); }
 
   // The declaration of `name` sent as `type`, after checking that this ping may carry it.
   // nullopt: rejected (violation recorded); nullptr: one of the SDK's own glean.* metrics.

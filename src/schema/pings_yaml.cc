@@ -163,12 +163,7 @@ void ReadPingsYaml(const YAML::Node& root, YamlErrors& e, AppSchema& app) {
       if (!Contains(kPingKeys, key)) {
         e.Add(kv->first, who + ": unknown key '" + key + "'");
       } else if (key == "description") {
-        auto d = ReadString(v, who + ": description", e);
-        if (d && d->find_first_not_of(" \t\n") == std::string::npos) {
-          e.Add(v, who + ": description is empty");
-        } else if (d) {
-          p.description = *d;
-        }
+        if (auto d = ReadDescription(v, who, e)) p.description = *d;
       } else if (key == "metadata") {
         MetadataValues meta;
         ReadMetadata(v, true, who, e, meta);

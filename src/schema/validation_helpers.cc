@@ -128,4 +128,13 @@ std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj) {
   return std::nullopt;
 }
 
+bool CheckUniqueKeys(ValidationResult& r, simdjson::dom::object obj, const std::string& ptr) {
+  if (auto dup = FindDuplicateKey(obj)) {
+    AddViolation(r, ViolationKind::kDuplicateKey, PointerJoin(ptr, *dup),
+                 "key '" + Clip(*dup) + "' appears twice");
+    return false;
+  }
+  return true;
+}
+
 }  // namespace homeport::schema

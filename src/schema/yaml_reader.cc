@@ -56,6 +56,15 @@ std::optional<std::string> ReadString(const YAML::Node& n, std::string_view what
   return n.Scalar();
 }
 
+std::optional<std::string> ReadDescription(const YAML::Node& n, const std::string& who, YamlErrors& e) {
+  auto s = ReadString(n, who + ": description", e);
+  if (s && s->find_first_not_of(" \t\n") == std::string::npos) {
+    e.Add(n, who + ": description is empty");
+    return std::nullopt;
+  }
+  return s;
+}
+
 std::optional<bool> ReadBool(const YAML::Node& n, std::string_view what, YamlErrors& e) {
   if (IsPlain(n)) {
     const std::string& s = n.Scalar();

@@ -39,6 +39,8 @@ class YamlErrors {
 // Each reader returns nullopt after recording an error naming `what` when `n` is not of the
 // kind asked for.
 std::optional<std::string> ReadString(const YAML::Node& n, std::string_view what, YamlErrors& e);
+// A description: a string that is not blank (glean_parser refuses empty ones).
+std::optional<std::string> ReadDescription(const YAML::Node& n, const std::string& who, YamlErrors& e);
 std::optional<bool> ReadBool(const YAML::Node& n, std::string_view what, YamlErrors& e);
 std::optional<int64_t> ReadInt(const YAML::Node& n, std::string_view what, YamlErrors& e);
 std::optional<double> ReadNumber(const YAML::Node& n, std::string_view what, YamlErrors& e);
