@@ -10,8 +10,10 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev libsodium-dev libsimdjson-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
   zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev libphonenumber-dev
+  libpcap-dev libmaxminddb-dev libpsl-dev libarchive-dev publicsuffix
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
+  influxdb tshark python3
 )
 
 missing=()
