@@ -24,6 +24,7 @@ class Status {
     kCorruption,        // stored or signed data does not verify or does not parse
     kDeadlineExceeded,  // gave up retrying
     kResourceExhausted, // a size or rate limit was exceeded
+    kAborted,           // lost a race with a concurrent writer (deadlock, serialization); retry
     kInternal,          // a bug: an impossible state
   };
 
@@ -38,6 +39,7 @@ class Status {
   static Status Corruption(std::string msg) { return {Code::kCorruption, std::move(msg)}; }
   static Status DeadlineExceeded(std::string msg) { return {Code::kDeadlineExceeded, std::move(msg)}; }
   static Status ResourceExhausted(std::string msg) { return {Code::kResourceExhausted, std::move(msg)}; }
+  static Status Aborted(std::string msg) { return {Code::kAborted, std::move(msg)}; }
   static Status Internal(std::string msg) { return {Code::kInternal, std::move(msg)}; }
 
   bool ok() const { return code_ == Code::kOk; }
@@ -50,6 +52,7 @@ class Status {
   bool IsCorruption() const { return code_ == Code::kCorruption; }
   bool IsDeadlineExceeded() const { return code_ == Code::kDeadlineExceeded; }
   bool IsResourceExhausted() const { return code_ == Code::kResourceExhausted; }
+  bool IsAborted() const { return code_ == Code::kAborted; }
 
   Code code() const { return code_; }
   const std::string& message() const { return message_; }

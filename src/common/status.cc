@@ -16,6 +16,7 @@ std::string Status::ToString() const {
     case Code::kCorruption: name = "corruption"; break;
     case Code::kDeadlineExceeded: name = "deadline exceeded"; break;
     case Code::kResourceExhausted: name = "resource exhausted"; break;
+    case Code::kAborted: name = "aborted"; break;
     case Code::kInternal: name = "internal error"; break;
   }
   return std::string(name) + ": " + message_;

@@ -2,14 +2,18 @@
 #include "store/store.h"
 
 #include "crypto/ed25519.h"
+#include "store/postgres/postgres_store.h"
 #include "store/sqlite/sqlite_store.h"
 
 namespace homeport {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
   if (url.rfind("sqlite:", 0) == 0) return OpenSqliteStore(url.substr(7));
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return OpenPostgresStore(url);
+  }
   return Status::InvalidArgument("unknown store URL \"" + url +
-                                 "\": expected sqlite:PATH");
+                                 "\": expected sqlite:PATH or postgresql://…");
 }
 
 std::string AuditEntryHash(const AuditEntry& e) {

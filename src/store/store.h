@@ -135,7 +135,8 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // "sqlite:PATH" (created if missing, WAL mode). Applies pending migrations.
+  // "sqlite:PATH" (created if missing, WAL mode) or "postgresql://user@host:port/db?…" (a
+  // libpq URI; servers of one region may share it). Applies pending migrations.
   static Result<std::unique_ptr<Store>> Open(const std::string& url);
 
   // All or nothing. A serial already enrolled with the same record is left as it is; one

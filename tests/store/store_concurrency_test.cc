@@ -81,7 +81,7 @@ TEST_P(StoreConcurrency, ConcurrentLookupsKeepTheAuditChainIntact) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < 25; ++i) {
         auto r = store_->LookupWarranty(d.serial, "cli:t" + std::to_string(t), Day1(hours(i)));
-        EXPECT_TRUE(r.ok() && r->has_value());
+        EXPECT_TRUE(r.ok() && r->has_value()) << (r.ok() ? "not found" : r.status().ToString());
       }
     });
   }

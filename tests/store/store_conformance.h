@@ -14,13 +14,15 @@
 #include <vector>
 
 #include "common/testing_temp_dir.h"
+#include "testing/postgres_test_db.h"
 #include "store/store.h"
 
 namespace homeport::testing {
 
 struct StoreBackend {
   std::string name;  // test-name suffix: letters, digits, underscores
-  // The URL of a fresh, empty store; `dir` is a private temp directory for any files.
+  // The URL of a fresh, empty store; `dir` is a private temp directory for any files. "" when
+  // the backend's server is not there: its tests are skipped, saying why.
   std::function<std::string(const std::string& dir)> fresh_url;
 };
 
@@ -30,6 +32,7 @@ inline void PrintTo(const StoreBackend& b, std::ostream* os) { *os << b.name; }
 inline std::vector<StoreBackend> AllStoreBackends() {
   return {
       {"sqlite", [](const std::string& dir) { return "sqlite:" + dir + "/homeport.db"; }},
+      {"postgres", [](const std::string&) { return FreshPostgresUrl(); }},
   };
 }
 
@@ -37,6 +40,7 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
  protected:
   void SetUp() override {
     url_ = GetParam().fresh_url(dir_.path());
+    if (url_.empty()) GTEST_SKIP() << kNoPostgres;
     store_ = Open();
     ASSERT_NE(store_, nullptr);
   }

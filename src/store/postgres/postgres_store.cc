@@ -1,0 +1,538 @@
+// PostgresStore: the Store on a PostgreSQL-wire database, shared by any number of stateless
+// servers of one region. A pool of connections serves every call; a group commit is one
+// transaction sent as a libpq pipeline (BEGIN, every statement, COMMIT in one round trip).
+//
+// The SQL stays portable to the distributed PostgreSQL-wire engines (Citus, CockroachDB,
+// YugabyteDB): idempotency through unique keys and ON CONFLICT, races between servers resolved
+// by unique-key conflicts and retried transactions — no advisory locks, no LISTEN/NOTIFY, no
+// table locks. docs/scale-out.md says which statements matter on such an engine.
+#include "store/postgres/postgres_store.h"
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "store/postgres/pg_connection.h"
+
+namespace homeport {
+namespace {
+
+using pg::Connection;
+using pg::ConnectionPool;
+using pg::Query;
+using pg::QueryResult;
+using pg::Sql;
+
+// Each entry moves the schema one version up; never edit an applied one, append. The tables
+// are the SQLite backend's, in PostgreSQL types.
+const char* const kMigrations[] = {
+    R"sql(
+CREATE TABLE devices (
+  serial     TEXT PRIMARY KEY,
+  model      TEXT NOT NULL,
+  sku        TEXT NOT NULL,
+  variant    TEXT NOT NULL,
+  region     TEXT NOT NULL,
+  batch      TEXT NOT NULL,
+  public_key TEXT NOT NULL
+);
+CREATE INDEX devices_batch ON devices(batch);
+CREATE TABLE activations (
+  serial           TEXT PRIMARY KEY REFERENCES devices(serial),
+  warranty_start   TEXT NOT NULL,
+  activated_at     TEXT NOT NULL,
+  client_version   TEXT NOT NULL,
+  manifest_version BIGINT NOT NULL,
+  last_checkin_at  TEXT NOT NULL,
+  checkins         BIGINT NOT NULL DEFAULT 0
+);
+CREATE TABLE wrong_region_attempts (
+  claimed_region TEXT NOT NULL,
+  variant        TEXT NOT NULL,
+  attempts       BIGINT NOT NULL,
+  PRIMARY KEY (claimed_region, variant)
+);
+CREATE TABLE audit_log (
+  seq       BIGINT PRIMARY KEY,
+  at        TEXT NOT NULL,
+  actor     TEXT NOT NULL,
+  action    TEXT NOT NULL,
+  subject   TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash      TEXT NOT NULL
+);
+-- The audit log's tail in one row. Appenders lock it (SELECT ... FOR UPDATE), so servers
+-- sharing the database take turns instead of racing for the next sequence number.
+CREATE TABLE audit_head (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  seq  BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO audit_head VALUES (1, 0, repeat('0', 64));
+)sql",
+    // The UX program. No serial, no device key, no time finer than a day: nothing here can be
+    // joined to the activation tables (S4). stored_seq only orders a client's export.
+    R"sql(
+CREATE TABLE uxp_documents (
+  doc_id       TEXT PRIMARY KEY,
+  app_id       TEXT NOT NULL,
+  doc_type     TEXT NOT NULL,
+  client_id    TEXT NOT NULL,
+  received_day TEXT NOT NULL,
+  expires_day  TEXT NOT NULL,
+  payload      TEXT NOT NULL,
+  stored_seq   BIGSERIAL NOT NULL
+);
+CREATE INDEX uxp_documents_client ON uxp_documents(client_id);
+CREATE INDEX uxp_documents_expiry ON uxp_documents(expires_day);
+)sql",
+};
+
+// Every statement of the data path, prepared once per connection.
+const Sql kMigrationsVersion{"hp_migrations_version",
+                             "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+const Sql kClaimMigration{"hp_claim_migration", "INSERT INTO schema_migrations VALUES ($1)"};
+
+const Sql kFindDevice{"hp_find_device",
+                      "SELECT serial, model, sku, variant, region, batch, public_key"
+                      " FROM devices WHERE serial = $1"};
+const Sql kEnrollDevice{"hp_enroll_device",
+                        "INSERT INTO devices (serial, model, sku, variant, region, batch,"
+                        " public_key) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                        " ON CONFLICT (serial) DO NOTHING"};
+
+// An activation is three statements, pipelined without waiting for each other: the insert
+// that only a first activation passes, the check-in update that only new versions pass, and
+// the read of the warranty start that every outcome returns. Each sees the effects of the
+// ones before it, and under READ COMMITTED a concurrent server's first activation of the same
+// device makes our insert wait and then do nothing. The insert of a serial that is not
+// enrolled violates the foreign key, which aborts the whole batch before its COMMIT.
+const Sql kInsertActivation{
+    "hp_insert_activation",
+    "INSERT INTO activations (serial, warranty_start, activated_at, client_version,"
+    " manifest_version, last_checkin_at) VALUES ($1, $2, $3, $4, $5, $3)"
+    " ON CONFLICT (serial) DO NOTHING"};
+const Sql kCheckIn{"hp_check_in",
+                   "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
+                   " last_checkin_at = $4::text, checkins = checkins + 1"
+                   " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"};
+const Sql kWarrantyStart{"hp_warranty_start",
+                         "SELECT warranty_start FROM activations WHERE serial = $1"};
+
+const Sql kCountWrongRegion{
+    "hp_count_wrong_region",
+    "INSERT INTO wrong_region_attempts AS w (claimed_region, variant, attempts)"
+    " VALUES ($1, $2, 1) ON CONFLICT (claimed_region, variant)"
+    " DO UPDATE SET attempts = w.attempts + 1"};
+const Sql kInsertDocument{
+    "hp_insert_document",
+    "INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id, received_day, expires_day,"
+    " payload) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (doc_id) DO NOTHING"};
+const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
+
+const Sql kLookupWarranty{
+    "hp_lookup_warranty",
+    "SELECT d.serial, d.model, d.sku, d.variant, d.region, d.batch, d.public_key,"
+    " a.warranty_start, a.activated_at, a.client_version, a.manifest_version,"
+    " a.last_checkin_at, a.checkins FROM devices d JOIN activations a ON a.serial = d.serial"
+    " WHERE d.serial = $1"};
+const Sql kRolloutBatches{"hp_rollout_batches",
+                          "SELECT d.batch, COUNT(*), COUNT(a.serial) FROM devices d"
+                          " LEFT JOIN activations a ON a.serial = d.serial"
+                          " WHERE $1 = '' OR d.batch = $1"
+                          " GROUP BY d.batch ORDER BY d.batch"};
+const Sql kRolloutVersions{"hp_rollout_versions",
+                           "SELECT d.batch, a.manifest_version, a.client_version, COUNT(*)"
+                           " FROM activations a JOIN devices d ON d.serial = a.serial"
+                           " WHERE $1 = '' OR d.batch = $1"
+                           " GROUP BY d.batch, a.manifest_version, a.client_version"
+                           " ORDER BY d.batch, a.manifest_version, a.client_version"};
+const Sql kWrongRegionCounts{"hp_wrong_region_counts",
+                             "SELECT claimed_region, variant, attempts FROM wrong_region_attempts"
+                             " ORDER BY claimed_region, variant"};
+const Sql kAuditTail{"hp_audit_tail", "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"};
+const Sql kAuditMoveTail{"hp_audit_move_tail",
+                         "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"};
+const Sql kAuditAppend{"hp_audit_append",
+                       "INSERT INTO audit_log (seq, at, actor, action, subject, prev_hash, hash)"
+                       " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+const Sql kAuditLog{"hp_audit_log",
+                    "SELECT seq, at, actor, action, subject, prev_hash, hash FROM audit_log"
+                    " ORDER BY seq"};
+const Sql kExportClient{"hp_export_client",
+                        "SELECT doc_id, app_id, doc_type, client_id, received_day, expires_day,"
+                        " payload FROM uxp_documents WHERE client_id = $1"
+                        " ORDER BY received_day, stored_seq"};
+const Sql kExpireDocuments{"hp_expire_documents",
+                           "DELETE FROM uxp_documents WHERE expires_day < $1"};
+const Sql kExpireMetric{"hp_expire_metric",
+                        "UPDATE uxp_documents SET payload = (payload::jsonb #- $1::text[])::text"
+                        " WHERE app_id = $2 AND doc_type = $3 AND received_day < $4"
+                        " AND (payload::jsonb #> $1::text[]) IS NOT NULL"};
+const Sql kDocumentCounts{"hp_document_counts",
+                          "SELECT app_id || '/' || doc_type, COUNT(*) FROM uxp_documents"
+                          " GROUP BY app_id, doc_type ORDER BY 1"};
+
+// How often a transaction that lost a race (deadlock, serialization failure) is rerun before
+// the error is returned.
+constexpr int kRaceRetries = 16;
+
+Result<EnrollmentRecord> ReadDevice(const QueryResult& r, int row) {
+  EnrollmentRecord d{r.Text(row, 0), r.Text(row, 1), r.Text(row, 2), r.Text(row, 3),
+                     r.Text(row, 4), r.Text(row, 5), {}};
+  auto key = crypto::PublicKey::FromBase64Url(r.Text(row, 6));
+  if (!key.ok()) {
+    return Status::Corruption("stored public key of " + d.serial + " is unreadable: " +
+                              key.status().message());
+  }
+  d.device_key = *key;
+  return d;
+}
+
+// A PostgreSQL text[] literal of plain elements, each quoted.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(const std::string& url) : pool_(url, kPoolSize) {}
+
+  Status Migrate() {
+    return WithConnection([&](Connection& c) -> Status {
+      Status created = c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations"
+                              " (version BIGINT PRIMARY KEY)");
+      // Two servers starting at once may both create it; the loser sees a unique violation.
+      if (!created.ok() && !created.IsAlreadyExists()) return created;
+      for (int attempt = 0;; ++attempt) {
+        Status st = ApplyMigrations(c);
+        if (st.ok() || attempt == kRaceRetries || !(st.IsAlreadyExists() || st.IsAborted())) {
+          return st;
+        }
+      }
+    });
+  }
+
+  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
+    return WithConnection([&](Connection& c) -> Status {
+      return InTransaction(c, [&]() -> Status {
+        std::vector<Query> inserts;
+        inserts.reserve(records.size());
+        for (const auto& r : records) {
+          inserts.push_back({&kEnrollDevice,
+                             {r.serial, r.model, r.sku, r.variant, r.region, r.batch,
+                              r.device_key.ToBase64Url()}});
+        }
+        HOMEPORT_ASSIGN_OR_RETURN(auto inserted, c.RunPipelined(inserts));
+        // Serials that were there already must carry the same record.
+        std::vector<Query> finds;
+        std::vector<const EnrollmentRecord*> existing;
+        for (size_t i = 0; i < records.size(); ++i) {
+          if (inserted[i].affected() == 1) continue;
+          finds.push_back({&kFindDevice, {records[i].serial}});
+          existing.push_back(&records[i]);
+        }
+        HOMEPORT_ASSIGN_OR_RETURN(auto found, c.RunPipelined(finds));
+        for (size_t i = 0; i < found.size(); ++i) {
+          if (found[i].rows() != 1) {
+            return Status::Internal("enrolled serial vanished: " + existing[i]->serial);
+          }
+          HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord stored, ReadDevice(found[i], 0));
+          if (!(stored == *existing[i])) {
+            return Status::AlreadyExists("serial " + existing[i]->serial +
+                                         " is already enrolled with a different record");
+          }
+        }
+        return Status::Ok();
+      });
+    });
+  }
+
+  Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) override {
+    std::optional<EnrollmentRecord> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kFindDevice, {serial}));
+      if (r.rows() == 0) return Status::Ok();
+      HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
+      out = std::move(d);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
+    const std::string day = FormatDate(now);
+    const std::string at = FormatRfc3339(now);
+    std::vector<Query> queries;
+    queries.reserve(batch.activations.size() * 3 + batch.wrong_region.size() +
+                    batch.documents.size() + batch.erasures.size());
+    for (const auto& a : batch.activations) {
+      std::string version = std::to_string(a.manifest_version);
+      queries.push_back({&kInsertActivation, {a.serial, day, at, a.client_version, version}});
+      queries.push_back({&kCheckIn, {a.serial, a.client_version, version, at}});
+      queries.push_back({&kWarrantyStart, {a.serial}});
+    }
+    for (const auto& w : batch.wrong_region) {
+      queries.push_back({&kCountWrongRegion, {w.claimed_region, w.variant}});
+    }
+    for (const auto& d : batch.documents) {
+      queries.push_back({&kInsertDocument,
+                         {d.doc_id, d.app_id, d.doc_type, d.client_id, d.received_day,
+                          d.expires_day, d.payload}});
+    }
+    for (const auto& e : batch.erasures) queries.push_back({&kEraseClient, {e.client_id}});
+
+    BatchResult out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      auto committed = RunWithRetries(c, queries);
+      if (committed.status().IsInvalidArgument()) return NameUnenrolled(c, batch);
+      HOMEPORT_ASSIGN_OR_RETURN(auto results, std::move(committed));
+      out = BatchResult{};
+      size_t i = 0;
+      for (const auto& a : batch.activations) {
+        const QueryResult& inserted = results[i++];
+        const QueryResult& checked_in = results[i++];
+        const QueryResult& start = results[i++];
+        if (start.rows() != 1) {
+          return Status::InvalidArgument("activation of a serial that is not enrolled: " +
+                                         a.serial);
+        }
+        RecordOutcome outcome = inserted.affected() == 1     ? RecordOutcome::kCreated
+                                : checked_in.affected() == 1 ? RecordOutcome::kCheckedIn
+                                                             : RecordOutcome::kRepeated;
+        out.activations.push_back({outcome, start.Text(0, 0)});
+      }
+      i += batch.wrong_region.size();
+      for (size_t d = 0; d < batch.documents.size(); ++d) {
+        out.documents_stored.push_back(results[i++].affected() == 1);
+      }
+      for (size_t e = 0; e < batch.erasures.size(); ++e) {
+        out.erased.push_back(results[i++].affected());
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
+                                                         const std::string& actor,
+                                                         TimePoint now) override {
+    std::optional<ActivationRecord> found;
+    Status st = Audited(actor, "warranty.lookup", serial, now, [&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLookupWarranty, {serial}));
+      if (r.rows() == 0) return Status::Ok();
+      HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
+      found = ActivationRecord{std::move(d),    r.Text(0, 7),  r.Text(0, 8), r.Text(0, 9),
+                               r.Int(0, 10),    r.Text(0, 11), r.Int(0, 12)};
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return found;
+  }
+
+  Result<RolloutReport> Rollout(const std::optional<std::string>& batch) override {
+    RolloutReport report;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      // An empty filter means every batch (batch names are never empty).
+      const std::string filter = batch.value_or("");
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult b, c.Run(kRolloutBatches, {filter}));
+      for (int i = 0; i < b.rows(); ++i) {
+        report.batches.push_back({b.Text(i, 0), b.Int(i, 1), b.Int(i, 2)});
+      }
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult v, c.Run(kRolloutVersions, {filter}));
+      for (int i = 0; i < v.rows(); ++i) {
+        report.versions.push_back({v.Text(i, 0), v.Int(i, 1), v.Text(i, 2), v.Int(i, 3)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return report;
+  }
+
+  Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
+    std::vector<WrongRegionCount> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kWrongRegionCounts));
+      for (int i = 0; i < r.rows(); ++i) out.push_back({r.Text(i, 0), r.Text(i, 1), r.Int(i, 2)});
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<AuditEntry>> AuditLog() override {
+    std::vector<AuditEntry> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kAuditLog));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                       r.Text(i, 5), r.Text(i, 6)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
+                                                const std::string& actor, TimePoint now) override {
+    std::vector<UxpDocument> out;
+    Status st = Audited(actor, "uxp.export", client_id, now, [&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kExportClient, {client_id}));
+      out.clear();
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
+                       r.Text(i, 5), r.Text(i, 6)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<int64_t> ExpireDocuments(const std::string& today) override {
+    return Affected(kExpireDocuments, {today});
+  }
+
+  Result<int64_t> ExpireMetric(const std::string& app_id, const std::string& doc_type,
+                               const std::string& metric_type, const std::string& metric_name,
+                               const std::string& cutoff_day) override {
+    // The metric name contains dots: it is one path element, not a nested path.
+    return Affected(kExpireMetric, {TextArray({"metrics", metric_type, metric_name}), app_id,
+                                    doc_type, cutoff_day});
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
+    std::vector<std::pair<std::string, int64_t>> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kDocumentCounts));
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Text(i, 0), r.Int(i, 1));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+ private:
+  // Request threads, the writer, retention and operator calls: enough that none waits long.
+  static constexpr size_t kPoolSize = 16;
+
+  template <typename Fn>
+  Status WithConnection(Fn&& fn) {
+    HOMEPORT_ASSIGN_OR_RETURN(auto lease, pool_.Acquire());
+    return fn(*lease);
+  }
+
+  template <typename Fn>
+  static Status InTransaction(Connection& c, Fn&& fn) {
+    HOMEPORT_RETURN_IF_ERROR(c.Exec("BEGIN"));
+    Status st = fn();
+    if (st.ok()) st = c.Exec("COMMIT");
+    if (!st.ok() && !c.broken()) (void)c.Exec("ROLLBACK");
+    return st;
+  }
+
+  // A group commit that deadlocked with another server's is simply run again.
+  static Result<std::vector<QueryResult>> RunWithRetries(Connection& c,
+                                                         const std::vector<Query>& queries) {
+    for (int attempt = 0;; ++attempt) {
+      auto r = c.RunTransaction(queries);
+      if (r.ok() || attempt == kRaceRetries || !r.status().IsAborted()) return r;
+    }
+  }
+
+  // The batch failed on the foreign key: say which serial, as the caller's bug it is.
+  static Status NameUnenrolled(Connection& c, const WriteBatch& batch) {
+    for (const auto& a : batch.activations) {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kFindDevice, {a.serial}));
+      if (r.rows() == 0) {
+        return Status::InvalidArgument("activation of a serial that is not enrolled: " + a.serial);
+      }
+    }
+    return Status::Internal("a batch failed on a foreign key, yet every serial is enrolled");
+  }
+
+  Result<int64_t> Affected(const Sql& sql, const std::vector<std::string>& params) {
+    int64_t n = 0;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(sql, params));
+      n = r.affected();
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return n;
+  }
+
+  // Runs `read` in the transaction that appends the audit entry (S7): no read without its
+  // entry. The locked tail row makes concurrent appenders, of any server, wait their turn.
+  template <typename Fn>
+  Status Audited(const std::string& actor, const std::string& action, const std::string& subject,
+                 TimePoint now, Fn&& read) {
+    return WithConnection([&](Connection& c) -> Status {
+      for (int attempt = 0;; ++attempt) {
+        Status st = InTransaction(c, [&]() -> Status {
+          HOMEPORT_ASSIGN_OR_RETURN(QueryResult tail, c.Run(kAuditTail));
+          if (tail.rows() != 1) return Status::Corruption("the audit log's tail row is missing");
+          AuditEntry e;
+          e.seq = tail.Int(0, 0) + 1;
+          e.prev_hash = tail.Text(0, 1);
+          e.at = FormatRfc3339(now);
+          e.actor = actor;
+          e.action = action;
+          e.subject = subject;
+          e.hash = AuditEntryHash(e);
+          HOMEPORT_RETURN_IF_ERROR(c.Run(kAuditAppend, {std::to_string(e.seq), e.at, e.actor,
+                                                        e.action, e.subject, e.prev_hash, e.hash})
+                                       .status());
+          HOMEPORT_RETURN_IF_ERROR(
+              c.Run(kAuditMoveTail, {std::to_string(e.seq), e.hash}).status());
+          return read(c);
+        });
+        if (!st.IsAborted() || attempt == kRaceRetries) return st;
+      }
+    });
+  }
+
+  static Status ApplyMigrations(Connection& c) {
+    return InTransaction(c, [&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kMigrationsVersion));
+      const int64_t current = r.Int(0, 0);
+      const int64_t known = std::size(kMigrations);
+      if (current > known) {
+        return Status::Corruption("database schema version " + std::to_string(current) +
+                                  " is newer than this homeport (" + std::to_string(known) + ")");
+      }
+      for (int64_t v = current + 1; v <= known; ++v) {
+        // Claiming the version first makes a concurrent migrator wait on the key, then fail
+        // and start over on the migrated schema.
+        HOMEPORT_RETURN_IF_ERROR(c.Run(kClaimMigration, {std::to_string(v)}).status());
+        HOMEPORT_RETURN_IF_ERROR(c.Exec(kMigrations[v - 1]));
+      }
+      return Status::Ok();
+    });
+  }
+
+  ConnectionPool pool_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
+  auto store = std::make_unique<PostgresStore>(url);
+  HOMEPORT_RETURN_IF_ERROR(store->Migrate());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+}  // namespace homeport
