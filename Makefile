@@ -30,6 +30,8 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 demo: build
 	scripts/demo.sh $(BUILD)/homeport
 
+# run.sh runs itself beside a throwaway, durable PostgreSQL (scripts/with-postgres.sh --durable)
+# unless BENCH_POSTGRES_URL names one.
 bench: build
 	bench/run.sh $(BUILD)
 

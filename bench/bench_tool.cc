@@ -4,7 +4,12 @@
 //   fixture      enrolls N fresh devices into a store and writes one signed activation request
 //                per device (path TAB body TAB detached JWS), for bench/posts.lua.
 //   count        activations committed in a store, counted after a run.
-// Numbers go to stdout (one per line, for the script); progress and errors to stderr.
+//   insert-rate  raw batched inserts of ping rows through libsqlite3 / libpq: the storage
+//                ceiling of ping ingestion (insert_rate.h).
+//   open-loop    requests at a fixed rate over keep-alive connections, latency from the time
+//                each was due (open_loop.h).
+//   hold-connections  N idle keep-alive connections, each after one request (hold_connections.h).
+// Numbers go to stdout (for the script); progress and errors to stderr.
 #include <sodium.h>
 
 #include <CLI/CLI.hpp>
@@ -19,6 +24,9 @@
 
 #include "crypto/ed25519.h"
 #include "crypto/jws.h"
+#include "hold_connections.h"
+#include "insert_rate.h"
+#include "open_loop.h"
 #include "provisioning/device_profile.h"
 #include "store/store.h"
 
@@ -133,6 +141,7 @@ struct FixtureArgs {
   std::string region = "sg";
   size_t devices = 150000;
   std::string out;
+  std::string enrollment_csv;  // also write the records as `homeport enroll` reads them
   unsigned threads = 0;
 };
 
@@ -171,6 +180,13 @@ int Fixture(const FixtureArgs& a) {
   for (const auto& line : lines) out << line;
   out.close();
   if (!out) return Fail("cannot write " + a.out);
+  if (!a.enrollment_csv.empty()) {
+    std::ofstream csv(a.enrollment_csv, std::ios::binary | std::ios::trunc);
+    csv << kEnrollmentCsvHeader << "\n";
+    for (const auto& r : records) csv << EnrollmentCsvRow(r) << "\n";
+    csv.close();
+    if (!csv) return Fail("cannot write " + a.enrollment_csv);
+  }
 
   std::fprintf(stderr,
                "fixture: %zu devices: keys+signatures %.1f s (%u threads), enroll %.1f s, "
@@ -214,6 +230,8 @@ int main(int argc, char** argv) {
   fixture->add_option("--region", f.region, "region of the devices")->capture_default_str();
   fixture->add_option("--devices", f.devices, "how many devices")->capture_default_str();
   fixture->add_option("--out", f.out, "requests file: body TAB jws, one per line")->required();
+  fixture->add_option("--enrollment-csv", f.enrollment_csv,
+                      "also write the devices' enrollment.csv, for `homeport enroll`");
   fixture->add_option("--threads", f.threads, "key generation threads (0 = one per core)");
   fixture->callback([&] { rc = Fixture(f); });
 
@@ -221,6 +239,45 @@ int main(int argc, char** argv) {
   auto* count = app.add_subcommand("count", "activations committed for the bench's devices");
   count->add_option("--store", count_store, "store URL")->required();
   count->callback([&] { rc = Count(count_store); });
+
+  InsertRateOptions ir;
+  auto* insert = app.add_subcommand("insert-rate", "batched inserts of ping rows, raw, durable");
+  insert->add_option("--store", ir.store, "sqlite:PATH or postgresql://... (a fresh database)")
+      ->required();
+  insert->add_option("--requests", ir.requests, "diagnostics pings from bench/pings.py")
+      ->required();
+  insert->add_option("--method", ir.method, "PostgreSQL: pipeline, multirow or copy")
+      ->capture_default_str();
+  insert->add_option("--batch", ir.batch, "rows per transaction")->capture_default_str();
+  insert->add_option("--seconds", ir.seconds, "how long to insert")->capture_default_str();
+  insert->add_option("--retention-days", ir.retention_days, "expires_day = today + this")
+      ->capture_default_str();
+  insert->callback([&] { rc = InsertRate(ir); });
+
+  OpenLoopOptions ol;
+  auto* open_loop =
+      app.add_subcommand("open-loop", "fixed-rate requests, latency from their due time");
+  open_loop->add_option("--host", ol.host, "server address")->capture_default_str();
+  open_loop->add_option("--port", ol.port, "server port")->required();
+  open_loop->add_option("--requests", ol.requests, "path TAB body lines, each sent once")
+      ->required();
+  open_loop->add_option("--rate", ol.rate, "requests per second")->required();
+  open_loop->add_option("--seconds", ol.seconds, "how long requests are due")
+      ->capture_default_str();
+  open_loop->add_option("--connections", ol.connections, "keep-alive connections")
+      ->capture_default_str();
+  open_loop->callback([&] { rc = OpenLoop(ol); });
+
+  HoldConnectionsOptions hc;
+  auto* hold = app.add_subcommand("hold-connections",
+                                  "open N connections, one request each, hold them until SIGTERM");
+  hold->add_option("--host", hc.host, "server address")->capture_default_str();
+  hold->add_option("--port", hc.port, "server port")->required();
+  hold->add_option("--connections", hc.connections, "how many")->capture_default_str();
+  hold->add_option("--path", hc.path, "the one GET request on each")->capture_default_str();
+  hold->add_option("--parallel", hc.parallel, "connections being opened at once")
+      ->capture_default_str();
+  hold->callback([&] { rc = HoldConnections(hc); });
 
   CLI11_PARSE(app, argc, argv);
   return rc;

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""bench/pings.py --kind diagnostics|feedback --count N --clients C --out FILE
+"""bench/pings.py --kind diagnostics|feedback --count N --clients C [--influx DB] --out FILE
 
 Writes the requests for the UX-program benchmark, one a line: the submission path
 (/submit/homeport-agent/<ping>/1/<doc_id>, a fresh UUID per line), a TAB, the JSON body.
 Read by bench/posts.lua. Pings are spread over C client ids (round robin), so the per-client
 rate limit applies to each of them separately. See bench/README.md.
+
+With --influx DB (diagnostics only) the same pings become InfluxDB writes instead: the path
+/write?db=DB&precision=ns and, as the body, one line-protocol point carrying every field of the
+ping (client_id and app_id as tags, the rest as fields, the doc_id included) at a timestamp of
+its own, so that no point overwrites another.
 """
 import argparse
 import json
 import random
+import time
 import uuid
 
 # ~2 KB of prose with the identifiers the server must scrub: an IMEI, a phone number, an
@@ -50,13 +56,38 @@ def envelope(client_id, seq, reason, metrics):
     }
 
 
+def lp_string(value):
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def influx_template(db, reason, metrics):
+    """A line-protocol point with the fields of envelope(); %-placeholders as in main()."""
+    info = envelope("@CLIENT@", 888888, reason, metrics)
+    fields = ["doc_id=@DOC@", "seq=888888i"]
+    for section in ("ping_info", "client_info"):
+        for k, v in info[section].items():
+            if k not in ("seq", "client_id"):
+                fields.append(f"{k}={lp_string(v)}")
+    for kind in metrics.values():
+        for name, v in kind.items():
+            fields.append(f"{name.split('.', 1)[1]}={v}i")
+    point = ("diagnostics,app_id=homeport-agent,client_id=@CLIENT@ " + ",".join(fields)
+             + " 777777")
+    point = (point.replace("%", "%%").replace("@CLIENT@", "%s").replace("@DOC@", '"%s"')
+             .replace("888888i", "%di").replace(" 777777", " %d"))
+    return f"/write?db={db}&precision=ns", point
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--kind", choices=("diagnostics", "feedback"), required=True)
     p.add_argument("--count", type=int, required=True)
     p.add_argument("--clients", type=int, default=1000)
+    p.add_argument("--influx", metavar="DB", help="write InfluxDB line-protocol requests for DB")
     p.add_argument("--out", required=True)
     a = p.parse_args()
+    if a.influx and a.kind != "diagnostics":
+        p.error("--influx: diagnostics pings only")
     rng = random.Random(3)
     clients = [str(uuid.UUID(int=rng.getrandbits(128), version=4)) for _ in range(a.clients)]
     # The body is built once with json.dumps and placeholders, then filled in per line:
@@ -73,6 +104,14 @@ def main():
     template = (template.replace("%", "%%").replace('"@CLIENT@"', '"%s"')
                 .replace("888888", "%d").replace("999999", "%d"))
     prefix = f"/submit/homeport-agent/{a.kind}/1/"
+    if a.influx:
+        path, point = influx_template(a.influx, reason, metrics)
+        base_ns = time.time_ns()
+        with open(a.out, "w") as f:
+            for i in range(a.count):
+                body = point % (clients[i % a.clients], uuid.uuid4(), i // a.clients, base_ns + i)
+                f.write(f"{path}\t{body}\n")
+        return
     with open(a.out, "w") as f:
         for i in range(a.count):
             seq = i // a.clients
