@@ -10,26 +10,6 @@
 namespace homeport::agent {
 namespace {
 
-// Every field goes into the signed activation body and client_version into headers, so a
-// malformed profile must stop here rather than produce a request the server rejects.
-Status ValidateProfileFields(const DeviceProfile& p) {
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"serial", &p.serial}, {"model", &p.model}, {"sku", &p.sku}, {"variant", &p.variant}};
-  for (const auto& [name, value] : fields) {
-    if (!IsValidIdentifierField(*value)) {
-      return Status::InvalidArgument(std::string("device profile: bad ") + name + " \"" + *value +
-                                     "\"");
-    }
-  }
-  bool printable = !p.client_version.empty() && p.client_version.size() <= 64;
-  for (char c : p.client_version) printable = printable && c > ' ' && c <= '~';
-  if (!printable) {
-    return Status::InvalidArgument("device profile: bad client_version \"" + p.client_version +
-                                   "\"");
-  }
-  return Status::Ok();
-}
-
 // The region an unverified manifest claims, only to name it in the refusal: nothing else of
 // an unverified document is used.
 std::string ClaimedRegion(std::string_view jws) {
@@ -53,6 +33,26 @@ Result<std::string> ReadInput(Env* env, const std::string& path, const char* wha
 
 }  // namespace
 
+// Every field goes into the signed activation body and client_version into headers, so a
+// malformed profile must stop here rather than produce a request the server rejects.
+Status ValidateProfileFields(const DeviceProfile& p) {
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"serial", &p.serial}, {"model", &p.model}, {"sku", &p.sku}, {"variant", &p.variant}};
+  for (const auto& [name, value] : fields) {
+    if (!IsValidIdentifierField(*value)) {
+      return Status::InvalidArgument(std::string("device profile: bad ") + name + " \"" + *value +
+                                     "\"");
+    }
+  }
+  bool printable = !p.client_version.empty() && p.client_version.size() <= 64;
+  for (char c : p.client_version) printable = printable && c > ' ' && c <= '~';
+  if (!printable) {
+    return Status::InvalidArgument("device profile: bad client_version \"" + p.client_version +
+                                   "\"");
+  }
+  return Status::Ok();
+}
+
 Status ValidateAgentOptions(const AgentOptions& o) {
   using std::chrono::milliseconds;
   if (o.env == nullptr) return Status::InvalidArgument("AgentOptions.env must be set");
@@ -74,6 +74,22 @@ Status ValidateAgentOptions(const AgentOptions& o) {
   return Status::Ok();
 }
 
+Result<RegionManifest> VerifyManifestForDevice(const DeviceProfile& profile,
+                                               std::string_view manifest_text,
+                                               const std::string& manifest_name) {
+  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey root, RootKey(profile));
+  // D1: nothing is sent under a manifest that does not verify or is for another region.
+  auto manifest = VerifyManifest(manifest_text, root);
+  if (!manifest.ok()) {
+    return Status::PermissionDenied(
+        "the region manifest " + manifest_name + " (claiming " + ClaimedRegion(manifest_text) +
+        ") is not usable by this device of region \"" + profile.region +
+        "\": " + manifest.status().message() + "; refusing to send anything");
+  }
+  HOMEPORT_RETURN_IF_ERROR(CheckManifestForDevice(*manifest, profile));
+  return manifest;
+}
+
 Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
   HOMEPORT_RETURN_IF_ERROR(ValidateAgentOptions(options));
   Env* env = options.env;
@@ -82,22 +98,11 @@ Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
                             ReadInput(env, options.profile_path, "device profile"));
   HOMEPORT_ASSIGN_OR_RETURN(device.profile, ParseDeviceProfile(profile_text));
   HOMEPORT_RETURN_IF_ERROR(ValidateProfileFields(device.profile));
-  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey root, RootKey(device.profile));
   HOMEPORT_ASSIGN_OR_RETURN(device.device_key, DeviceKey(device.profile));
   HOMEPORT_ASSIGN_OR_RETURN(std::string manifest_text,
                             ReadInput(env, options.manifest_path, "region manifest"));
-
-  // D1: nothing is sent under a manifest that does not verify or is for another region.
-  auto manifest = VerifyManifest(manifest_text, root);
-  if (!manifest.ok()) {
-    return Status::PermissionDenied("the region manifest " + options.manifest_path + " (claiming " +
-                                    ClaimedRegion(manifest_text) +
-                                    ") is not usable by this device of region \"" +
-                                    device.profile.region + "\": " + manifest.status().message() +
-                                    "; refusing to send anything");
-  }
-  HOMEPORT_RETURN_IF_ERROR(CheckManifestForDevice(*manifest, device.profile));
-  device.manifest = std::move(*manifest);
+  HOMEPORT_ASSIGN_OR_RETURN(device.manifest, VerifyManifestForDevice(device.profile, manifest_text,
+                                                                     options.manifest_path));
 
   device.transport = options.transport;
   if (device.transport == nullptr) {

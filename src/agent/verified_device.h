@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "agent/http_retry.h"
 #include "crypto/ed25519.h"
@@ -25,6 +26,17 @@ struct VerifiedDevice {
 // InvalidArgument for unusable options (missing paths, non-positive deadline, backoff or queue
 // bounds).
 Status ValidateAgentOptions(const AgentOptions& options);
+
+// The profile fields every request carries (serial, model, SKU, variant, client version):
+// InvalidArgument naming the malformed one.
+Status ValidateProfileFields(const DeviceProfile& profile);
+
+// D1 for a loaded profile: `manifest_text` must verify against the profile's root key and name
+// the device's region and variant, otherwise PermissionDenied naming both regions.
+// `manifest_name` (its path) only names it in the refusal.
+Result<RegionManifest> VerifyManifestForDevice(const DeviceProfile& profile,
+                                               std::string_view manifest_text,
+                                               const std::string& manifest_name);
 
 // Checks the options, loads the profile and applies D1: the manifest must verify against the
 // profile's root key and name the device's region and variant, otherwise PermissionDenied naming

@@ -25,6 +25,7 @@ int Main(int argc, char** argv) {
   AddAgentCommands(app, commands);
   AddOperatorCommands(app, commands);
   AddUxpCommands(app, commands);
+  AddFleetCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

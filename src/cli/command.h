@@ -27,6 +27,7 @@ void AddServeCommand(CLI::App& app, Commands& commands);
 void AddAgentCommands(CLI::App& app, Commands& commands);
 void AddOperatorCommands(CLI::App& app, Commands& commands);
 void AddUxpCommands(CLI::App& app, Commands& commands);
+void AddFleetCommands(CLI::App& app, Commands& commands);
 
 // The audit log's name for whoever runs the CLI: "cli:<user>".
 std::string CliActor();
