@@ -1,0 +1,145 @@
+// Reading and applying an AuditPolicy. Unknown fields are errors: a misspelt "allow_host"
+// silently ignored would make a policy stricter or looser than its author believes.
+#include "audit/policy.h"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "privacy/identifier_kind.h"
+
+namespace homeport::audit {
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  while (!out.empty() && out.back() == '.') out.pop_back();
+  return out;
+}
+
+Result<std::vector<std::string>> Strings(const nlohmann::json& doc, const char* field) {
+  const auto& v = doc.at(field);
+  if (!v.is_array())
+    return Status::InvalidArgument(std::string(field) + ": expected an array of strings");
+  std::vector<std::string> out;
+  for (const auto& item : v) {
+    if (!item.is_string() || item.get<std::string>().empty()) {
+      return Status::InvalidArgument(std::string(field) +
+                                     ": every entry must be a non-empty string");
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+Result<bool> Bool(const nlohmann::json& doc, const char* field) {
+  if (!doc.at(field).is_boolean())
+    return Status::InvalidArgument(std::string(field) + ": expected true or false");
+  return doc.at(field).get<bool>();
+}
+
+}  // namespace
+
+Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
+  auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    return Status::InvalidArgument("the policy is not a JSON object");
+  }
+  static const char* const kFields[] = {"region",          "allow_hosts",   "allow_countries",
+                                        "allow_cleartext", "allow_private", "allow_identifiers"};
+  for (const auto& [key, value] : doc.items()) {
+    if (std::find_if(std::begin(kFields), std::end(kFields),
+                     [&](const char* f) { return key == f; }) == std::end(kFields)) {
+      return Status::InvalidArgument("unknown policy field \"" + key + "\"");
+    }
+  }
+  AuditPolicy p;
+  if (!doc.contains("region") || !doc["region"].is_string() ||
+      doc["region"].get<std::string>().empty()) {
+    return Status::InvalidArgument("region: required, a region code such as \"sg\"");
+  }
+  p.region = doc["region"].get<std::string>();
+  if (!doc.contains("allow_hosts")) {
+    return Status::InvalidArgument("allow_hosts: required, e.g. [\"*.sg.example.com\"]");
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(p.allow_hosts, Strings(doc, "allow_hosts"));
+  for (auto& h : p.allow_hosts) {
+    h = Lower(h);
+    if (h.find('*') != std::string::npos &&
+        (h.rfind("*.", 0) != 0 || h.find('*', 1) != std::string::npos)) {
+      return Status::InvalidArgument("allow_hosts: \"" + h +
+                                     "\": a wildcard may only be a leading \"*.\"");
+    }
+  }
+  if (doc.contains("allow_countries")) {
+    HOMEPORT_ASSIGN_OR_RETURN(p.allow_countries, Strings(doc, "allow_countries"));
+    for (auto& c : p.allow_countries) {
+      if (c.size() != 2 || !std::isalpha(static_cast<unsigned char>(c[0])) ||
+          !std::isalpha(static_cast<unsigned char>(c[1]))) {
+        return Status::InvalidArgument("allow_countries: \"" + c +
+                                       "\" is not an ISO 3166-1 alpha-2 code such as \"SG\"");
+      }
+      for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    }
+    p.judge_countries = true;
+  }
+  if (doc.contains("allow_cleartext")) {
+    HOMEPORT_ASSIGN_OR_RETURN(p.allow_cleartext, Bool(doc, "allow_cleartext"));
+  }
+  if (doc.contains("allow_private")) {
+    HOMEPORT_ASSIGN_OR_RETURN(p.allow_private, Bool(doc, "allow_private"));
+  }
+  if (doc.contains("allow_identifiers")) {
+    HOMEPORT_ASSIGN_OR_RETURN(p.allow_identifiers, Strings(doc, "allow_identifiers"));
+    for (const auto& k : p.allow_identifiers) {
+      if (!privacy::KindFromName(k)) {
+        return Status::InvalidArgument("allow_identifiers: unknown identifier kind \"" + k + "\"");
+      }
+    }
+  }
+  return p;
+}
+
+Result<AuditPolicy> AuditPolicy::Load(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot read the policy file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  auto p = Parse(text.str());
+  if (!p.ok()) return p.status().WithContext(path);
+  return p;
+}
+
+bool AuditPolicy::AllowsHost(std::string_view host) const {
+  const std::string h = Lower(host);
+  if (h.empty()) return false;
+  for (const auto& pattern : allow_hosts) {
+    if (pattern.rfind("*.", 0) == 0) {
+      std::string_view suffix(pattern.data() + 1, pattern.size() - 1);  // ".sg.example.com"
+      if (h.size() > suffix.size() &&
+          h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0) {
+        return true;
+      }
+    } else if (h == pattern) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool AuditPolicy::AllowsCountry(std::string_view iso_code) const {
+  if (!judge_countries) return true;
+  std::string code(iso_code);
+  for (char& ch : code) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+  return std::find(allow_countries.begin(), allow_countries.end(), code) != allow_countries.end();
+}
+
+bool AuditPolicy::AllowsIdentifierInClear(std::string_view kind) const {
+  return std::find(allow_identifiers.begin(), allow_identifiers.end(), kind) !=
+         allow_identifiers.end();
+}
+
+}  // namespace homeport::audit
