@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 
 #include "e2e_support.h"
@@ -14,8 +15,11 @@ namespace {
 
 using nlohmann::json;
 
-std::vector<std::string> Serve(const Region& r) {
-  return {"--region", "sg", "--store", r.store_url, "--listen", "127.0.0.1:0"};
+std::vector<std::string> Serve(const Region& r, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"--region",  "sg",       "--store",
+                                   r.store_url, "--listen", "127.0.0.1:0"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
 }
 
 std::vector<std::string> Simulate(const Region& r, const std::string& manifest,
@@ -219,6 +223,82 @@ TEST(FleetE2E, BadOptionsAreRefusedBeforeAnythingIsRead) {
                                     "--manifest", manifest, "--devices", "1"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_NE(missing.err.find("no such directory"), std::string::npos) << missing.err;
+}
+
+// A CA, a server certificate for 127.0.0.1 signed by it, and the curl-style pins of the server
+// key and of the CA key (the wrong one for the server), in `dir`.
+struct TestPki {
+  std::string ca, cert, key, server_pin, ca_pin;
+  explicit TestPki(const std::string& dir) {
+    const std::string cmd =
+        "cd " + dir +
+        " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+        "-keyout ca.key -out ca.pem -days 2 -subj /CN=homeport-test-ca 2>/dev/null && "
+        "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key "
+        "-out server.csr -subj /CN=127.0.0.1 2>/dev/null && "
+        "printf 'subjectAltName=IP:127.0.0.1\\n' > san.ext && "
+        "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
+        "-extfile san.ext -out server.pem 2>/dev/null && "
+        "for k in server ca; do openssl pkey -in $k.key -pubout -outform der 2>/dev/null | "
+        "openssl dgst -sha256 -binary | base64 > $k.pin; done";
+    EXPECT_EQ(std::system(cmd.c_str()), 0);
+    ca = dir + "/ca.pem";
+    cert = dir + "/server.pem";
+    key = dir + "/server.key";
+    auto pin = [&dir](const char* name) {
+      auto text = Env::Default()->ReadFile(dir + "/" + name);
+      std::string b64 = text.ok() ? *text : "";
+      while (!b64.empty() && b64.back() == '\n') b64.pop_back();
+      return "sha256//" + b64;
+    };
+    server_pin = pin("server.pin");
+    ca_pin = pin("ca.pin");
+  }
+};
+
+std::string PinnedManifest(Region& r, const std::string& url, const std::string& pin,
+                           const std::string& name) {
+  const std::string path = r.dir.File(name);
+  CommandResult made = Homeport({"manifest", "sign", "--root-key", r.root_key, "--region", "sg",
+                                 "--variant", "global", "--activation-url", url, "--uxp-url", url,
+                                 "--version", "1", "--tls-pin", pin, "--out", path});
+  EXPECT_EQ(made.exit_code, 0) << made.err;
+  return path;
+}
+
+TEST(FleetE2E, HttpsWithTheManifestsPinAndTheOperatorsCa) {
+  Region region(20);
+  TestPki pki(region.dir.path());
+  ServerProcess server(Serve(region, {"--tls-cert", pki.cert, "--tls-key", pki.key}));
+  ASSERT_TRUE(server.started()) << server.output();
+  ASSERT_EQ(server.url().rfind("https://", 0), 0u);
+
+  const std::string pinned = PinnedManifest(region, server.url(), pki.server_pin, "pinned.jws");
+  CommandResult ok = Homeport(
+      Simulate(region, pinned,
+               {"--devices", "20", "--concurrency", "4", "--uxp-share", "0.5", "--ca", pki.ca}));
+  ASSERT_EQ(ok.exit_code, 0) << ok.err << ok.out;
+  EXPECT_EQ(Parse(ok)["activations"]["activated"], 20);
+
+  // An unknown CA and a key the manifest does not pin are refused, and not retried.
+  CommandResult untrusted =
+      Homeport(Simulate(region, pinned, {"--devices", "2", "--uxp-share", "0", "--quiet"}));
+  EXPECT_EQ(untrusted.exit_code, 1);
+  json refused = Parse(untrusted);
+  ASSERT_EQ(refused["errors"].size(), 1u) << refused.dump(2);
+  EXPECT_NE(refused["errors"][0]["code"].get<std::string>().find("TLS handshake"),
+            std::string::npos)
+      << refused.dump(2);
+  EXPECT_EQ(refused["errors"][0]["retried"], 0);
+
+  const std::string mispinned = PinnedManifest(region, server.url(), pki.ca_pin, "mispinned.jws");
+  CommandResult wrong_pin = Homeport(Simulate(
+      region, mispinned, {"--devices", "2", "--uxp-share", "0", "--ca", pki.ca, "--quiet"}));
+  EXPECT_EQ(wrong_pin.exit_code, 1);
+  json pin_refused = Parse(wrong_pin);
+  ASSERT_EQ(pin_refused["errors"].size(), 1u) << pin_refused.dump(2);
+  EXPECT_NE(pin_refused["errors"][0]["code"].get<std::string>().find("tls_pins"), std::string::npos)
+      << pin_refused.dump(2);
 }
 
 }  // namespace
