@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "common/testing_temp_dir.h"
-#include "testing/postgres_test_db.h"
 #include "store/store.h"
+#include "testing/postgres_test_db.h"
 
 namespace homeport::testing {
 
@@ -58,6 +58,8 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
     ASSERT_NE(store_, nullptr);
   }
 
+  // Helpers other store tests use too.
+ public:
   static EnrollmentRecord Device(const std::string& batch, int n, const std::string& region = "sg",
                                  const std::string& variant = "global") {
     char serial[96];
@@ -66,6 +68,7 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
         serial, "HP7", "HP7-64", variant, region, batch, crypto::SecretKey::Generate().Public()};
   }
 
+ protected:
   // Enrolls `count` devices of `batch` and returns them.
   std::vector<EnrollmentRecord> EnrollBatch(const std::string& batch, int count) {
     std::vector<EnrollmentRecord> records;
@@ -110,11 +113,13 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
   }
 
   // 2026-11-29 plus `h` hours, UTC.
+ public:
   static TimePoint Day1(std::chrono::hours h = std::chrono::hours(9)) {
     using namespace std::chrono;
     return sys_days(2026y / 11 / 29) + h;
   }
 
+ protected:
   TempDir dir_;
   std::string url_;
   std::unique_ptr<Store> store_;

@@ -1,6 +1,8 @@
 // libpq connections for the PostgreSQL store; see pg_connection.h for the error contract.
 #include "store/postgres/pg_connection.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -27,16 +29,18 @@ int64_t QueryResult::affected() const { return std::strtoll(PQcmdTuples(r_.get()
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
   // Keywords before "dbname" are defaults: the expanded URL overrides them.
-  const char* keys[] = {"connect_timeout",    "keepalives",      "keepalives_idle",
-                        "keepalives_interval", "keepalives_count", "tcp_user_timeout",
-                        "application_name",   "client_encoding", "dbname",
-                        nullptr};
-  const char* values[] = {"5", "1", "10", "3", "3", "15000", "homeport", "UTF8", url.c_str(),
-                          nullptr};
+  const char* keys[] = {"connect_timeout",  "keepalives",
+                        "keepalives_idle",  "keepalives_interval",
+                        "keepalives_count", "tcp_user_timeout",
+                        "application_name", "client_encoding",
+                        "dbname",           nullptr};
+  const char* values[] = {"5",     "1",        "10",   "3",         "3",
+                          "15000", "homeport", "UTF8", url.c_str(), nullptr};
   PGconn* c = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
   if (c == nullptr) return Status::Unavailable("postgresql: out of memory while connecting");
   // Server notices ("relation already exists, skipping") are not errors: keep them off stderr.
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   if (PQstatus(c) != CONNECTION_OK) {
     std::string msg = PQerrorMessage(c);
     while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
@@ -49,6 +53,15 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
 Connection::~Connection() { PQfinish(conn_); }
 
 bool Connection::broken() const { return unusable_ || PQstatus(conn_) != CONNECTION_OK; }
+
+bool Connection::Alive() {
+  if (broken()) return false;
+  // An idle connection has nothing to read. If it has, the server most likely ended the
+  // session (restart, failover, an administrator) and its goodbye is waiting; in the rare
+  // other case (an asynchronous notice) a reconnect costs little.
+  pollfd p{PQsocket(conn_), POLLIN, 0};
+  return ::poll(&p, 1, 0) == 0;
+}
 
 Status Connection::Error(const std::string& what, const PGresult* r) {
   std::string msg = r != nullptr ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
@@ -201,10 +214,11 @@ Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Qu
 Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   std::unique_lock lock(mu_);
   cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_size_; });
-  if (!idle_.empty()) {
+  while (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
-    return Lease(this, std::move(c));
+    if (c->Alive()) return Lease(this, std::move(c));
+    --open_;  // closed while idle: drop it and try the next, or open a fresh one
   }
   ++open_;
   lock.unlock();
@@ -221,11 +235,14 @@ Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
 void ConnectionPool::Release(std::unique_ptr<Connection> c) {
   std::lock_guard lock(mu_);
   if (c->broken()) {
-    --open_;
+    // The database went away under this connection, so probably under the idle ones too:
+    // close them all rather than fail one request per stale connection once it is back.
+    open_ -= 1 + idle_.size();
+    idle_.clear();
   } else {
     idle_.push_back(std::move(c));
   }
-  cv_.notify_one();
+  cv_.notify_all();
 }
 
 }  // namespace homeport::pg

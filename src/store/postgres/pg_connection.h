@@ -59,6 +59,8 @@ class Connection {
 
   // True once the connection is unusable; the pool then drops it.
   bool broken() const;
+  // For an idle connection: false when the server has closed it meanwhile. No round trip.
+  bool Alive();
 
   // Simple-protocol statements without parameters (DDL, BEGIN, COMMIT).
   Status Exec(const std::string& sql);

@@ -9,7 +9,9 @@
 #include "store/postgres/postgres_store.h"
 
 #include <algorithm>
+#include <chrono>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store/postgres/pg_connection.h"
@@ -112,10 +114,11 @@ const Sql kInsertActivation{
     "INSERT INTO activations (serial, warranty_start, activated_at, client_version,"
     " manifest_version, last_checkin_at) VALUES ($1, $2, $3, $4, $5, $3)"
     " ON CONFLICT (serial) DO NOTHING"};
-const Sql kCheckIn{"hp_check_in",
-                   "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
-                   " last_checkin_at = $4::text, checkins = checkins + 1"
-                   " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"};
+const Sql kCheckIn{
+    "hp_check_in",
+    "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
+    " last_checkin_at = $4::text, checkins = checkins + 1"
+    " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"};
 const Sql kWarrantyStart{"hp_warranty_start",
                          "SELECT warranty_start FROM activations WHERE serial = $1"};
 
@@ -178,12 +181,17 @@ const Sql kDocumentCounts{"hp_document_counts",
 constexpr int kRaceRetries = 16;
 
 Result<EnrollmentRecord> ReadDevice(const QueryResult& r, int row) {
-  EnrollmentRecord d{r.Text(row, 0), r.Text(row, 1), r.Text(row, 2), r.Text(row, 3),
-                     r.Text(row, 4), r.Text(row, 5), {}};
+  EnrollmentRecord d{r.Text(row, 0),
+                     r.Text(row, 1),
+                     r.Text(row, 2),
+                     r.Text(row, 3),
+                     r.Text(row, 4),
+                     r.Text(row, 5),
+                     {}};
   auto key = crypto::PublicKey::FromBase64Url(r.Text(row, 6));
   if (!key.ok()) {
-    return Status::Corruption("stored public key of " + d.serial + " is unreadable: " +
-                              key.status().message());
+    return Status::Corruption("stored public key of " + d.serial +
+                              " is unreadable: " + key.status().message());
   }
   d.device_key = *key;
   return d;
@@ -210,10 +218,16 @@ class PostgresStore final : public Store {
 
   Status Migrate() {
     return WithConnection([&](Connection& c) -> Status {
-      Status created = c.Exec("CREATE TABLE IF NOT EXISTS schema_migrations"
-                              " (version BIGINT PRIMARY KEY)");
-      // Two servers starting at once may both create it; the loser sees a unique violation.
-      if (!created.ok() && !created.IsAlreadyExists()) return created;
+      // Two servers starting at once may both try to create it: IF NOT EXISTS does not stop
+      // the loser from failing on the system catalogue, so it tries again and finds the table.
+      for (int attempt = 0;; ++attempt) {
+        Status created = c.Exec(
+            "CREATE TABLE IF NOT EXISTS schema_migrations"
+            " (version BIGINT PRIMARY KEY)");
+        if (created.ok()) break;
+        if (c.broken() || attempt == kRaceRetries) return created;
+        std::this_thread::sleep_for(std::chrono::milliseconds(10 * (attempt + 1)));
+      }
       for (int attempt = 0;; ++attempt) {
         Status st = ApplyMigrations(c);
         if (st.ok() || attempt == kRaceRetries || !(st.IsAlreadyExists() || st.IsAborted())) {
@@ -334,8 +348,8 @@ class PostgresStore final : public Store {
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLookupWarranty, {serial}));
       if (r.rows() == 0) return Status::Ok();
       HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
-      found = ActivationRecord{std::move(d),    r.Text(0, 7),  r.Text(0, 8), r.Text(0, 9),
-                               r.Int(0, 10),    r.Text(0, 11), r.Int(0, 12)};
+      found = ActivationRecord{std::move(d), r.Text(0, 7),  r.Text(0, 8), r.Text(0, 9),
+                               r.Int(0, 10), r.Text(0, 11), r.Int(0, 12)};
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -496,8 +510,7 @@ class PostgresStore final : public Store {
           HOMEPORT_RETURN_IF_ERROR(c.Run(kAuditAppend, {std::to_string(e.seq), e.at, e.actor,
                                                         e.action, e.subject, e.prev_hash, e.hash})
                                        .status());
-          HOMEPORT_RETURN_IF_ERROR(
-              c.Run(kAuditMoveTail, {std::to_string(e.seq), e.hash}).status());
+          HOMEPORT_RETURN_IF_ERROR(c.Run(kAuditMoveTail, {std::to_string(e.seq), e.hash}).status());
           return read(c);
         });
         if (!st.IsAborted() || attempt == kRaceRetries) return st;

@@ -1,0 +1,119 @@
+// What only the PostgreSQL backend has to show: a database that is down or comes back, and
+// several servers starting on one database at once. Everything else is in the conformance
+// suite, which runs on both backends.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/store.h"
+#include "store_conformance.h"
+#include "testing/postgres_test_db.h"
+#include "testing/tcp_proxy.h"
+
+namespace homeport {
+namespace {
+
+using testing::FreshPostgresUrl;
+using testing::QueryOne;
+using testing::StoreTest;
+
+class PostgresStore : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = FreshPostgresUrl();
+    if (url_.empty()) GTEST_SKIP() << testing::kNoPostgres;
+  }
+  std::string url_;
+};
+
+TEST_F(PostgresStore, UnreachableDatabaseIsUnavailableNotFatal) {
+  testing::TcpProxy proxy(testing::PostgresTestPort());
+  proxy.Cut();
+  auto s = Store::Open(testing::ThroughPort(url_, proxy.port()));
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.status().IsUnavailable()) << s.status().ToString();
+  EXPECT_NE(s.status().message().find("cannot connect to the PostgreSQL store"), std::string::npos)
+      << s.status().message();
+}
+
+TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
+  std::vector<std::thread> servers;
+  std::atomic<int> opened{0};
+  for (int i = 0; i < 6; ++i) {
+    servers.emplace_back([&] {
+      auto s = Store::Open(url_);
+      EXPECT_TRUE(s.ok()) << s.status().ToString();
+      if (s.ok()) ++opened;
+    });
+  }
+  for (auto& t : servers) t.join();
+  EXPECT_EQ(opened.load(), 6);
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "2");
+}
+
+TEST_F(PostgresStore, RefusesASchemaFromANewerHomeport) {
+  ASSERT_TRUE(Store::Open(url_).ok());
+  QueryOne(url_, "INSERT INTO schema_migrations VALUES (99)");
+  auto s = Store::Open(url_);
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(s.status().IsCorruption()) << s.status().ToString();
+}
+
+TEST_F(PostgresStore, ServiceResumesByItselfWhenTheDatabaseReturns) {
+  testing::TcpProxy proxy(testing::PostgresTestPort());
+  auto opened = Store::Open(testing::ThroughPort(url_, proxy.port()));
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto& store = **opened;
+  auto d1 = StoreTest::Device("B1", 1), d2 = StoreTest::Device("B1", 2);
+  ASSERT_TRUE(store.Enroll({d1, d2}).ok());
+  WriteBatch first;
+  first.activations = {{d1.serial, "1.0.0", 1}};
+  auto committed = store.Commit(first, StoreTest::Day1());
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+
+  proxy.Cut();
+  WriteBatch second;
+  second.activations = {{d2.serial, "1.0.0", 1}};
+  auto failed = store.Commit(second, StoreTest::Day1());
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.status().IsUnavailable()) << failed.status().ToString();
+  auto read = store.FindEnrollment(d1.serial);
+  ASSERT_FALSE(read.ok());
+  EXPECT_TRUE(read.status().IsUnavailable()) << read.status().ToString();
+
+  // Back: the very next calls work, on fresh connections, and nothing committed was lost.
+  proxy.Restore();
+  auto retried = store.Commit(second, StoreTest::Day1());
+  ASSERT_TRUE(retried.ok()) << retried.status().ToString();
+  EXPECT_EQ(retried->activations[0].outcome, RecordOutcome::kCreated);
+  auto found = store.FindEnrollment(d1.serial);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->has_value());
+  auto rollout = store.Rollout(std::nullopt);
+  ASSERT_TRUE(rollout.ok());
+  EXPECT_EQ(rollout->batches[0].activated, 2);
+}
+
+TEST_F(PostgresStore, IdleConnectionsClosedByTheServerAreReplacedUnnoticed) {
+  auto opened = Store::Open(url_);
+  ASSERT_TRUE(opened.ok());
+  auto d = StoreTest::Device("B1", 1);
+  ASSERT_TRUE((*opened)->Enroll({d}).ok());
+  // A restart or failover ends every session of the store while it is idle.
+  QueryOne(url_,
+           "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+           " WHERE application_name = 'homeport' AND pid <> pg_backend_pid()");
+  for (int i = 0; i < 100 && QueryOne(url_,
+                                      "SELECT COUNT(*) FROM pg_stat_activity"
+                                      " WHERE application_name = 'homeport'") != "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  auto found = (*opened)->FindEnrollment(d.serial);
+  ASSERT_TRUE(found.ok()) << found.status().ToString();
+  EXPECT_TRUE(found->has_value());
+}
+
+}  // namespace
+}  // namespace homeport
