@@ -28,6 +28,14 @@ std::string Fixed(double v, int decimals) {
 
 double Ms(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
+json LatencyJson(const LatencyHistogram& h) {
+  return {{"p50", Ms(h.Percentile(0.50))},
+          {"p90", Ms(h.Percentile(0.90))},
+          {"p99", Ms(h.Percentile(0.99))},
+          {"max", Ms(h.max())},
+          {"mean", Ms(h.mean())}};
+}
+
 std::string Padded(std::string s, size_t width) {
   if (s.size() < width) s.append(width - s.size(), ' ');
   return s;
@@ -115,8 +123,8 @@ json ReportJson(const FleetReport& r) {
   json kinds = json::object();
   for (int i = 0; i < kRequestKinds; ++i) {
     const KindTally& t = r.kinds[static_cast<size_t>(i)];
-    kinds[std::string(RequestKindName(static_cast<RequestKind>(i)))] = {{"ok", t.ok},
-                                                                        {"failed", t.failed}};
+    kinds[std::string(RequestKindName(static_cast<RequestKind>(i)))] = {
+        {"ok", t.ok}, {"failed", t.failed}, {"latency_ms", LatencyJson(t.latency)}};
   }
   json errors = json::array();
   for (const auto& [key, tally] : r.errors) {
@@ -135,12 +143,7 @@ json ReportJson(const FleetReport& r) {
           {"elapsed_s", r.elapsed_seconds},
           {"requests", r.requests},
           {"requests_per_s", r.requests_per_second()},
-          {"latency_ms",
-           {{"p50", Ms(r.latency.Percentile(0.50))},
-            {"p90", Ms(r.latency.Percentile(0.90))},
-            {"p99", Ms(r.latency.Percentile(0.99))},
-            {"max", Ms(r.latency.max())},
-            {"mean", Ms(r.latency.mean())}}},
+          {"latency_ms", LatencyJson(r.latency)},
           {"requests_by_kind", kinds},
           {"activations",
            {{"activated", r.activated},

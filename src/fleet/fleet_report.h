@@ -31,8 +31,9 @@ struct ErrorTally {
 };
 
 struct KindTally {
-  int64_t ok = 0;      // requests accepted (2xx)
-  int64_t failed = 0;  // requests given up on after an error
+  int64_t ok = 0;            // requests accepted (2xx)
+  int64_t failed = 0;        // requests given up on after an error
+  LatencyHistogram latency;  // every try of this kind of request
 };
 
 struct FleetReport {
@@ -46,7 +47,7 @@ struct FleetReport {
 
   // Every try of every request, answered or not.
   int64_t requests = 0;
-  LatencyHistogram latency;
+  LatencyHistogram latency;  // every try of every kind
   std::array<KindTally, kRequestKinds> kinds{};
   std::map<ErrorKey, ErrorTally> errors;
   int64_t in_flight = 0;      // while running: requests sent, not answered yet

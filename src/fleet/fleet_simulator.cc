@@ -216,7 +216,9 @@ void FleetRun::OnAnswer(int lane, uint32_t d, Clock::time_point scheduled, Reque
   const Clock::time_point now = Clock::now();
   --report_.in_flight;
   ++report_.requests;
-  report_.latency.Record(duration_cast<std::chrono::microseconds>(now - scheduled));
+  const auto latency = duration_cast<std::chrono::microseconds>(now - scheduled);
+  report_.latency.Record(latency);
+  report_.kind(kind).latency.Record(latency);
   idle_lanes_.push_back(lane);
   SimulatedDevice& device = devices_[d];
 

@@ -14,7 +14,11 @@ FleetReport Sample() {
   r.activation_url = r.uxp_url = "http://127.0.0.1:8080";
   r.elapsed_seconds = 2;
   r.requests = 500;
-  for (int i = 1; i <= 500; ++i) r.latency.Record(std::chrono::microseconds(i * 100));
+  for (int i = 1; i <= 500; ++i) {
+    r.latency.Record(std::chrono::microseconds(i * 100));
+    r.kind(i <= 200 ? RequestKind::kActivation : RequestKind::kBaseline)
+        .latency.Record(std::chrono::microseconds(i * 100));
+  }
   r.kind(RequestKind::kActivation).ok = 200;
   r.activated = 150;
   r.already_activated = 50;
@@ -56,6 +60,10 @@ TEST(FleetReport, JsonCarriesThroughputLatencyAndErrorsByCode) {
   EXPECT_EQ(j["failed"], 2);
   EXPECT_EQ(j["requests_by_kind"]["activation"]["ok"], 200);
   EXPECT_EQ(j["requests_by_kind"]["deletion-request"]["ok"], 0);
+  // Each kind has its own latency: activations were the fast fifth here.
+  EXPECT_NEAR(j["requests_by_kind"]["activation"]["latency_ms"]["max"].get<double>(), 20, 0.01);
+  EXPECT_NEAR(j["requests_by_kind"]["baseline"]["latency_ms"]["p50"].get<double>(), 35, 0.5);
+  EXPECT_EQ(j["requests_by_kind"]["feedback"]["latency_ms"]["p99"], 0);
   ASSERT_EQ(j["errors"].size(), 2u);
   // Connection failures (status 0) sort first.
   EXPECT_EQ(j["errors"][0]["status"], 0);
