@@ -63,7 +63,7 @@ class FleetRun {
   bool until_duration() const { return options_.duration_seconds.has_value(); }
 
   void Dispatch();
-  void Send(int lane, uint32_t d, Clock::time_point scheduled);
+  void Send(int lane, uint32_t d, std::optional<Clock::time_point> scheduled);
   void OnAnswer(int lane, uint32_t d, Clock::time_point scheduled, RequestKind kind,
                 Result<TransportResponse> answer);
   // The request was accepted: count what it did. `activation` is the outcome of an activation.
@@ -173,7 +173,8 @@ FleetReport FleetRun::Run() {
 
 void FleetRun::Dispatch() {
   while (!stopping_ && !finished_ && !idle_lanes_.empty() && !ready_.empty()) {
-    Clock::time_point scheduled = Clock::now();
+    // Closed loop: the latency clock starts once the request is built (Send).
+    std::optional<Clock::time_point> scheduled;
     if (options_.rate > 0) {
       if (due_.empty()) break;
       scheduled = due_.front();
@@ -187,7 +188,7 @@ void FleetRun::Dispatch() {
   }
 }
 
-void FleetRun::Send(int lane, uint32_t d, Clock::time_point scheduled) {
+void FleetRun::Send(int lane, uint32_t d, std::optional<Clock::time_point> schedule) {
   SimulatedDevice& device = devices_[d];
   const RequestKind kind = device.current_kind();
   auto request = device.CurrentRequest(env_);
@@ -203,7 +204,9 @@ void FleetRun::Send(int lane, uint32_t d, Clock::time_point scheduled) {
   }
   ++device.attempts;
   ++report_.in_flight;
-  if (options_.rate > 0 && Clock::now() - scheduled > milliseconds(1)) ++report_.sent_late;
+  const Clock::time_point now = Clock::now();
+  const Clock::time_point scheduled = schedule.value_or(now);
+  if (now - scheduled > milliseconds(1)) ++report_.sent_late;
   client_->Post(lane, **request,
                 [this, lane, d, scheduled, kind](Result<TransportResponse> answer) {
                   OnAnswer(lane, d, scheduled, kind, std::move(answer));
@@ -258,6 +261,7 @@ void FleetRun::OnAnswer(int lane, uint32_t d, Clock::time_point scheduled, Reque
     device.PopRequest();
   } else if (retryable && device.attempts < options_.max_attempts) {
     ++tally.retried;
+    ++report_.waiting;
     // The agent's backoff: full jitter, doubling from 0.5 s, never sooner than Retry-After.
     milliseconds wait = agent::JitteredBackoff(device.attempts - 1, backoff_, env_.RandomU64());
     if (retry_after) wait = std::max<milliseconds>(wait, *retry_after);
@@ -346,7 +350,6 @@ void FleetRun::StartDayNow(uint32_t d) {
 
 void FleetRun::WakeAt(Clock::time_point at, uint32_t d) {
   wakes_.push({at, d});
-  ++report_.waiting;
   ArmWakeTimer();
 }
 
@@ -361,13 +364,12 @@ void FleetRun::ArmWakeTimer() {
     while (!wakes_.empty() && wakes_.top().at <= now) {
       const uint32_t d = wakes_.top().device;
       wakes_.pop();
-      --report_.waiting;
-      if (stopping_) {
-        if (devices_[d].has_request()) ++report_.unfinished;
-        continue;
-      }
       // A retry keeps its request; a device between days starts the next one.
-      if (devices_[d].has_request()) {
+      const bool retry = devices_[d].has_request();
+      if (retry) --report_.waiting;
+      if (stopping_) {
+        if (retry) ++report_.unfinished;
+      } else if (retry) {
         ready_.push_back(d);
       } else {
         StartDayNow(d);
