@@ -16,38 +16,17 @@
 namespace homeport::e2e {
 namespace {
 
-struct Signed {
-  std::string body;
-  std::vector<std::pair<std::string, std::string>> headers;
-};
-
-// An activation built and signed by hand from a device profile, as a client other than the
-// agent would send it.
-Signed HandMadeActivation(const std::string& profile_path, const std::string& region_claim) {
-  auto text = Env::Default()->ReadFile(profile_path);
-  auto profile = ParseDeviceProfile(*text);
-  auto key = DeviceKey(*profile);
-  nlohmann::json body = {{"serial", profile->serial},   {"model", profile->model},
-                         {"sku", profile->sku},         {"variant", profile->variant},
-                         {"region", region_claim},      {"client_version", "1.0.0"},
-                         {"manifest_version", 1}};
-  Signed s{body.dump(), {}};
-  s.headers = {{"Content-Type", "application/json"},
-               {"X-Homeport-Signature", crypto::SignDetached(s.body, *key)}};
-  return s;
-}
-
 std::vector<std::string> Serve(const Region& r, std::vector<std::string> extra = {}) {
-  std::vector<std::string> args = {"--region", "sg", "--store", r.store_url, "--listen",
-                                   "127.0.0.1:0"};
+  std::vector<std::string> args = {"--region",  "sg",       "--store",
+                                   r.store_url, "--listen", "127.0.0.1:0"};
   args.insert(args.end(), extra.begin(), extra.end());
   return args;
 }
 
 std::vector<std::string> Activate(const Region& r, int n, const std::string& manifest,
                                   const std::string& state) {
-  return {"agent", "activate", "--profile", r.Profile(n), "--manifest", manifest, "--state",
-          state, "--deadline", "20"};
+  return {"agent",  "activate", "--profile", r.Profile(n), "--manifest",
+          manifest, "--state",  state,       "--deadline", "20"};
 }
 
 std::string Trim(std::string s) {
@@ -63,7 +42,8 @@ TEST(ActivationE2E, BatchActivatesOnceAndRepeatsReturnTheOriginalStart) {
 
   std::vector<std::string> starts;
   for (int n = 1; n <= 3; ++n) {
-    CommandResult r = Homeport(Activate(region, n, manifest, region.dir.File("state" + std::to_string(n))));
+    CommandResult r =
+        Homeport(Activate(region, n, manifest, region.dir.File("state" + std::to_string(n))));
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::string date = Trim(r.out);
     ASSERT_EQ(date.size(), 10u) << r.out;  // YYYY-MM-DD
@@ -109,7 +89,7 @@ TEST(ActivationE2E, HandMadeRequestForAnotherRegionIs421AndStoresNothing) {
   Region region(1);
   ServerProcess server(Serve(region));
   ASSERT_TRUE(server.started());
-  Signed s = HandMadeActivation(region.Profile(1), "cn");
+  SignedActivation s = HandMadeActivation(region.Profile(1), "cn");
   HttpResult r = HttpCall(server.port(), "POST", "/v1/activations", s.headers, s.body);
   EXPECT_EQ(r.status, 421);
   EXPECT_EQ(nlohmann::json::parse(r.body)["error"], "wrong_region");
@@ -129,9 +109,10 @@ TEST(ActivationE2E, ServerRefusesBadRequestsWithJsonErrors) {
   ASSERT_TRUE(server.started());
   uint16_t port = server.port();
 
-  Signed s = HandMadeActivation(region.Profile(1), "sg");
+  SignedActivation s = HandMadeActivation(region.Profile(1), "sg");
   auto forged = s.headers;
-  Signed other = HandMadeActivation(region.Profile(1), "eu");  // valid JWS over other bytes
+  SignedActivation other =
+      HandMadeActivation(region.Profile(1), "eu");  // valid JWS over other bytes
   forged[1].second = other.headers[1].second;
   HttpResult r = HttpCall(port, "POST", "/v1/activations", forged, s.body);
   EXPECT_EQ(r.status, 401);
@@ -173,7 +154,8 @@ TEST(ActivationE2E, RestartKeepsEveryAcknowledgedActivation) {
     ASSERT_TRUE(server.started());
     std::string manifest = region.Manifest("sg", server.url());
     for (int n = 1; n <= 3; ++n) {
-      CommandResult r = Homeport(Activate(region, n, manifest, region.dir.File("s" + std::to_string(n))));
+      CommandResult r =
+          Homeport(Activate(region, n, manifest, region.dir.File("s" + std::to_string(n))));
       ASSERT_EQ(r.exit_code, 0) << r.err;
       start = Trim(r.out);
     }
@@ -182,7 +164,7 @@ TEST(ActivationE2E, RestartKeepsEveryAcknowledgedActivation) {
   ServerProcess again(Serve(region));
   ASSERT_TRUE(again.started());
   for (int n = 1; n <= 3; ++n) {
-    Signed s = HandMadeActivation(region.Profile(n), "sg");
+    SignedActivation s = HandMadeActivation(region.Profile(n), "sg");
     HttpResult r = HttpCall(again.port(), "POST", "/v1/activations", s.headers, s.body);
     EXPECT_EQ(r.status, 200) << r.body;  // known already: not a new activation
     EXPECT_EQ(nlohmann::json::parse(r.body)["warranty_start"], start);
@@ -192,8 +174,9 @@ TEST(ActivationE2E, RestartKeepsEveryAcknowledgedActivation) {
 TEST(ActivationE2E, KillNineDuringABurstLosesNoAcknowledgedActivation) {
   constexpr int kDevices = 300;
   Region region(kDevices);
-  std::vector<Signed> requests;
-  for (int n = 1; n <= kDevices; ++n) requests.push_back(HandMadeActivation(region.Profile(n), "sg"));
+  std::vector<SignedActivation> requests;
+  for (int n = 1; n <= kDevices; ++n)
+    requests.push_back(HandMadeActivation(region.Profile(n), "sg"));
 
   ServerProcess server(Serve(region));
   ASSERT_TRUE(server.started());
@@ -237,7 +220,8 @@ TEST(ActivationE2E, UpdateChecksInOnceAndRolloutShowsIt) {
   ASSERT_TRUE(server.started());
   std::string v1 = region.Manifest("sg", server.url(), 1);
   for (int n = 1; n <= 2; ++n) {
-    ASSERT_EQ(Homeport(Activate(region, n, v1, region.dir.File("s" + std::to_string(n)))).exit_code, 0);
+    ASSERT_EQ(Homeport(Activate(region, n, v1, region.dir.File("s" + std::to_string(n)))).exit_code,
+              0);
   }
   // Device 1 gets the update: a new manifest version. It checks in once, then stays quiet.
   std::string v2 = region.Manifest("sg", server.url(), 2);
@@ -250,7 +234,8 @@ TEST(ActivationE2E, UpdateChecksInOnceAndRolloutShowsIt) {
   ASSERT_EQ(second.exit_code, 0) << second.err;
   EXPECT_EQ(nlohmann::json::parse(second.out)["outcome"], "cached");
 
-  CommandResult rollout = Homeport({"rollout", "--store", region.store_url, "--batch", "B1", "--json"});
+  CommandResult rollout =
+      Homeport({"rollout", "--store", region.store_url, "--batch", "B1", "--json"});
   ASSERT_EQ(rollout.exit_code, 0) << rollout.err;
   auto batch = nlohmann::json::parse(rollout.out)["batches"][0];
   EXPECT_EQ(batch["activated"], 2);
@@ -267,7 +252,7 @@ TEST(ActivationE2E, NoConnectionMetadataInStoreOrLog) {
   ASSERT_TRUE(server.started());
   std::string manifest = region.Manifest("sg", server.url());
   ASSERT_EQ(Homeport(Activate(region, 1, manifest, region.dir.File("s1"))).exit_code, 0);
-  Signed cn = HandMadeActivation(region.Profile(2), "cn");
+  SignedActivation cn = HandMadeActivation(region.Profile(2), "cn");
   auto headers = cn.headers;
   headers.push_back({"User-Agent", "Tracker/1.0 (IMEI 490154203237518)"});
   headers.push_back({"X-Forwarded-For", "203.0.113.7"});
@@ -280,7 +265,8 @@ TEST(ActivationE2E, NoConnectionMetadataInStoreOrLog) {
     if (bytes.ok()) everything += *bytes;
   }
   ASSERT_NE(everything.find("B1-000001"), std::string::npos);  // the activation is there
-  for (const char* leaked : {"127.0.0.1", "203.0.113.7", "homeport-agent", "Tracker", "490154203237518"}) {
+  for (const char* leaked :
+       {"127.0.0.1", "203.0.113.7", "homeport-agent", "Tracker", "490154203237518"}) {
     EXPECT_EQ(everything.find(leaked), std::string::npos) << leaked << " was stored or logged";
   }
 }
@@ -289,7 +275,8 @@ TEST(ActivationE2E, TlsRoundTripWithCa) {
   Region region(1);
   std::string d = region.dir.path();
   std::string cmd =
-      "cd " + d + " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
+      "cd " + d +
+      " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
       "-keyout ca.key -out ca.pem -days 2 -subj /CN=homeport-test-ca 2>/dev/null && "
       "openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout server.key "
       "-out server.csr -subj /CN=127.0.0.1 2>/dev/null && "
@@ -297,7 +284,8 @@ TEST(ActivationE2E, TlsRoundTripWithCa) {
       "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
       "-extfile san.ext -out server.pem 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
-  ServerProcess server(Serve(region, {"--tls-cert", d + "/server.pem", "--tls-key", d + "/server.key"}));
+  ServerProcess server(
+      Serve(region, {"--tls-cert", d + "/server.pem", "--tls-key", d + "/server.key"}));
   ASSERT_TRUE(server.started()) << server.output();
   ASSERT_EQ(server.url().rfind("https://", 0), 0u);
   std::string manifest = region.Manifest("sg", server.url());

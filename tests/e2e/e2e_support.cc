@@ -12,9 +12,12 @@
 
 #include <cstdio>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <regex>
 
+#include "crypto/jws.h"
 #include "homeport/env.h"
+#include "provisioning/device_profile.h"
 
 namespace homeport::e2e {
 namespace {
@@ -98,7 +101,8 @@ HttpResult ReadResponse(int fd, std::string& buffer) {
   size_t pos = head.find("\r\n");
   while (pos != std::string::npos) {
     size_t next = head.find("\r\n", pos + 2);
-    std::string line = head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
+    std::string line =
+        head.substr(pos + 2, next == std::string::npos ? std::string::npos : next - pos - 2);
     size_t colon = line.find(':');
     if (colon != std::string::npos) {
       std::string name = line.substr(0, colon);
@@ -123,7 +127,8 @@ std::string Request(const std::string& method, const std::string& path,
                     const std::string& body) {
   std::string req = method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
-  if (!body.empty() || method == "POST") req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+  if (!body.empty() || method == "POST")
+    req += "Content-Length: " + std::to_string(body.size()) + "\r\n";
   return req + "\r\n" + body;
 }
 
@@ -242,10 +247,10 @@ HttpResult HttpConnection::Call(const std::string& method, const std::string& pa
   return ReadResponse(fd_, buffer_);
 }
 
-Region::Region(int devices) {
+Region::Region(int devices, const std::string& url) {
   root_key = dir.File("root.key");
   root_pub = root_key + ".pub";
-  store_url = "sqlite:" + dir.File("sg.db");
+  store_url = url.empty() ? "sqlite:" + dir.File("sg.db") : url;
   batch_dir = dir.File("batch");
   auto run = [](const std::vector<std::string>& args) {
     CommandResult r = Homeport(args);
@@ -275,5 +280,51 @@ std::string Region::Serial(int n) const {
 }
 
 std::string Region::Profile(int n) const { return batch_dir + "/devices/" + Serial(n) + ".json"; }
+
+SignedActivation HandMadeActivation(const std::string& profile_path,
+                                    const std::string& region_claim) {
+  auto text = Env::Default()->ReadFile(profile_path);
+  auto profile = ParseDeviceProfile(*text);
+  auto key = DeviceKey(*profile);
+  nlohmann::json body = {{"serial", profile->serial}, {"model", profile->model},
+                         {"sku", profile->sku},       {"variant", profile->variant},
+                         {"region", region_claim},    {"client_version", "1.0.0"},
+                         {"manifest_version", 1}};
+  SignedActivation s{body.dump(), {}};
+  s.headers = {{"Content-Type", "application/json"},
+               {"X-Homeport-Signature", crypto::SignDetached(s.body, *key)}};
+  return s;
+}
+
+std::string Uuid(unsigned tag, unsigned n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012x", tag, n);
+  return buf;
+}
+
+std::string GleanBody(const std::string& client_id, const std::string& metrics_json) {
+  nlohmann::json body = {{"ping_info",
+                          {{"seq", 0},
+                           {"start_time", "2026-11-29T13:24+00:00"},
+                           {"end_time", "2026-11-29T14:24+00:00"},
+                           {"reason", "scheduled"}}},
+                         {"client_info",
+                          {{"client_id", client_id},
+                           {"first_run_date", "2026-11-29+00:00"},
+                           {"telemetry_sdk_build", "x"},
+                           {"os", "Linux"},
+                           {"os_version", "6.1"},
+                           {"architecture", "x86_64"},
+                           {"app_build", "1"},
+                           {"app_display_version", "1.0.0"}}},
+                         {"metrics", nlohmann::json::parse(metrics_json)}};
+  return body.dump();
+}
+
+HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,
+                  const std::string& body,
+                  std::vector<std::pair<std::string, std::string>> headers) {
+  return HttpCall(port, "POST", "/submit/homeport-agent/" + ping + "/1/" + doc_id, headers, body);
+}
 
 }  // namespace homeport::e2e

@@ -50,7 +50,7 @@ class ServerProcess {
 };
 
 struct HttpResult {
-  int status = 0;  // 0: no answer (connection failed or closed)
+  int status = 0;                              // 0: no answer (connection failed or closed)
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
@@ -84,13 +84,36 @@ class HttpConnection {
 struct Region {
   testing::TempDir dir;
   std::string root_key, root_pub, store_url, batch_dir;
-  // Keys, a batch of `devices` sg devices ("B1-000001"…), enrolled into sqlite:<dir>/sg.db.
-  explicit Region(int devices = 3);
+  // Keys, a batch of `devices` sg devices ("B1-000001"…), enrolled into `store_url`, by
+  // default sqlite:<dir>/sg.db.
+  explicit Region(int devices = 3, const std::string& store_url = "");
   // Signs a manifest for `region` pointing at `base_url`; returns its path.
   std::string Manifest(const std::string& region, const std::string& base_url, int version = 1,
                        const std::string& variants = "global");
   std::string Profile(int n) const;  // path of device n's profile (1-based)
   std::string Serial(int n) const;
 };
+
+// An activation request built and signed by hand from a device profile, as a client other than
+// the agent would send it: the body and its headers (content type, detached signature).
+struct SignedActivation {
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+SignedActivation HandMadeActivation(const std::string& profile_path,
+                                    const std::string& region_claim);
+
+// A UUIDv4-shaped id, distinct for each `n` and `tag`.
+std::string Uuid(unsigned tag, unsigned n);
+
+// A Glean document of the homeport-agent app, as an SDK other than the agent sends it;
+// `metrics_json` is the document's "metrics" object.
+std::string GleanBody(const std::string& client_id, const std::string& metrics_json);
+
+// POST /submit/homeport-agent/<ping>/1/<doc_id>.
+HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,
+                  const std::string& body,
+                  std::vector<std::pair<std::string, std::string>> headers = {
+                      {"Content-Type", "application/json"}});
 
 }  // namespace homeport::e2e

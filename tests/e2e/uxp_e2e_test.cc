@@ -82,42 +82,10 @@ int KeptDays(const json& doc) {
     int y = 0;
     unsigned m = 0, d = 0;
     std::sscanf(ymd.c_str(), "%d-%u-%u", &y, &m, &d);
-    return std::chrono::sys_days(std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d});
+    return std::chrono::sys_days(std::chrono::year{y} / std::chrono::month{m} /
+                                 std::chrono::day{d});
   };
   return static_cast<int>((day(doc["expires_day"]) - day(doc["received_day"])).count());
-}
-
-// A UUIDv4-shaped id, distinct for each `n` and `tag`.
-std::string Uuid(unsigned tag, unsigned n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%08x-0000-4000-8000-%012x", tag, n);
-  return buf;
-}
-
-// A Glean document as an SDK other than the agent sends it.
-std::string GleanBody(const std::string& client_id, const json& metrics) {
-  json body = {
-      {"ping_info",
-       {{"seq", 0},
-        {"start_time", "2026-11-29T13:24+00:00"},
-        {"end_time", "2026-11-29T14:24+00:00"},
-        {"reason", "scheduled"}}},
-      {"client_info",
-       {{"client_id", client_id},
-        {"first_run_date", "2026-11-29+00:00"},
-        {"telemetry_sdk_build", "x"},
-        {"os", "Linux"},
-        {"os_version", "6.1"},
-        {"architecture", "x86_64"},
-        {"app_build", "1"},
-        {"app_display_version", "1.0.0"}}},
-      {"metrics", metrics}};
-  return body.dump();
-}
-
-HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,
-                  const std::string& body, Headers headers = {{"Content-Type", "application/json"}}) {
-  return HttpCall(port, "POST", "/submit/homeport-agent/" + ping + "/1/" + doc_id, headers, body);
 }
 
 std::string ErrorCodeOf(const HttpResult& r) {
@@ -350,7 +318,8 @@ TEST(UxpE2E, FeedbackIsStoredWithIdentifiersScrubbed) {
     auto bytes = Env::Default()->ReadFile(region.dir.File("sg.db") + suffix);
     if (bytes.ok()) everything += *bytes;
   }
-  for (const char* leaked : {"490154203237518", "6123 4567", "61234567", "jane.tan", "example.com"}) {
+  for (const char* leaked :
+       {"490154203237518", "6123 4567", "61234567", "jane.tan", "example.com"}) {
     EXPECT_EQ(everything.find(leaked), std::string::npos) << leaked << " was stored";
   }
 
@@ -374,7 +343,8 @@ TEST(UxpE2E, UndeclaredMetricAndPingAreRefusedByName) {
 
   json undeclared_metric = {
       {"counter", {{"diagnostics.crash_count", 2}, {"diagnostics.wifi_mac_seen", 1}}}};
-  HttpResult r = Submit(server.port(), "diagnostics", Uuid(4, 100), GleanBody(client, undeclared_metric));
+  HttpResult r = Submit(server.port(), "diagnostics", Uuid(4, 100),
+                        GleanBody(client, undeclared_metric.dump()));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(ErrorCodeOf(r), "schema_violation");
   EXPECT_NE(r.body.find("diagnostics.wifi_mac_seen"), std::string::npos) << r.body;
@@ -387,7 +357,7 @@ TEST(UxpE2E, UndeclaredMetricAndPingAreRefusedByName) {
   EXPECT_EQ(r.headers["access-control-allow-origin"], "*");  // errors reach browsers too
 
   json fine = {{"counter", {{"diagnostics.crash_count", 2}}}};
-  r = Submit(server.port(), "location", Uuid(4, 101), GleanBody(client, fine));
+  r = Submit(server.port(), "location", Uuid(4, 101), GleanBody(client, fine.dump()));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_EQ(ErrorCodeOf(r), "schema_violation");
   EXPECT_NE(r.body.find("'location'"), std::string::npos) << r.body;
@@ -398,12 +368,12 @@ TEST(UxpE2E, UndeclaredMetricAndPingAreRefusedByName) {
 
   // An unknown app is refused the same way.
   r = HttpCall(server.port(), "POST", "/submit/org-unknown-app/metrics/1/" + Uuid(4, 102),
-               {{"Content-Type", "application/json"}}, GleanBody(client, json::object()));
+               {{"Content-Type", "application/json"}}, GleanBody(client, "{}"));
   EXPECT_EQ(r.status, 400) << r.body;
   EXPECT_NE(r.body.find("org-unknown-app"), std::string::npos) << r.body;
 
   EXPECT_EQ(Export(region, client)["documents"].size(), 0u);  // nothing of them was stored
-  r = Submit(server.port(), "diagnostics", Uuid(4, 103), GleanBody(client, fine),
+  r = Submit(server.port(), "diagnostics", Uuid(4, 103), GleanBody(client, fine.dump()),
              {{"Content-Type", "application/json"},
               {"User-Agent", "Tracker/1.0"},
               {"X-Forwarded-For", "203.0.113.7"}});
@@ -428,7 +398,8 @@ TEST(UxpE2E, UndeclaredMetricAndPingAreRefusedByName) {
 TEST(UxpE2E, DuplicateDocIdIsStoredOnce) {
   Region region(1);
   std::string client = Uuid(5, 1), doc_id = Uuid(5, 200);
-  std::string body = GleanBody(client, {{"counter", {{"diagnostics.crash_count", 7}}}});
+  std::string body =
+      GleanBody(client, json({{"counter", {{"diagnostics.crash_count", 7}}}}).dump());
   {
     ServerProcess server(Serve(region));
     ASSERT_TRUE(server.started()) << server.output();
@@ -472,11 +443,11 @@ TEST(UxpE2E, GzipAcceptedOversizeAndBombRefused) {
   ServerProcess server(Serve(region));
   ASSERT_TRUE(server.started()) << server.output();
   std::string client = Uuid(6, 1);
-  std::string body = GleanBody(client, {{"counter", {{"diagnostics.anr_count", 4}}}});
+  std::string body = GleanBody(client, json({{"counter", {{"diagnostics.anr_count", 4}}}}).dump());
 
-  HttpResult r = Submit(server.port(), "diagnostics", Uuid(6, 300), Gzip(body),
-                        {{"Content-Type", "application/json; charset=utf-8"},
-                         {"Content-Encoding", "gzip"}});
+  HttpResult r =
+      Submit(server.port(), "diagnostics", Uuid(6, 300), Gzip(body),
+             {{"Content-Type", "application/json; charset=utf-8"}, {"Content-Encoding", "gzip"}});
   EXPECT_EQ(r.status, 200) << r.body;
   json exported = Export(region, client);
   ASSERT_EQ(exported["documents"].size(), 1u);
@@ -561,8 +532,8 @@ TEST(UxpE2E, NoStoredTableLinksDeviceIdentityToUxClientIds) {
   std::vector<std::string> client_ids;
   for (int n = 1; n <= 2; ++n) {
     Device device{region, n, manifest, region.dir.File("state" + std::to_string(n))};
-    CommandResult act = Homeport({"agent", "activate", "--profile", region.Profile(n),
-                                  "--manifest", manifest, "--state", device.state, "--deadline", "10"});
+    CommandResult act = Homeport({"agent", "activate", "--profile", region.Profile(n), "--manifest",
+                                  manifest, "--state", device.state, "--deadline", "10"});
     ASSERT_EQ(act.exit_code, 0) << act.err;
     client_ids.push_back(device.OptIn());
     ASSERT_EQ(device.Uxp({"record", "diagnostics.boot_time", "9000"}).exit_code, 0);
@@ -646,7 +617,8 @@ TEST(UxpE2E, PrivacyCatalogueMatchesTheCatalogueCommand) {
   ASSERT_EQ(as_json.status, 200);
   EXPECT_EQ(as_json.headers["content-type"].rfind("application/json", 0), 0u);
   json served = json::parse(as_json.body);
-  HttpResult by_accept = HttpCall(server.port(), "GET", "/privacy", {{"Accept", "application/json"}});
+  HttpResult by_accept =
+      HttpCall(server.port(), "GET", "/privacy", {{"Accept", "application/json"}});
   EXPECT_EQ(json::parse(by_accept.body), served);
 
   CommandResult cli = Homeport({"catalogue", "--json"});
@@ -665,11 +637,11 @@ TEST(UxpE2E, PrivacyCatalogueMatchesTheCatalogueCommand) {
   auto served_metrics = metric_names(served);
   auto printed_metrics = metric_names(printed);
   EXPECT_EQ(served_metrics, printed_metrics);
-  for (const char* name : {"diagnostics.crash_count", "diagnostics.anr_count",
-                           "diagnostics.battery_cycle_count", "diagnostics.boot_time",
-                           "diagnostics.free_storage", "diagnostics.app_starts",
-                           "diagnostics.thermal_throttling", "diagnostics.thermal_shutdown",
-                           "feedback.text", "feedback.rating"}) {
+  for (const char* name :
+       {"diagnostics.crash_count", "diagnostics.anr_count", "diagnostics.battery_cycle_count",
+        "diagnostics.boot_time", "diagnostics.free_storage", "diagnostics.app_starts",
+        "diagnostics.thermal_throttling", "diagnostics.thermal_shutdown", "feedback.text",
+        "feedback.rating"}) {
     ASSERT_TRUE(served_metrics.count(name)) << name;
   }
   EXPECT_EQ(served_metrics.size(), 10u);
@@ -686,21 +658,25 @@ void WriteExampleApp(const std::string& dir, const std::string& metric_type = "s
   const std::string owners =
       "    bugs: [https://example.com/bug/1]\n    data_reviews: [https://example.com/review/1]\n"
       "    notification_emails: [owner@example.com]\n    expires: never\n";
-  std::string metrics = "$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0\nui:\n"
-                        "  theme:\n    type: " + metric_type + "\n    description: The theme.\n" +
-                        owners +
-                        "  note:\n    type: text\n    description: A note.\n"
-                        "    send_in_pings: [checkup]\n    data_sensitivity: [highly_sensitive]\n" +
-                        owners;
-  std::string pings = "$schema: moz://mozilla.org/schemas/glean/pings/2-0-0\n"
-                      "checkup:\n  description: A custom ping.\n  include_client_id: true\n"
-                      "  metadata:\n    retention_days: 14\n"
-                      "  bugs: [https://example.com/bug/1]\n"
-                      "  data_reviews: [https://example.com/review/1]\n"
-                      "  notification_emails: [owner@example.com]\n";
+  std::string metrics =
+      "$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0\nui:\n"
+      "  theme:\n    type: " +
+      metric_type + "\n    description: The theme.\n" + owners +
+      "  note:\n    type: text\n    description: A note.\n"
+      "    send_in_pings: [checkup]\n    data_sensitivity: [highly_sensitive]\n" +
+      owners;
+  std::string pings =
+      "$schema: moz://mozilla.org/schemas/glean/pings/2-0-0\n"
+      "checkup:\n  description: A custom ping.\n  include_client_id: true\n"
+      "  metadata:\n    retention_days: 14\n"
+      "  bugs: [https://example.com/bug/1]\n"
+      "  data_reviews: [https://example.com/review/1]\n"
+      "  notification_emails: [owner@example.com]\n";
   std::filesystem::create_directories(dir + "/org-example-app");
-  ASSERT_TRUE(Env::Default()->WriteFileAtomic(dir + "/org-example-app/metrics.yaml", metrics, 0644).ok());
-  ASSERT_TRUE(Env::Default()->WriteFileAtomic(dir + "/org-example-app/pings.yaml", pings, 0644).ok());
+  ASSERT_TRUE(
+      Env::Default()->WriteFileAtomic(dir + "/org-example-app/metrics.yaml", metrics, 0644).ok());
+  ASSERT_TRUE(
+      Env::Default()->WriteFileAtomic(dir + "/org-example-app/pings.yaml", pings, 0644).ok());
 }
 
 TEST(UxpE2E, ExtraAppFromSchemasDirTakesBrowserStyleSubmissions) {
@@ -723,7 +699,8 @@ TEST(UxpE2E, ExtraAppFromSchemasDirTakesBrowserStyleSubmissions) {
   EXPECT_NE(pre.headers["access-control-allow-headers"].find("Content-Type"), std::string::npos);
 
   // navigator.sendBeacon: text/plain, with Glean's "-00:00" datetime forms.
-  json body = json::parse(GleanBody(client, {{"string", {{"ui.theme", "dark, ask bob@example.org"}}}}));
+  json body = json::parse(
+      GleanBody(client, json({{"string", {{"ui.theme", "dark, ask bob@example.org"}}}}).dump()));
   body["ping_info"]["start_time"] = "2026-11-29T13:24-00:00";
   body["ping_info"]["end_time"] = "2026-11-29T14:24-00:00";
   body["client_info"]["first_run_date"] = "2026-11-29-00:00";
@@ -732,17 +709,18 @@ TEST(UxpE2E, ExtraAppFromSchemasDirTakesBrowserStyleSubmissions) {
   EXPECT_EQ(beacon.status, 200) << beacon.body;
   EXPECT_EQ(beacon.headers["access-control-allow-origin"], "*");
 
-  json custom = json::parse(GleanBody(client, {{"text", {{"ui.note", "call +65 6123 4567"}}}}));
+  json custom =
+      json::parse(GleanBody(client, json({{"text", {{"ui.note", "call +65 6123 4567"}}}}).dump()));
   custom["ping_info"].erase("reason");
-  HttpResult checkup = HttpCall(server.port(), "POST",
-                                "/submit/org-example-app/checkup/1/" + Uuid(12, 601),
-                                {{"Content-Type", "application/json"}}, custom.dump());
+  HttpResult checkup =
+      HttpCall(server.port(), "POST", "/submit/org-example-app/checkup/1/" + Uuid(12, 601),
+               {{"Content-Type", "application/json"}}, custom.dump());
   EXPECT_EQ(checkup.status, 200) << checkup.body;
   // The agent's metric is not this app's.
-  HttpResult foreign = HttpCall(
-      server.port(), "POST", "/submit/org-example-app/metrics/1/" + Uuid(12, 602),
-      {{"Content-Type", "application/json"}},
-      GleanBody(client, {{"counter", {{"diagnostics.crash_count", 1}}}}));
+  HttpResult foreign =
+      HttpCall(server.port(), "POST", "/submit/org-example-app/metrics/1/" + Uuid(12, 602),
+               {{"Content-Type", "application/json"}},
+               GleanBody(client, json({{"counter", {{"diagnostics.crash_count", 1}}}}).dump()));
   EXPECT_EQ(foreign.status, 400) << foreign.body;
   EXPECT_NE(foreign.body.find("diagnostics.crash_count"), std::string::npos) << foreign.body;
 
@@ -784,7 +762,8 @@ TEST(UxpE2E, InvalidSchemaFileStopsStartUpNamingFileAndLine) {
   EXPECT_NE(serve.err.find("colour"), std::string::npos) << serve.err;
   CommandResult catalogue = Homeport({"catalogue", "--schemas", schemas, "--json"});
   EXPECT_NE(catalogue.exit_code, 0);
-  EXPECT_NE(catalogue.err.find("org-example-app/metrics.yaml:4"), std::string::npos) << catalogue.err;
+  EXPECT_NE(catalogue.err.find("org-example-app/metrics.yaml:4"), std::string::npos)
+      << catalogue.err;
 }
 
 TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
@@ -813,7 +792,8 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.headers["www-authenticate"], "Bearer");
   EXPECT_EQ(none.body.find("hello operator"), std::string::npos);
-  HttpResult wrong = HttpCall(server.port(), "GET", path, {{"Authorization", "Bearer " + token + "x"}});
+  HttpResult wrong =
+      HttpCall(server.port(), "GET", path, {{"Authorization", "Bearer " + token + "x"}});
   EXPECT_EQ(wrong.status, 401);
   HttpResult basic = HttpCall(server.port(), "GET", path, {{"Authorization", "Basic " + token}});
   EXPECT_EQ(basic.status, 401);
@@ -822,7 +802,8 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
   EXPECT_EQ(server.Signal(SIGTERM), 0);
   ServerProcess plain(Serve(region));
   ASSERT_TRUE(plain.started());
-  EXPECT_EQ(HttpCall(plain.port(), "GET", path, {{"Authorization", "Bearer " + token}}).status, 404);
+  EXPECT_EQ(HttpCall(plain.port(), "GET", path, {{"Authorization", "Bearer " + token}}).status,
+            404);
   EXPECT_EQ(plain.Signal(SIGTERM), 0);
 
   // S7: the one authorized read is in the audit log under a digest of the token, never the
@@ -849,7 +830,7 @@ TEST(UxpE2E, PerClientRateLimitAnswers429WithRetryAfter) {
   Region region(1);
   ServerProcess server(Serve(region, {"--client-rate", "0.001", "--client-burst", "2"}));
   ASSERT_TRUE(server.started()) << server.output();
-  std::string body = GleanBody(Uuid(11, 1), {{"counter", {{"diagnostics.crash_count", 1}}}});
+  std::string body = GleanBody(Uuid(11, 1), R"({"counter": {"diagnostics.crash_count": 1}})");
   EXPECT_EQ(Submit(server.port(), "diagnostics", Uuid(11, 500), body).status, 200);
   EXPECT_EQ(Submit(server.port(), "diagnostics", Uuid(11, 501), body).status, 200);
   HttpResult limited = Submit(server.port(), "diagnostics", Uuid(11, 502), body);
@@ -858,7 +839,7 @@ TEST(UxpE2E, PerClientRateLimitAnswers429WithRetryAfter) {
   ASSERT_TRUE(limited.headers.count("retry-after"));
   EXPECT_GT(std::stoi(limited.headers["retry-after"]), 0);
   // Another client is not held back by the first one.
-  std::string other = GleanBody(Uuid(11, 2), {{"counter", {{"diagnostics.crash_count", 1}}}});
+  std::string other = GleanBody(Uuid(11, 2), R"({"counter": {"diagnostics.crash_count": 1}})");
   EXPECT_EQ(Submit(server.port(), "diagnostics", Uuid(11, 503), other).status, 200);
   EXPECT_EQ(Export(region, Uuid(11, 1))["documents"].size(), 2u);
 }

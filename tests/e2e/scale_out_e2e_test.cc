@@ -1,0 +1,156 @@
+// Scale-out end to end: several real `homeport serve` processes sharing one PostgreSQL database
+// (the throwaway server of `make test`), and a database that goes away under a running server
+// and comes back.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <thread>
+
+#include "e2e_support.h"
+#include "store/store.h"
+#include "testing/postgres_test_db.h"
+#include "testing/tcp_proxy.h"
+
+namespace homeport::e2e {
+namespace {
+
+using nlohmann::json;
+
+std::vector<std::string> Serve(const std::string& store_url) {
+  return {"--region", "sg", "--store", store_url, "--listen", "127.0.0.1:0"};
+}
+
+HttpResult Activate(uint16_t port, const SignedActivation& a) {
+  return HttpCall(port, "POST", "/v1/activations", a.headers, a.body);
+}
+
+std::string Field(const HttpResult& r, const char* name) {
+  json j = json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains(name) && j[name].is_string() ? j[name].get<std::string>() : "";
+}
+
+const char* kDiagnostics = R"({"counter": {"diagnostics.crash_count": 3}})";
+
+class ScaleOutE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    url_ = testing::FreshPostgresUrl();
+    if (url_.empty()) GTEST_SKIP() << testing::kNoPostgres;
+  }
+  std::unique_ptr<Store> OpenStore() {
+    auto s = Store::Open(url_);
+    EXPECT_TRUE(s.ok()) << s.status().ToString();
+    return s.ok() ? std::move(*s) : nullptr;
+  }
+  std::string url_;
+};
+
+TEST_F(ScaleOutE2E, SameDeviceThroughTwoServersAtOnceGetsOneWarrantyStart) {
+  constexpr int kDevices = 16;
+  Region region(kDevices, url_);
+  ServerProcess a(Serve(url_)), b(Serve(url_));
+  ASSERT_TRUE(a.started()) << a.output() << a.log();
+  ASSERT_TRUE(b.started()) << b.output() << b.log();
+
+  for (int n = 1; n <= kDevices; ++n) {
+    SignedActivation request = HandMadeActivation(region.Profile(n), "sg");
+    // Both servers get the same first activation at the same instant.
+    std::atomic<int> ready{0};
+    HttpResult via_a, via_b;
+    auto fire = [&](uint16_t port, HttpResult& out) {
+      ++ready;
+      while (ready.load() < 2) std::this_thread::yield();
+      out = Activate(port, request);
+    };
+    std::thread ta(fire, a.port(), std::ref(via_a)), tb(fire, b.port(), std::ref(via_b));
+    ta.join();
+    tb.join();
+    std::multiset<int> statuses = {via_a.status, via_b.status};
+    EXPECT_EQ(statuses, (std::multiset<int>{200, 201}))
+        << "device " << n << ": " << via_a.body << " / " << via_b.body;
+    EXPECT_FALSE(Field(via_a, "warranty_start").empty()) << via_a.body;
+    EXPECT_EQ(Field(via_a, "warranty_start"), Field(via_b, "warranty_start"));
+  }
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto rollout = store->Rollout(std::nullopt);
+  ASSERT_TRUE(rollout.ok());
+  ASSERT_EQ(rollout->batches.size(), 1u);
+  EXPECT_EQ(rollout->batches[0].activated, kDevices);
+}
+
+TEST_F(ScaleOutE2E, DocumentResentToTheOtherServerIsStoredOnce) {
+  Region region(1, url_);
+  ServerProcess a(Serve(url_)), b(Serve(url_));
+  ASSERT_TRUE(a.started()) << a.output() << a.log();
+  ASSERT_TRUE(b.started()) << b.output() << b.log();
+  const std::string client = Uuid(21, 1), doc = Uuid(21, 100);
+  std::string body = GleanBody(client, kDiagnostics);
+
+  HttpResult first = Submit(a.port(), "diagnostics", doc, body);
+  EXPECT_EQ(first.status / 100, 2) << first.body;
+  // The device's retry, after a lost answer, lands on the other server behind the balancer.
+  HttpResult resent = Submit(b.port(), "diagnostics", doc, body);
+  EXPECT_EQ(resent.status / 100, 2) << resent.body;
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto docs = store->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  ASSERT_EQ(docs->size(), 1u);
+  EXPECT_EQ((*docs)[0].doc_id, doc);
+}
+
+TEST_F(ScaleOutE2E, DatabaseOutageAnswers503AndServiceResumesByItself) {
+  Region region(2, url_);
+  testing::TcpProxy proxy(testing::PostgresTestPort());
+  ServerProcess server(Serve(testing::ThroughPort(url_, proxy.port())));
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+
+  SignedActivation first = HandMadeActivation(region.Profile(1), "sg");
+  HttpResult before = Activate(server.port(), first);
+  ASSERT_EQ(before.status, 201) << before.body;
+  const std::string start = Field(before, "warranty_start");
+  const std::string client = Uuid(22, 1);
+  ASSERT_EQ(
+      Submit(server.port(), "diagnostics", Uuid(22, 100), GleanBody(client, kDiagnostics)).status /
+          100,
+      2);
+
+  proxy.Cut();
+  SignedActivation second = HandMadeActivation(region.Profile(2), "sg");
+  HttpResult during = Activate(server.port(), second);
+  EXPECT_EQ(during.status, 503) << during.body;
+  EXPECT_EQ(Field(during, "error"), "unavailable") << during.body;
+  EXPECT_FALSE(during.headers["retry-after"].empty());
+  HttpResult ping =
+      Submit(server.port(), "diagnostics", Uuid(22, 101), GleanBody(client, kDiagnostics));
+  EXPECT_EQ(ping.status, 503) << ping.body;
+  EXPECT_EQ(ping.headers.count("retry-after"), 1u);
+  // The process stays up and answers what needs no database.
+  EXPECT_EQ(HttpCall(server.port(), "GET", "/healthz").status, 200);
+
+  proxy.Restore();
+  HttpResult after = Activate(server.port(), second);
+  EXPECT_EQ(after.status, 201) << after.body;
+  HttpResult again = Activate(server.port(), first);
+  EXPECT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Field(again, "warranty_start"), start);  // acknowledged before the outage: kept
+  HttpResult resent =
+      Submit(server.port(), "diagnostics", Uuid(22, 101), GleanBody(client, kDiagnostics));
+  EXPECT_EQ(resent.status / 100, 2) << resent.body;
+
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto docs = store->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
+  ASSERT_TRUE(docs.ok());
+  EXPECT_EQ(docs->size(), 2u);
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace homeport::e2e
