@@ -28,6 +28,12 @@ std::string Fixed(double v, int decimals) {
 
 double Ms(std::chrono::microseconds us) { return static_cast<double>(us.count()) / 1000.0; }
 
+// "2,000" for a whole rate, "0.5" or "12.25" otherwise.
+std::string RateText(double rate) {
+  if (rate == std::floor(rate)) return Grouped(static_cast<int64_t>(rate));
+  return Fixed(rate, 2);
+}
+
 json LatencyJson(const LatencyHistogram& h) {
   return {{"p50", Ms(h.Percentile(0.50))},
           {"p90", Ms(h.Percentile(0.90))},
@@ -61,7 +67,7 @@ double FleetReport::requests_per_second() const {
 std::string FormatReport(const FleetReport& r) {
   std::string out = "homeport fleet: " + Grouped(r.devices) + " devices of region " + r.region +
                     ", " + std::to_string(r.concurrency) + " connections, " +
-                    (r.rate > 0 ? "paced at " + Fixed(r.rate, 1) + " requests/s" : "closed loop") +
+                    (r.rate > 0 ? "paced at " + RateText(r.rate) + " requests/s" : "closed loop") +
                     "\n";
   auto line = [&out](const std::string& label, const std::string& text) {
     out += "  " + Padded(label, 24) + text + "\n";
@@ -74,7 +80,8 @@ std::string FormatReport(const FleetReport& r) {
                   (r.sent_late ? ", " + Grouped(r.sent_late) + " sent over 1 ms late" : ""));
   if (r.slots_skipped > 0) {
     line("", Grouped(r.slots_skipped) +
-                 " send times skipped: no device had a request ready (simulate more devices)");
+                 " send times skipped: no device had a request ready (simulate more devices, or"
+                 " shorten --day-seconds)");
   }
   line("latency", "p50 " + Fixed(Ms(r.latency.Percentile(0.50)), 2) + " ms   p90 " +
                       Fixed(Ms(r.latency.Percentile(0.90)), 2) + " ms   p99 " +
