@@ -75,6 +75,10 @@ step "the user opts out: a deletion-request erases everything of that client (D3
 "$HOMEPORT" agent uxp opt-out "${P[@]}"
 "$HOMEPORT" uxp export "$client" --store sqlite:sg.db | grep -c '"doc_id"' | sed 's/^/documents left: /' || true
 
+step "the whole batch plays a day: simulated devices on one event loop (homeport fleet simulate)"
+"$HOMEPORT" fleet simulate --batch batch --manifest manifest-sg.jws --devices "$DEVICES" \
+  --concurrency 8 --uxp-share 0.5 --feedback-share 0.5
+
 step "operator: warranty lookup (audited) and rollout"
 "$HOMEPORT" warranty "$first" --store sqlite:sg.db
 "$HOMEPORT" rollout --store sqlite:sg.db
