@@ -170,14 +170,17 @@ TEST(FleetE2E, PacedRunKeepsPlayingDaysUntilTheDurationEnds) {
   Region region(40);
   ServerProcess server(Serve(region));
   ASSERT_TRUE(server.started()) << server.output();
-  const std::string manifest = region.Manifest("sg", server.url());
+  // The manifest names production; --server points the run at the test server instead.
+  const std::string manifest = region.Manifest("sg", "https://activation.sg.example.com");
   CommandResult run =
       Homeport(Simulate(region, manifest,
                         {"--devices", "40", "--concurrency", "4", "--uxp-share", "1", "--duration",
-                         "3", "--day-seconds", "0.5", "--rate", "60"}));
+                         "3", "--day-seconds", "0.5", "--rate", "60", "--server", server.url()}));
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   json summary = Parse(run);
   EXPECT_EQ(summary["rate"], 60.0);
+  EXPECT_EQ(summary["activation_url"], server.url());
+  EXPECT_EQ(summary["uxp_url"], server.url());
   EXPECT_GE(summary["elapsed_s"].get<double>(), 3.0);
   EXPECT_EQ(summary["requests_by_kind"]["activation"]["ok"], 40);
   // 60 requests/s for 3 s, give or take the send times cut off at the end.
