@@ -30,6 +30,8 @@ using tcp = net::ip::tcp;
 
 namespace {
 
+constexpr const char* kHandshake = "TLS handshake";
+
 // homeport answers are small JSON documents; anything near this is not one.
 constexpr uint64_t kMaxResponseBodyBytes = 8 << 20;
 
@@ -211,7 +213,7 @@ class HttpClient::Lane {
           if (!tls_stream_) return OnConnected();
           Lowest().expires_at(deadline_);
           tls_stream_->async_handshake(ssl::stream_base::client, [this](beast::error_code ec) {
-            if (ec) return Fail("TLS handshake", ec);
+            if (ec) return Fail(kHandshake, ec);
             OnConnected();
           });
         });
@@ -284,7 +286,7 @@ class HttpClient::Lane {
     }
     const std::string what = std::string(phase) + ": " + ec.message();
     // A refused certificate will be refused again; the agent does not retry that either.
-    if (ec.category() == net::error::get_ssl_category() && std::string_view(phase) != "read") {
+    if (std::string_view(phase) == kHandshake && ec.category() == net::error::get_ssl_category()) {
       return Complete(Status::PermissionDenied(what));
     }
     Complete(Status::Unavailable(what));
