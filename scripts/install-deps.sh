@@ -14,13 +14,32 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
   influxdb tshark python3
+  # the verifier's geo data comes from npm (package.json)
+  nodejs
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# Debian's npm package, unless a Node.js build that bundles npm (e.g. NodeSource's) is there.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+# The verifier's IP-to-country and IP-to-ASN data: npm packages pinned in package.json.
+install_geo_data() {
+  local root
+  root="$(cd "$(dirname "$0")/.." && pwd)"
+  if [ ! -f "$root/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb" ] ||
+     [ ! -f "$root/node_modules/@ip-location-db/asn/asn-ipv4-num.csv" ]; then
+    echo "install-deps: npm install (geo data for homeport audit capture)"
+    (cd "$root" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  fi
+}
+
+if [ ${#missing[@]} -eq 0 ]; then
+  install_geo_data
+  exit 0
+fi
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "install-deps: missing packages: ${missing[*]}" >&2
@@ -31,3 +50,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+install_geo_data

@@ -1,0 +1,205 @@
+// Peeling layers: each layer is tried only when the text has its shape (JSON starts with '{'
+// or '[', Base64 is one run of its alphabet, a form is name=value pairs), and decoded text is
+// looked at again, a few levels deep at most.
+#include "audit/capture/payload_scan.h"
+
+#include <cctype>
+#include <nlohmann/json.hpp>
+
+#include "crypto/base64.h"
+
+namespace homeport::audit::capture {
+namespace {
+
+constexpr int kMaxDepth = 4;
+constexpr size_t kMinBase64 = 12;
+
+void Scan(const privacy::IdentifierScanner& scanner, std::string_view text,
+          const std::string& where, const std::string& key, int depth,
+          std::vector<PayloadFinding>* out);
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return s;
+}
+
+bool MostlyText(std::string_view s) {
+  size_t text = 0;
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    text += (u >= 0x20 && u < 0x7F) || u == '\n' || u == '\r' || u == '\t' || u >= 0x80;
+  }
+  return !s.empty() && text * 10 >= s.size() * 9;
+}
+
+// Base64 in either alphabet, padded or not, line breaks allowed; decoded only if text.
+bool DecodeBase64(std::string_view s, std::string* out) {
+  if (s.size() < kMinBase64) return false;
+  std::string compact;
+  compact.reserve(s.size());
+  bool url = false, standard = false;
+  for (char c : s) {
+    if (c == '\r' || c == '\n') continue;
+    if (std::isalnum(static_cast<unsigned char>(c)) || c == '=') {
+    } else if (c == '+' || c == '/') {
+      standard = true;
+    } else if (c == '-' || c == '_') {
+      url = true;
+    } else {
+      return false;
+    }
+    compact.push_back(c);
+  }
+  if (url && standard) return false;
+  if (url) {
+    while (!compact.empty() && compact.back() == '=') compact.pop_back();
+    auto r = crypto::Base64UrlDecode(compact);
+    if (!r.ok()) return false;
+    *out = std::move(*r);
+  } else {
+    auto r = crypto::Base64Decode(compact);
+    if (!r.ok()) return false;
+    *out = std::move(*r);
+  }
+  return MostlyText(*out);
+}
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out.push_back(' ');
+    } else if (s[i] == '%' && i + 2 < s.size() && HexValue(s[i + 1]) >= 0 &&
+               HexValue(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(HexValue(s[i + 1]) * 16 + HexValue(s[i + 2])));
+      i += 2;
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+bool LooksLikeForm(std::string_view s) {
+  if (s.find('=') == std::string_view::npos) return false;
+  for (char c : s) {
+    if (std::isspace(static_cast<unsigned char>(c)) || c == '{' || c == '"' || c == '<') {
+      return false;
+    }
+  }
+  return true;
+}
+
+void ScanForm(const privacy::IdentifierScanner& scanner, std::string_view form,
+              const std::string& where, int depth, std::vector<PayloadFinding>* out) {
+  while (!form.empty()) {
+    const size_t amp = form.find('&');
+    std::string_view pair = form.substr(0, amp);
+    form = amp == std::string_view::npos ? std::string_view() : form.substr(amp + 1);
+    const size_t eq = pair.find('=');
+    const std::string name = UrlDecode(pair.substr(0, eq));
+    const std::string value = eq == std::string_view::npos ? "" : UrlDecode(pair.substr(eq + 1));
+    if (!value.empty()) Scan(scanner, value, where + " " + name, name, depth + 1, out);
+  }
+}
+
+void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann::json& doc,
+                      const std::string& where, int depth, std::vector<PayloadFinding>* out) {
+  for (const auto& f : scanner.ScanJson(doc)) {
+    std::string key = f.finding.context_key;
+    const size_t slash = f.pointer.rfind('/');
+    if (slash != std::string::npos && slash + 1 < f.pointer.size()) {
+      const std::string last = f.pointer.substr(slash + 1);
+      if (last.find_first_not_of("0123456789") != std::string::npos) key = last;
+    }
+    out->push_back({f.finding.kind, key, where + " " + (f.pointer.empty() ? "/" : f.pointer),
+                    f.value});
+  }
+  // String members may themselves be Base64 or JSON text: look inside those too.
+  if (depth >= kMaxDepth) return;
+  const nlohmann::json flat = doc.flatten();
+  for (const auto& [pointer, value] : flat.items()) {
+    if (!value.is_string()) continue;
+    const std::string& s = value.get_ref<const std::string&>();
+    if (s.size() < kMinBase64) continue;
+    const size_t slash = pointer.rfind('/');
+    const std::string key = slash == std::string::npos ? "" : pointer.substr(slash + 1);
+    std::string decoded;
+    if (DecodeBase64(s, &decoded)) {
+      Scan(scanner, decoded, where + " " + pointer + " › base64", key, depth + 1, out);
+    } else if (s.front() == '{' || s.front() == '[') {
+      auto inner = nlohmann::json::parse(s, nullptr, false);
+      if (!inner.is_discarded()) {
+        ScanJsonDocument(scanner, inner, where + " " + pointer + " › json", depth + 1, out);
+      }
+    }
+  }
+}
+
+void Scan(const privacy::IdentifierScanner& scanner, std::string_view text,
+          const std::string& where, const std::string& key, int depth,
+          std::vector<PayloadFinding>* out) {
+  const std::string_view t = Trim(text);
+  if (t.empty()) return;
+  if (depth < kMaxDepth && (t.front() == '{' || t.front() == '[')) {
+    auto doc = nlohmann::json::parse(t, nullptr, false);
+    if (!doc.is_discarded()) {
+      ScanJsonDocument(scanner, doc, where + " › json", depth, out);
+      return;
+    }
+  }
+  std::string decoded;
+  if (depth < kMaxDepth && DecodeBase64(t, &decoded)) {
+    Scan(scanner, decoded, where + " › base64", key, depth + 1, out);
+    return;
+  }
+  if (depth < kMaxDepth && LooksLikeForm(t)) {
+    ScanForm(scanner, t, where + " › form", depth, out);
+    return;
+  }
+  for (const auto& f : scanner.Scan(t, key)) {
+    out->push_back({f.kind, f.context_key.empty() ? key : f.context_key, where,
+                    std::string(t.substr(f.offset, f.length))});
+  }
+}
+
+}  // namespace
+
+std::vector<PayloadFinding> ScanPayload(const privacy::IdentifierScanner& scanner,
+                                        std::string_view text, const std::string& where,
+                                        const std::string& key) {
+  std::vector<PayloadFinding> out;
+  Scan(scanner, text, where, key, 0, &out);
+  return out;
+}
+
+std::vector<PayloadFinding> ScanHttpRequest(const privacy::IdentifierScanner& scanner,
+                                            const HttpRequest& request) {
+  std::vector<PayloadFinding> out;
+  std::string_view target = request.target;
+  const size_t q = target.find('?');
+  const std::string path = UrlDecode(target.substr(0, q));
+  for (const auto& f : scanner.Scan(path)) {
+    out.push_back({f.kind, f.context_key, "path", path.substr(f.offset, f.length)});
+  }
+  if (q != std::string_view::npos) ScanForm(scanner, target.substr(q + 1), "query", 0, &out);
+  for (const auto& [name, value] : request.headers) {
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (lower == "host") continue;
+    Scan(scanner, value, "header " + name, lower, 0, &out);
+  }
+  if (!request.body.empty()) Scan(scanner, request.body, "body", {}, 0, &out);
+  return out;
+}
+
+}  // namespace homeport::audit::capture

@@ -1,0 +1,64 @@
+// PcapSource: frames of a pcap or pcapng file through libpcap, streamed (one frame in memory
+// at a time). A damaged or truncated file ends the stream early with a status that names the
+// byte offset where the damage starts; the frames before it have been delivered. Move-only,
+// not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "homeport/status.h"
+
+struct pcap;
+
+namespace homeport::audit::capture {
+
+struct Frame {
+  std::string_view data;  // the captured bytes; valid until the next call to Next()
+  int64_t seconds = 0;    // capture time, seconds since the epoch
+  uint32_t original_length = 0;  // length on the wire (data may be shorter: snap length)
+};
+
+class PcapSource {
+ public:
+  // Opens `path`; fails with InvalidArgument when it is neither pcap nor pcapng or its link
+  // type is not one DecodeNetwork reads.
+  static Result<PcapSource> Open(const std::string& path);
+
+  PcapSource(PcapSource&&) noexcept;
+  PcapSource& operator=(PcapSource&&) noexcept;
+  ~PcapSource();
+
+  // The next frame, or nullopt at the end of the file or at damage (see damage()).
+  std::optional<Frame> Next();
+
+  // Ok at a clean end; Corruption "…: damaged at byte offset N: <libpcap's words>" otherwise.
+  const Status& damage() const { return damage_; }
+  int link_type() const { return link_type_; }
+  // Bytes of the file read up to the end of the last frame delivered.
+  uint64_t offset() const { return offset_; }
+  uint64_t frames() const { return frames_; }
+  uint64_t file_size() const { return file_size_; }
+
+ private:
+  PcapSource() = default;
+
+  struct PcapCloser {
+    void operator()(pcap* p) const;
+  };
+  std::unique_ptr<pcap, PcapCloser> pcap_;
+  std::unique_ptr<char[]> stdio_buffer_;
+  std::FILE* file_ = nullptr;  // owned by pcap_
+  std::string path_;
+  int link_type_ = 0;
+  uint64_t offset_ = 0;
+  uint64_t frames_ = 0;
+  uint64_t file_size_ = 0;
+  Status damage_;
+};
+
+}  // namespace homeport::audit::capture

@@ -1,0 +1,245 @@
+// libmaxminddb is C: every call's error code is turned into a Status here. The ASN files are
+// read whole (about 30 MB) and parsed with from_chars; IPv6 bounds are 128-bit decimals kept
+// as two 64-bit halves.
+#include "audit/geo.h"
+
+#include <maxminddb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+namespace homeport::audit {
+namespace {
+
+using capture::IpAddress;
+
+struct U128 {
+  uint64_t hi = 0, lo = 0;
+};
+
+bool operator<(const U128& a, const U128& b) { return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo; }
+
+// Decimal text to 128 bits: multiply by ten and add, on two halves.
+bool ParseU128(std::string_view s, U128* out) {
+  if (s.empty() || s.size() > 39) return false;
+  U128 v;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    // v = v * 10 + digit, with 32-bit limbs so products fit in 64 bits.
+    uint64_t limbs[4] = {v.lo & 0xFFFFFFFFu, v.lo >> 32, v.hi & 0xFFFFFFFFu, v.hi >> 32};
+    uint64_t carry = static_cast<uint64_t>(c - '0');
+    for (uint64_t& limb : limbs) {
+      const uint64_t x = limb * 10 + carry;
+      limb = x & 0xFFFFFFFFu;
+      carry = x >> 32;
+    }
+    if (carry != 0) return false;
+    v.lo = limbs[0] | (limbs[1] << 32);
+    v.hi = limbs[2] | (limbs[3] << 32);
+  }
+  *out = v;
+  return true;
+}
+
+U128 FromAddress(const IpAddress& a) {
+  U128 v;
+  for (int i = 0; i < 8; ++i) v.hi = (v.hi << 8) | a.bytes[i];
+  for (int i = 8; i < 16; ++i) v.lo = (v.lo << 8) | a.bytes[i];
+  return v;
+}
+
+// Splits one CSV row of four fields; the last (organization) may be quoted with "" escapes.
+bool SplitRow(std::string_view line, std::string_view fields[3], std::string* organization) {
+  for (int i = 0; i < 3; ++i) {
+    const size_t comma = line.find(',');
+    if (comma == std::string_view::npos) return false;
+    fields[i] = line.substr(0, comma);
+    line.remove_prefix(comma + 1);
+  }
+  organization->clear();
+  if (!line.empty() && line.front() == '"') {
+    for (size_t i = 1; i < line.size(); ++i) {
+      if (line[i] == '"') {
+        if (i + 1 < line.size() && line[i + 1] == '"') {
+          organization->push_back('"');
+          ++i;
+        } else {
+          break;
+        }
+      } else {
+        organization->push_back(line[i]);
+      }
+    }
+  } else {
+    organization->assign(line);
+  }
+  return true;
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot read");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string FirstExisting(const std::vector<std::string>& candidates) {
+  for (const auto& c : candidates) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(c, ec)) return c;
+  }
+  return candidates.front();
+}
+
+}  // namespace
+
+Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv6_csv) {
+  AsnTable t;
+  std::unordered_map<std::string, uint32_t> interned;
+  std::string organization;
+  auto intern = [&](const std::string& name) {
+    auto [it, inserted] = interned.try_emplace(name, static_cast<uint32_t>(t.organizations_.size()));
+    if (inserted) t.organizations_.push_back(std::make_unique<std::string>(name));
+    return it->second;
+  };
+  for (int version : {4, 6}) {
+    std::string_view text = version == 4 ? ipv4_csv : ipv6_csv;
+    size_t line_number = 0;
+    while (!text.empty()) {
+      const size_t eol = text.find('\n');
+      std::string_view line = text.substr(0, eol);
+      text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.empty()) continue;
+      std::string_view f[3];
+      uint32_t asn = 0;
+      bool ok = SplitRow(line, f, &organization) &&
+                std::from_chars(f[2].data(), f[2].data() + f[2].size(), asn).ec == std::errc();
+      if (ok && version == 4) {
+        uint32_t start = 0, end = 0;
+        ok = std::from_chars(f[0].data(), f[0].data() + f[0].size(), start).ec == std::errc() &&
+             std::from_chars(f[1].data(), f[1].data() + f[1].size(), end).ec == std::errc();
+        if (ok) t.v4_.push_back({start, end, asn, intern(organization)});
+      } else if (ok) {
+        U128 start, end;
+        ok = ParseU128(f[0], &start) && ParseU128(f[1], &end);
+        if (ok) t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(organization)});
+      }
+      if (!ok) {
+        return Status::Corruption("IPv" + std::to_string(version) + " ASN table, line " +
+                                  std::to_string(line_number) + ": expected start,end,asn,org");
+      }
+    }
+  }
+  std::sort(t.v4_.begin(), t.v4_.end(),
+            [](const Range4& a, const Range4& b) { return a.start < b.start; });
+  std::sort(t.v6_.begin(), t.v6_.end(), [](const Range6& a, const Range6& b) {
+    return U128{a.start_hi, a.start_lo} < U128{b.start_hi, b.start_lo};
+  });
+  return t;
+}
+
+Result<AsnTable> AsnTable::Load(const std::string& ipv4_path, const std::string& ipv6_path) {
+  HOMEPORT_ASSIGN_OR_RETURN(std::string v4, ReadFile(ipv4_path));
+  HOMEPORT_ASSIGN_OR_RETURN(std::string v6, ReadFile(ipv6_path));
+  return Parse(v4, v6);
+}
+
+AsnTable::Entry AsnTable::Find(const IpAddress& a) const {
+  if (a.version == 4) {
+    const uint32_t ip = (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) |
+                        (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
+    auto it = std::upper_bound(v4_.begin(), v4_.end(), ip,
+                               [](uint32_t v, const Range4& r) { return v < r.start; });
+    if (it == v4_.begin()) return {};
+    --it;
+    if (ip > it->end) return {};
+    return {it->asn, organizations_[it->organization].get()};
+  }
+  if (a.version == 6) {
+    const U128 ip = FromAddress(a);
+    auto it = std::upper_bound(v6_.begin(), v6_.end(), ip, [](const U128& v, const Range6& r) {
+      return v < U128{r.start_hi, r.start_lo};
+    });
+    if (it == v6_.begin()) return {};
+    --it;
+    if (U128{it->end_hi, it->end_lo} < ip) return {};
+    return {it->asn, organizations_[it->organization].get()};
+  }
+  return {};
+}
+
+struct GeoDatabase::Mmdb {
+  MMDB_s db{};
+  ~Mmdb() { MMDB_close(&db); }
+};
+
+GeoDatabase::~GeoDatabase() = default;
+
+Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
+  const std::string mmdb_path =
+      FirstExisting({dir + "/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb",
+                     dir + "/geo-whois-asn-country.mmdb"});
+  const std::string v4_path =
+      FirstExisting({dir + "/asn/asn-ipv4-num.csv", dir + "/asn-ipv4-num.csv"});
+  const std::string v6_path =
+      FirstExisting({dir + "/asn/asn-ipv6-num.csv", dir + "/asn-ipv6-num.csv"});
+  std::unique_ptr<GeoDatabase> g(new GeoDatabase());
+  g->mmdb_ = std::make_unique<Mmdb>();
+  const int rc = MMDB_open(mmdb_path.c_str(), MMDB_MODE_MMAP, &g->mmdb_->db);
+  if (rc != MMDB_SUCCESS) {
+    g->mmdb_.release();  // MMDB_open cleans up after itself on failure
+    return Status::NotFound(mmdb_path + ": " + MMDB_strerror(rc));
+  }
+  auto asn = AsnTable::Load(v4_path, v6_path);
+  if (!asn.ok()) return asn.status();
+  g->asn_ = std::move(*asn);
+  return g;
+}
+
+GeoInfo GeoDatabase::Lookup(const IpAddress& address) const {
+  GeoInfo info;
+  if (address.version == 4 || address.version == 6) {
+    sockaddr_storage ss{};
+    if (address.version == 4) {
+      auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+      sin->sin_family = AF_INET;
+      std::memcpy(&sin->sin_addr, address.bytes.data(), 4);
+    } else {
+      auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+      sin6->sin6_family = AF_INET6;
+      std::memcpy(&sin6->sin6_addr, address.bytes.data(), 16);
+    }
+    int error = MMDB_SUCCESS;
+    MMDB_lookup_result_s r =
+        MMDB_lookup_sockaddr(&mmdb_->db, reinterpret_cast<const sockaddr*>(&ss), &error);
+    if (error == MMDB_SUCCESS && r.found_entry) {
+      MMDB_entry_data_s data{};
+      if (MMDB_get_value(&r.entry, &data, "country_code", nullptr) == MMDB_SUCCESS &&
+          data.has_data && data.type == MMDB_DATA_TYPE_UTF8_STRING) {
+        info.country.assign(data.utf8_string, data.data_size);
+      }
+    }
+  }
+  const AsnTable::Entry e = asn_.Find(address);
+  info.asn = e.asn;
+  if (e.organization != nullptr) info.as_organization = *e.organization;
+  return info;
+}
+
+std::string DefaultGeoDirectory() {
+  if (const char* env = std::getenv("HOMEPORT_GEO_DB"); env != nullptr && *env != '\0') return env;
+  return std::string(HOMEPORT_SOURCE_DIR) + "/node_modules/@ip-location-db";
+}
+
+}  // namespace homeport::audit

@@ -1,0 +1,86 @@
+// `homeport audit capture FILE --policy P`: where a device's captured traffic went, judged
+// against a region's policy. Exit 0 clean, 1 violations, 2 unusable input (a damaged capture
+// still gets its report, for what could be read).
+#include <cstdio>
+#include <fstream>
+
+#include "audit/capture_analysis.h"
+#include "audit/capture_report.h"
+#include "audit/geo.h"
+#include "audit/policy.h"
+#include "audit_group.h"
+#include "command.h"
+#include "privacy/identifier_scanner.h"
+
+namespace homeport::cli {
+namespace {
+
+struct CaptureArgs {
+  std::string file;
+  std::string policy;
+  std::string geo_db;
+  std::string html;
+  std::string phone_region = "ZZ";
+  bool json = false;
+  bool show_values = false;
+};
+
+int Unusable(const std::string& message) {
+  std::fprintf(stderr, "homeport: %s\n", message.c_str());
+  return 2;
+}
+
+int RunCapture(const CaptureArgs& a) {
+  auto policy = audit::AuditPolicy::Load(a.policy);
+  if (!policy.ok()) return Unusable(policy.status().message());
+  privacy::IdentifierScannerOptions scanner_options;
+  scanner_options.default_phone_region = a.phone_region;
+  auto scanner = privacy::IdentifierScanner::Create(scanner_options);
+  if (!scanner.ok()) return Unusable("--phone-region: " + scanner.status().message());
+  const std::string geo_dir = a.geo_db.empty() ? audit::DefaultGeoDirectory() : a.geo_db;
+  auto geo = audit::GeoDatabase::Open(geo_dir);
+  if (!geo.ok()) {
+    return Unusable("geo database: " + geo.status().message() +
+                    " (run scripts/install-deps.sh, or point --geo-db or HOMEPORT_GEO_DB at a "
+                    "folder with the @ip-location-db files)");
+  }
+  auto report = audit::AnalyzeCaptureFile(a.file, *scanner, **geo, *policy);
+  if (!report.ok()) return Unusable(report.status().message());
+  const audit::CaptureReportOptions options{a.show_values};
+  const std::string out = a.json ? audit::RenderCaptureJson(*report, options)
+                                 : audit::RenderCaptureText(*report, options);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (!a.html.empty()) {
+    std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
+    html << audit::RenderCaptureHtml(*report, options);
+    html.close();
+    if (!html) return Unusable(a.html + ": cannot write the HTML report");
+  }
+  if (!report->damage.empty()) return Unusable(report->damage);
+  return report->ExitCode();
+}
+
+}  // namespace
+
+void AddAuditCaptureCommand(CLI::App& app, Commands& commands) {
+  auto args = std::make_shared<CaptureArgs>();
+  CLI::App* cmd = AuditGroup(app)->add_subcommand(
+      "capture", "where a device's packet capture sent data, judged against a region's policy");
+  cmd->add_option("file", args->file, "pcap or pcapng capture")->required();
+  cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)")
+      ->required();
+  cmd->add_flag("--json", args->json, "print the report as JSON");
+  cmd->add_option("--html", args->html, "also write the report as a self-contained HTML page");
+  cmd->add_flag("--show-values", args->show_values,
+                "show identifiers as sent instead of masked");
+  cmd->add_option("--geo-db", args->geo_db,
+                  "folder with the @ip-location-db country and ASN files (default: "
+                  "$HOMEPORT_GEO_DB, else the source tree's node_modules/@ip-location-db)");
+  cmd->add_option("--phone-region", args->phone_region,
+                  "country whose national phone-number notation to recognise (ISO code)")
+      ->capture_default_str();
+  cmd->callback([args, &commands] { commands.run = [args] { return RunCapture(*args); }; });
+}
+
+}  // namespace homeport::cli
