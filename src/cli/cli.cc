@@ -26,6 +26,7 @@ int Main(int argc, char** argv) {
   AddOperatorCommands(app, commands);
   AddUxpCommands(app, commands);
   AddFleetCommands(app, commands);
+  AddAuditBuildCommand(app, commands);
   AddAuditCaptureCommand(app, commands);
   try {
     app.parse(argc, argv);

@@ -28,6 +28,7 @@ void AddAgentCommands(CLI::App& app, Commands& commands);
 void AddOperatorCommands(CLI::App& app, Commands& commands);
 void AddUxpCommands(CLI::App& app, Commands& commands);
 void AddFleetCommands(CLI::App& app, Commands& commands);
+void AddAuditBuildCommand(CLI::App& app, Commands& commands);
 void AddAuditCaptureCommand(CLI::App& app, Commands& commands);
 
 // The audit log's name for whoever runs the CLI: "cli:<user>".

@@ -1,0 +1,47 @@
+// Strings → hosts and manifests for one location.
+#include "audit/build/content_scanner.h"
+
+namespace homeport::audit::build {
+
+ContentScanner::ContentScanner(std::string location, BuildFindings& findings,
+                               const PublicSuffixList& psl, const crypto::PublicKey& root,
+                               StringExtractorOptions options)
+    : location_(std::move(location)),
+      findings_(findings),
+      psl_(psl),
+      root_(root),
+      strings_(options, [this](std::string_view text, StringEncoding) { OnString(text); }) {}
+
+void ContentScanner::Feed(std::string_view bytes) {
+  findings_.summary.bytes += bytes.size();
+  strings_.Feed(bytes);
+}
+
+void ContentScanner::Finish() { strings_.Finish(); }
+
+void ContentScanner::OnString(std::string_view text) {
+  for (const HostSighting& s : ExtractHosts(text, psl_)) findings_.AddHost(s, location_);
+  if (text.find("eyJ") == std::string_view::npos) return;
+  for (FoundManifest& m : FindManifests(text, root_)) {
+    if (!manifest_tokens_.insert(m.token).second) continue;
+    if (m.readable) {
+      AddManifestEndpoint("activation_url", m.manifest.activation_url);
+      AddManifestEndpoint("uxp_url", m.manifest.uxp_url);
+    }
+    findings_.manifests.push_back({location_, std::move(m)});
+  }
+}
+
+void ContentScanner::AddManifestEndpoint(const std::string& field, const std::string& url) {
+  if (url.empty()) return;
+  // The URL goes through the same extractor as any other text, so a manifest's endpoint is
+  // named and judged exactly like the same URL seen in a file.
+  for (HostSighting s : ExtractHosts(url, psl_)) {
+    if (s.evidence != HostEvidence::kUrl) continue;
+    s.evidence = HostEvidence::kManifest;
+    s.text = field + " " + s.text;
+    findings_.AddHost(s, location_);
+  }
+}
+
+}  // namespace homeport::audit::build

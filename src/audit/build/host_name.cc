@@ -1,0 +1,194 @@
+// The host-name rule; see host_name.h for the rule itself and why each part is there.
+#include "audit/build/host_name.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "privacy/ascii.h"
+
+namespace homeport::audit::build {
+namespace {
+
+using privacy::IsAlnum;
+using privacy::IsDigit;
+
+constexpr size_t kMaxName = 253;
+constexpr size_t kMaxLabel = 63;
+
+// Rule 5: first labels of Java/Kotlin/Android package names. A host name starting with
+// one of these is practically unheard of; a package name starting with them is the norm.
+constexpr std::array<std::string_view, 16> kPackageHeads = {
+    "com",  "org",   "net", "edu", "gov",    "mil",     "int",    "io",
+    "java", "javax", "jdk", "sun", "kotlin", "kotlinx", "dalvik", "androidx"};
+
+// Rule 6: top-level domains that are also common file extensions.
+constexpr std::array<std::string_view, 34> kFileExtensionSuffixes = {
+    "ac", "ai",  "am", "app", "br", "bz",  "cab", "cc",    "gd", "gs", "in",  "java",
+    "la", "md",  "mk", "ml",  "mo", "mov", "ms",  "ninja", "pl", "pm", "pro", "properties",
+    "ps", "pub", "py", "rs",  "sb", "sc",  "sh",  "so",    "sv", "zip"};
+
+// Rule 6: top-level domains that are also common property and method names in code, so that
+// `event.target`, `user.name` or `location.host` are not hosts.
+constexpr std::array<std::string_view, 62> kCodeWordSuffixes = {
+    "audio",    "box",      "build",  "call",   "channel", "click",   "contact", "data",   "date",
+    "day",      "download", "email",  "events", "game",    "global",  "group",   "help",   "host",
+    "id",       "info",     "link",   "live",   "map",     "media",   "menu",    "mobile", "music",
+    "name",     "network",  "new",    "next",   "now",     "one",     "online",  "open",   "page",
+    "phone",    "photo",    "photos", "play",   "post",    "report",  "run",     "save",   "search",
+    "security", "services", "show",   "site",   "space",   "storage", "store",   "stream", "style",
+    "support",  "tab",      "target", "team",   "tel",     "top",     "total",   "video"};
+
+// Rule 6: labels that mark a file name ("app.js.map", "bundle.min.sh").
+constexpr std::array<std::string_view, 24> kFileNameWords = {
+    "js",  "mjs", "cjs", "ts",  "css", "scss", "min", "map",    "json",  "xml", "html",  "htm",
+    "txt", "tar", "gz",  "tgz", "bz2", "xz",   "zst", "bundle", "chunk", "d",   "class", "jar"};
+
+template <size_t N>
+bool Contains(const std::array<std::string_view, N>& words, std::string_view w) {
+  return std::find(words.begin(), words.end(), w) != words.end();
+}
+
+std::vector<std::string_view> Labels(std::string_view name) {
+  std::vector<std::string_view> labels;
+  size_t start = 0;
+  for (;;) {
+    size_t dot = name.find('.', start);
+    labels.push_back(name.substr(start, dot - start));
+    if (dot == std::string_view::npos) return labels;
+    start = dot + 1;
+  }
+}
+
+bool ValidLabel(std::string_view label) {
+  if (label.empty() || label.size() > kMaxLabel) return false;
+  if (label.front() == '-' || label.back() == '-') return false;
+  return std::all_of(label.begin(), label.end(), [](char c) { return IsAlnum(c) || c == '-'; });
+}
+
+bool AllDigits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
+}
+
+// A lower-case letter directly followed by an upper-case one: "getHost", "aB9x".
+bool HasCamelHump(std::string_view label) {
+  for (size_t i = 1; i < label.size(); ++i) {
+    if (label[i - 1] >= 'a' && label[i - 1] <= 'z' && label[i] >= 'A' && label[i] <= 'Z') {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+// Keys whose value is a host or a URL; matched as the end of the key ("api_server",
+// "activationHost", "BASE_URL").
+constexpr std::array<std::string_view, 16> kHostKeys = {
+    "host", "hostname", "server", "servers", "url",    "uri",    "endpoint", "domain",
+    "addr", "address",  "proxy",  "origin",  "broker", "remote", "upstream", "api"};
+
+}  // namespace
+
+std::string NormalizeHost(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  return Lower(name);
+}
+
+bool IsHostnameSyntax(std::string_view name) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > kMaxName) return false;
+  for (std::string_view label : Labels(name)) {
+    if (!ValidLabel(label)) return false;
+  }
+  return true;
+}
+
+NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicSuffixList& psl) {
+  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+  if (name.empty() || name.size() > kMaxName) return NameVerdict::kNotHostSyntax;
+  const std::vector<std::string_view> labels = Labels(name);
+  if (labels.size() < 2) return NameVerdict::kNotHostSyntax;
+  for (std::string_view label : labels) {
+    if (!ValidLabel(label)) return NameVerdict::kNotHostSyntax;
+  }
+  if (AllDigits(labels.back())) return NameVerdict::kNotHostSyntax;
+
+  const std::string lower = Lower(name);
+  auto suffix = psl.SuffixOf(lower);
+  if (!suffix || suffix->size() == lower.size()) return NameVerdict::kNoPublicSuffix;
+  const size_t suffix_labels =
+      static_cast<size_t>(std::count(suffix->begin(), suffix->end(), '.')) + 1;
+  const size_t front_labels = labels.size() - suffix_labels;
+  if (front_labels >= 2 &&
+      std::all_of(labels.begin(), labels.begin() + static_cast<std::ptrdiff_t>(front_labels),
+                  [](std::string_view l) { return AllDigits(l); })) {
+    return NameVerdict::kVersionLike;
+  }
+
+  const std::string first = Lower(labels.front());
+  if (has_evidence || first == "www") return NameVerdict::kHost;
+
+  if (std::any_of(labels.begin(), labels.end(), HasCamelHump)) return NameVerdict::kCodeCase;
+
+  const bool file_extension = Contains(kFileExtensionSuffixes, *suffix);
+  const bool code_word = Contains(kCodeWordSuffixes, *suffix);
+  if (Contains(kPackageHeads, first)) return NameVerdict::kReversedDomain;
+  if (first == "android" && (labels.size() < 3 || file_extension || code_word)) {
+    return NameVerdict::kReversedDomain;
+  }
+  if (code_word) return NameVerdict::kAmbiguousSuffix;
+  if (file_extension) {
+    if (labels.size() < 3) return NameVerdict::kAmbiguousSuffix;
+    for (std::string_view label : labels) {
+      if (Contains(kFileNameWords, Lower(label))) return NameVerdict::kAmbiguousSuffix;
+    }
+  }
+  return NameVerdict::kHost;
+}
+
+bool FollowsHostKey(std::string_view before) {
+  auto ends_with = [&](std::string_view s) { return before.ends_with(s); };
+  auto drop = [&](size_t n) { before.remove_suffix(n); };
+  auto drop_spaces = [&] {
+    size_t n = before.size();
+    while (!before.empty() && (before.back() == ' ' || before.back() == '\t')) drop(1);
+    return before.size() < n;
+  };
+  auto drop_quote = [&] {
+    if (ends_with("\"") || ends_with("'")) drop(1);
+  };
+  if (ends_with(">") && !ends_with("=>")) {
+    drop(1);  // <hostname>example.app
+  } else {
+    drop_quote();
+    const bool spaced = drop_spaces();
+    if (ends_with("=>") || ends_with(":=")) {
+      drop(2);
+    } else if (ends_with(":") || ends_with("=")) {
+      drop(1);
+    } else if (!spaced) {
+      return false;  // "xfoo.app": no separator between a word and the name
+    }
+    drop_spaces();
+    drop_quote();
+  }
+  size_t key_begin = before.size();
+  while (key_begin > 0 && (IsAlnum(before[key_begin - 1]) || before[key_begin - 1] == '_' ||
+                           before[key_begin - 1] == '-')) {
+    --key_begin;
+  }
+  const std::string key = Lower(before.substr(key_begin));
+  for (std::string_view k : kHostKeys) {
+    if (key.ends_with(k)) return true;
+  }
+  return false;
+}
+
+}  // namespace homeport::audit::build

@@ -1,0 +1,55 @@
+// When is a dotted word in a firmware file a host name? The rule the build audit applies to
+// names found outside URLs, so that file names ("setup.py", "README.md"), Java packages
+// ("com.example.app"), code ("window.location.host"), versions ("1.2.3") and Base64 or JWS
+// tokens do not raise false alarms:
+//
+//  1. Syntax: two or more labels of 1-63 letters, digits and inner hyphens, 253 characters at
+//     most; the last label is not all digits (that is an IPv4 address or a version).
+//  2. It ends in a real public suffix (PublicSuffixList: ICANN section, no implicit "*") with
+//     at least one label in front of it.
+//  3. Not a version: two or more labels in front of the suffix, all numeric ("1.2.zip").
+//  Evidence that the text means a host — found in an e-mail address, after "//", after a key
+//  such as host/server/url/endpoint/domain, or a first label "www" — accepts the name now.
+//  Without evidence, also:
+//  4. No camelCase label ("BuildConfig.app", "aB9xQ.de"): host names are written in one case;
+//     random Base64 and code identifiers are not.
+//  5. Not a reversed domain: no first label com/org/net/edu/gov/mil/int/io/java/javax/kotlin/…
+//     (Java and Kotlin packages); "android." names only with 3+ labels and a plain suffix
+//     ("android.googleapis.com" is a host, "android.net" a package).
+//  6. Suffixes that are also common file extensions ("py", "sh", "md", "zip", "app", "so",
+//     "in", "pl", …) need 3+ labels, none of them a file-name word ("app.js.map" is a file);
+//     suffixes that are also common words in code ("host", "id", "name", "data", "map",
+//     "style", "top", …) need evidence.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "audit/build/public_suffix.h"
+
+namespace homeport::audit::build {
+
+enum class NameVerdict {
+  kHost,
+  kNotHostSyntax,    // rule 1
+  kNoPublicSuffix,   // rule 2
+  kVersionLike,      // rule 3
+  kCodeCase,         // rule 4
+  kReversedDomain,   // rule 5
+  kAmbiguousSuffix,  // rule 6
+};
+
+// Applies rules 1-6 to `name` as written (case preserved, a trailing dot allowed).
+NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicSuffixList& psl);
+
+// True when the text just before a name ends with a host-like key and its separator:
+// `"host": "`, `server=`, `api_url = '`, `<hostname>`, `server ` (ntp.conf) and the like.
+bool FollowsHostKey(std::string_view before);
+
+// Lower-case, without a trailing dot: the form hosts are reported and judged in.
+std::string NormalizeHost(std::string_view name);
+
+// A host name in a URL may be a single label ("localhost"): labels as in rule 1, any count.
+bool IsHostnameSyntax(std::string_view name);
+
+}  // namespace homeport::audit::build

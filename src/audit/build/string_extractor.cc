@@ -1,0 +1,94 @@
+// The string extractor's state machines: one for ASCII runs, two for UTF-16LE runs.
+#include "audit/build/string_extractor.h"
+
+namespace homeport::audit::build {
+namespace {
+
+bool IsPrintable(unsigned char c) { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
+
+bool IsSeparator(char c) {
+  switch (c) {
+    case ' ':
+    case '\t':
+    case '"':
+    case '\'':
+    case ',':
+    case ';':
+    case '<':
+    case '>':
+    case '(':
+    case ')':
+    case '[':
+    case ']':
+    case '{':
+    case '}':
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+StringExtractor::StringExtractor(StringExtractorOptions options, Sink sink)
+    : options_(options), sink_(std::move(sink)) {
+  if (options_.min_length == 0) options_.min_length = 1;
+  if (options_.max_length < options_.min_length * 2) options_.max_length = options_.min_length * 2;
+}
+
+void StringExtractor::Extend(Run& run, char c) {
+  run.text.push_back(c);
+  if (run.text.size() < options_.max_length) return;
+  // Hand on everything up to the last separator and keep the rest growing, so that a token
+  // in the middle of a long line stays whole.
+  size_t cut = run.text.size();
+  for (size_t i = run.text.size(); i > run.text.size() / 2; --i) {
+    if (IsSeparator(run.text[i - 1])) {
+      cut = i;
+      break;
+    }
+  }
+  sink_(std::string_view(run.text).substr(0, cut), run.encoding);
+  run.text.erase(0, cut);
+}
+
+void StringExtractor::End(Run& run) {
+  if (run.text.size() >= options_.min_length) sink_(run.text, run.encoding);
+  run.text.clear();
+}
+
+void StringExtractor::Feed(std::string_view bytes) {
+  for (char ch : bytes) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (IsPrintable(c)) {
+      Extend(ascii_, ch);
+    } else {
+      End(ascii_);
+    }
+    // The byte is the low half of a code unit at this offset's alignment and the high half
+    // of one at the other alignment.
+    const size_t here = offset_ % 2;
+    const size_t other = 1 - here;
+    if (pending_low_[other] >= 0) {
+      const auto low = static_cast<unsigned char>(pending_low_[other]);
+      if (c == 0 && IsPrintable(low)) {
+        Extend(utf16_[other], static_cast<char>(low));
+      } else {
+        End(utf16_[other]);
+      }
+      pending_low_[other] = -1;
+    }
+    pending_low_[here] = c;
+    ++offset_;
+  }
+}
+
+void StringExtractor::Finish() {
+  End(ascii_);
+  End(utf16_[0]);
+  End(utf16_[1]);
+  pending_low_[0] = pending_low_[1] = -1;
+  offset_ = 0;
+}
+
+}  // namespace homeport::audit::build

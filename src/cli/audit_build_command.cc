@@ -1,0 +1,99 @@
+// `homeport audit build DIR --root-pub FILE --policy FILE`: is a firmware tree fit for the
+// policy's region? Exit 0 clean, 1 violations, 2 unusable input (no tree, no readable root
+// key, an invalid policy). Files the scan cannot read are listed in the report, not fatal.
+#include <cstdio>
+#include <fstream>
+
+#include "audit/build/build_audit.h"
+#include "audit/build/build_report.h"
+#include "audit/policy.h"
+#include "audit_group.h"
+#include "command.h"
+
+namespace homeport::cli {
+namespace {
+
+struct BuildArgs {
+  std::string dir;
+  std::string root_pub;
+  std::string policy;
+  std::string region;
+  std::string html;
+  bool json = false;
+  uint64_t max_member_mib = 256;
+  int max_nesting = 3;
+};
+
+int Unusable(const std::string& message) {
+  std::fprintf(stderr, "homeport: %s\n", message.c_str());
+  return 2;
+}
+
+int RunBuild(const BuildArgs& a) {
+  if (a.policy.empty() && a.region.empty()) {
+    return Unusable(
+        "audit build needs --policy FILE (or --region R to allow only the hosts of "
+        "the tree's own verified manifests for R)");
+  }
+  auto root_key = crypto::ReadPublicKey(Env::Default(), a.root_pub);
+  if (!root_key.ok()) return Unusable("--root-pub: " + root_key.status().message());
+  std::optional<audit::AuditPolicy> policy;
+  if (!a.policy.empty()) {
+    auto loaded = audit::AuditPolicy::Load(a.policy);
+    if (!loaded.ok()) return Unusable("--policy: " + loaded.status().message());
+    if (!a.region.empty() && loaded->region != a.region) {
+      return Unusable("--region \"" + a.region + "\" contradicts the policy's region \"" +
+                      loaded->region + "\"");
+    }
+    policy = std::move(*loaded);
+  }
+  if (a.max_member_mib == 0) return Unusable("--max-member-mb must be at least 1");
+  if (a.max_nesting < 0) return Unusable("--max-depth must be 0 or more");
+
+  audit::build::BuildAuditOptions options;
+  options.max_member_bytes = a.max_member_mib << 20;
+  options.max_nesting = a.max_nesting;
+  auto findings = audit::build::ScanBuildTree(a.dir, *root_key, options);
+  if (!findings.ok()) return Unusable(findings.status().message());
+  if (!policy) policy = audit::build::PolicyFromManifests(*findings, a.region);
+
+  const audit::build::BuildVerdict verdict = audit::build::Judge(*findings, *policy);
+  const std::string out = a.json ? audit::build::BuildReportJson(*findings, verdict).dump(2) + "\n"
+                                 : audit::build::BuildReportText(*findings, verdict);
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+  if (!a.html.empty()) {
+    std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
+    html << audit::build::BuildReportHtml(*findings, verdict);
+    html.close();
+    if (!html) return Unusable(a.html + ": cannot write the HTML report");
+  }
+  return verdict.Clean() ? 0 : 1;
+}
+
+}  // namespace
+
+void AddAuditBuildCommand(CLI::App& app, Commands& commands) {
+  auto args = std::make_shared<BuildArgs>();
+  CLI::App* cmd = AuditGroup(app)->add_subcommand(
+      "build", "check a firmware tree: manifests for the policy's region, only allowed hosts");
+  cmd->add_option("dir", args->dir, "firmware tree (a directory, or a single file such as an APK)")
+      ->required();
+  cmd->add_option("--root-pub,--manifest-root", args->root_pub,
+                  "maker root public key (JWK, as `keys new` writes FILE.pub)")
+      ->required();
+  cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
+  cmd->add_option("--region", args->region,
+                  "the build's region; without --policy only the endpoints of the tree's verified "
+                  "manifests for it are allowed");
+  cmd->add_flag("--json", args->json, "print the report as JSON");
+  cmd->add_option("--html", args->html, "also write the report as a self-contained HTML page");
+  cmd->add_option("--max-member-mb", args->max_member_mib,
+                  "MiB read from one archive member at most (the report names those cut short)")
+      ->capture_default_str();
+  cmd->add_option("--max-depth", args->max_nesting, "how deep archives inside archives are opened")
+      ->capture_default_str();
+  cmd->callback([args, &commands] { commands.run = [args] { return RunBuild(*args); }; });
+}
+
+}  // namespace homeport::cli
