@@ -68,6 +68,9 @@ def metrics(name="metrics.txt"):
         out["mean_batch_size"] = round(values["homeport_commit_batch_size_sum"] / n, 1)
         out["mean_commit_ms"] = round(
             values["homeport_commit_latency_seconds_sum"] / n * 1000, 2)
+        within_10ms = values.get('homeport_commit_latency_seconds_bucket{le="0.01"}')
+        if within_10ms is not None:
+            out["commits_over_10ms"] = int(n - within_10ms)
     for k, v in values.items():
         if k.startswith(("homeport_http_requests_total", "homeport_activations_total",
                          "homeport_uxp_pings_total", "homeport_scrubbed_identifiers_total")):
@@ -363,8 +366,11 @@ for name, run, what in (("activations, SQLite", activations, "activations"),
                         ("pings at half load, SQLite", half, "documents")):
     m = run.get("metrics") or {}
     if m.get("commits"):
+        slow = m.get("commits_over_10ms")
         lines.append(f"| homeport commits, {name} (context) | {n(m['commits'])} | mean batch "
-                     f"{m['mean_batch_size']} {what}, mean commit {m['mean_commit_ms']} ms |")
+                     f"{m['mean_batch_size']} {what}, mean commit {m['mean_commit_ms']} ms"
+                     + (f", {slow / m['commits']:.1%} of commits over 10 ms" if slow is not None else "")
+                     + " |")
 cpu = [f"{label}: {peer} {run['peer_cores']}"
        + (f" + postgres {run['db_cores']}" if run.get("db_cores") else "")
        + f" + load {run.get('wrk_cores', run.get('load_cores'))} (machine {run['machine_busy_cores']})"

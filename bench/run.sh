@@ -138,6 +138,13 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+# The binaries are copied first: the shared build directory may be rebuilt while the benchmark
+# runs, and every run must use the same build.
+mkdir "$WORK/bin"
+cp "$HOMEPORT" "$BENCH_TOOL" "$WORK/bin/"
+HOMEPORT="$WORK/bin/homeport"
+BENCH_TOOL="$WORK/bin/homeport_bench"
+
 free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
