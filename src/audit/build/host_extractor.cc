@@ -107,8 +107,8 @@ class Scan {
   }
 
   void FindUrls() {
-    for (size_t pos = text_.find(":/"); pos != std::string_view::npos;
-         pos = text_.find(":/", pos + 1)) {
+    for (size_t pos = text_.find(':'); pos != std::string_view::npos;
+         pos = text_.find(':', pos + 1)) {
       bool escaped = false;
       size_t authority;
       if (text_.compare(pos, 3, "://") == 0) {
@@ -129,6 +129,11 @@ class Scan {
       }
       size_t url_end = authority_end;
       while (url_end < text_.size() && !EndsUrl(text_[url_end], escaped)) ++url_end;
+      // Sentence punctuation after a URL is not part of it.
+      while (url_end > authority_end &&
+             std::string_view(".,;:!?)").find(text_[url_end - 1]) != std::string_view::npos) {
+        --url_end;
+      }
       Consume({scheme_begin, url_end});
       const std::string scheme = Lower(text_.substr(scheme_begin, pos - scheme_begin));
       AddUrlHost(scheme, text_.substr(authority, authority_end - authority),
@@ -254,7 +259,7 @@ std::string_view NameOf(HostEvidence evidence) {
 std::vector<HostSighting> ExtractHosts(std::string_view text, const PublicSuffixList& psl) {
   // Most strings of a binary hold neither a dot nor an '@': nothing to find there.
   if (text.find('.') == std::string_view::npos && text.find('@') == std::string_view::npos &&
-      text.find(":/") == std::string_view::npos) {
+      text.find(":/") == std::string_view::npos && text.find(":\\/") == std::string_view::npos) {
     return {};
   }
   return Scan(text, psl).Run();

@@ -140,15 +140,15 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
   const bool file_extension = Contains(kFileExtensionSuffixes, *suffix);
   const bool code_word = Contains(kCodeWordSuffixes, *suffix);
   if (Contains(kPackageHeads, first)) return NameVerdict::kReversedDomain;
-  if (first == "android" && (labels.size() < 3 || file_extension || code_word)) {
-    return NameVerdict::kReversedDomain;
-  }
   if (code_word) return NameVerdict::kAmbiguousSuffix;
   if (file_extension) {
     if (labels.size() < 3) return NameVerdict::kAmbiguousSuffix;
     for (std::string_view label : labels) {
       if (Contains(kFileNameWords, Lower(label))) return NameVerdict::kAmbiguousSuffix;
     }
+  }
+  if (first == "android" && (labels.size() < 3 || file_extension)) {
+    return NameVerdict::kReversedDomain;
   }
   return NameVerdict::kHost;
 }

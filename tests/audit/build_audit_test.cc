@@ -1,0 +1,209 @@
+// ScanBuildTree over plain files and Judge against a policy: manifests for the right region
+// and key, hosts allowed or not, and what the scan could not read.
+#include "audit/build/build_audit.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/testing_temp_dir.h"
+#include "provisioning/region_manifest.h"
+
+namespace homeport::audit::build {
+namespace {
+
+void Write(const std::string& path, const std::string& bytes) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+
+std::string Utf16(std::string_view ascii) {
+  std::string out;
+  for (char c : ascii) {
+    out.push_back(c);
+    out.push_back('\0');
+  }
+  return out;
+}
+
+AuditPolicy SgPolicy() {
+  auto p = AuditPolicy::Parse(
+      R"({"region": "sg", "allow_hosts": ["*.sg.example.com", "time.example.org"]})");
+  EXPECT_TRUE(p.ok());
+  return *p;
+}
+
+class BuildAuditTest : public ::testing::Test {
+ protected:
+  std::string Manifest(const std::string& region, const std::string& url,
+                       const crypto::SecretKey* key = nullptr) {
+    RegionManifest m{region, {"global"}, url, url, {}, 1, "2026-11-29T00:00:00Z"};
+    auto jws = SignManifest(m, key != nullptr ? *key : root_);
+    EXPECT_TRUE(jws.ok());
+    return *jws;
+  }
+  BuildFindings Scan() {
+    auto f = ScanBuildTree(dir_.path(), root_.Public());
+    EXPECT_TRUE(f.ok()) << f.status().ToString();
+    return f.ok() ? std::move(*f) : BuildFindings{};
+  }
+  const HostJudgement* Host(const BuildVerdict& v, const std::string& name) {
+    for (const HostJudgement& h : v.hosts) {
+      if (h.findings->host == name) return &h;
+    }
+    return nullptr;
+  }
+
+  testing::TempDir dir_;
+  crypto::SecretKey root_ = crypto::SecretKey::Generate();
+};
+
+TEST_F(BuildAuditTest, CleanTreeHasNoViolations) {
+  Write(dir_.File("etc/manifest.jws"), Manifest("sg", "https://act.sg.example.com") + "\n");
+  const char agent[] =
+      "\x7f"
+      "ELF\x02\x01\0https://uxp.sg.example.com/submit\0ntp time.example.org";
+  Write(dir_.File("bin/agent"), std::string(agent, sizeof agent));
+  Write(dir_.File("etc/version"), "1.2.3\nbuild 2026.11.29\nsetup.py README.md\n");
+  BuildFindings f = Scan();
+  BuildVerdict v = Judge(f, SgPolicy());
+  EXPECT_TRUE(v.Clean());
+  ASSERT_EQ(v.manifests.size(), 1u);
+  EXPECT_TRUE(v.manifests[0].ok);
+  ASSERT_NE(Host(v, "act.sg.example.com"), nullptr);  // declared by the manifest
+  EXPECT_TRUE(Host(v, "act.sg.example.com")->allowed);
+  EXPECT_TRUE(Host(v, "uxp.sg.example.com")->allowed);
+  EXPECT_TRUE(Host(v, "time.example.org")->allowed);
+  EXPECT_EQ(v.hosts.size(), 3u);
+  EXPECT_TRUE(v.warnings.empty());
+}
+
+TEST_F(BuildAuditTest, TheChinaManifestInASingaporeBuildIsAViolation) {
+  Write(dir_.File("etc/manifest.jws"), Manifest("cn", "http://zzhc.vnet.cn"));
+  BuildFindings f = Scan();
+  BuildVerdict v = Judge(f, SgPolicy());
+  EXPECT_FALSE(v.Clean());
+  ASSERT_EQ(v.manifests.size(), 1u);
+  EXPECT_FALSE(v.manifests[0].ok);
+  EXPECT_EQ(v.manifests[0].finding->location, "etc/manifest.jws");
+  EXPECT_NE(v.manifests[0].problem.find("region \"cn\""), std::string::npos);
+  EXPECT_NE(v.manifests[0].problem.find("global"), std::string::npos);
+  const HostJudgement* h = Host(v, "zzhc.vnet.cn");
+  ASSERT_NE(h, nullptr);
+  EXPECT_FALSE(h->allowed);
+  EXPECT_EQ(h->findings->places.begin()->first, "etc/manifest.jws");
+  EXPECT_EQ(v.hosts.front().findings->host, "zzhc.vnet.cn");  // violations first
+}
+
+TEST_F(BuildAuditTest, AManifestOfAnotherKeyIsAViolationEvenForTheRightRegion) {
+  crypto::SecretKey other = crypto::SecretKey::Generate();
+  Write(dir_.File("profile.json"),
+        R"({"manifest": ")" + Manifest("sg", "https://act.sg.example.com", &other) + R"("})");
+  BuildVerdict v = Judge(Scan(), SgPolicy());
+  ASSERT_EQ(v.manifests.size(), 1u);
+  EXPECT_FALSE(v.manifests[0].ok);
+  EXPECT_NE(v.manifests[0].problem.find("does not verify"), std::string::npos);
+  EXPECT_NE(v.manifests[0].problem.find("claims region \"sg\""), std::string::npos);
+}
+
+TEST_F(BuildAuditTest, FindsHostsInUtf16Strings) {
+  Write(dir_.File("res/resources.arsc"), std::string("\x02\x00\x0c\x00", 4) +
+                                             Utf16("http://zzhc.vnet.cn/reg") +
+                                             std::string("\0\0", 2) + Utf16("com.example.app"));
+  BuildFindings f = Scan();
+  EXPECT_TRUE(f.hosts.count("zzhc.vnet.cn"));
+  EXPECT_FALSE(f.hosts.count("com.example.app"));
+  EXPECT_FALSE(f.hosts.count("example.app"));
+}
+
+TEST_F(BuildAuditTest, CountsEachPlaceAndEvidence) {
+  Write(dir_.File("a.txt"), "http://zzhc.vnet.cn/a\nhttp://zzhc.vnet.cn/b\nzzhc.vnet.cn\n");
+  Write(dir_.File("b.txt"), "mail ops@zzhc.vnet.cn\n");
+  BuildFindings f = Scan();
+  const HostFindings& h = f.hosts.at("zzhc.vnet.cn");
+  EXPECT_EQ(h.total, 4u);
+  EXPECT_EQ(h.places.at("a.txt").count, 3u);
+  EXPECT_EQ(h.places.at("a.txt").example, "http://zzhc.vnet.cn/a");
+  EXPECT_EQ(h.places.at("b.txt").count, 1u);
+  EXPECT_EQ(f.summary.files, 2u);
+}
+
+TEST_F(BuildAuditTest, UnreadableFilesAndSymlinksAreReportedNotFatal) {
+  Write(dir_.File("ok.txt"), "http://zzhc.vnet.cn/\n");
+  Write(dir_.File("secret.bin"), "http://hidden.example.com/\n");
+  ::chmod(dir_.File("secret.bin").c_str(), 0);
+  std::filesystem::create_symlink("/etc", dir_.File("etc-link"));
+  BuildFindings f = Scan();
+  EXPECT_TRUE(f.hosts.count("zzhc.vnet.cn"));
+  EXPECT_EQ(f.summary.symlinks, 1u);
+  if (::geteuid() != 0) {  // root reads anything
+    ASSERT_EQ(f.notes.size(), 1u);
+    EXPECT_EQ(f.notes[0].location, "secret.bin");
+    EXPECT_NE(f.notes[0].reason.find("not read"), std::string::npos);
+  }
+}
+
+TEST_F(BuildAuditTest, AMissingTreeIsAnError) {
+  auto f = ScanBuildTree(dir_.File("nope"), root_.Public());
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.status().message().find("nope"), std::string::npos);
+}
+
+TEST_F(BuildAuditTest, NoManifestIsAWarningNotAViolation) {
+  Write(dir_.File("readme.txt"), "nothing here\n");
+  BuildVerdict v = Judge(Scan(), SgPolicy());
+  EXPECT_TRUE(v.Clean());
+  ASSERT_EQ(v.warnings.size(), 1u);
+  EXPECT_NE(v.warnings[0].find("no region manifest"), std::string::npos);
+}
+
+TEST_F(BuildAuditTest, WithoutAPolicyTheVerifiedManifestsOfTheRegionSayWhatIsAllowed) {
+  Write(dir_.File("sg.jws"), Manifest("sg", "https://act.sg.example.com"));
+  Write(dir_.File("cn.jws"), Manifest("cn", "http://zzhc.vnet.cn"));
+  crypto::SecretKey other = crypto::SecretKey::Generate();
+  Write(dir_.File("forged.jws"), Manifest("sg", "https://evil.example.net", &other));
+  BuildFindings f = Scan();
+  AuditPolicy p = PolicyFromManifests(f, "sg");
+  EXPECT_EQ(p.region, "sg");
+  EXPECT_EQ(p.allow_hosts, std::vector<std::string>{"act.sg.example.com"});
+  BuildVerdict v = Judge(f, p);
+  EXPECT_EQ(v.ManifestViolations(), 2u);  // cn, and the forged one
+  EXPECT_FALSE(Host(v, "zzhc.vnet.cn")->allowed);
+  EXPECT_FALSE(Host(v, "evil.example.net")->allowed);
+  EXPECT_TRUE(Host(v, "act.sg.example.com")->allowed);
+}
+
+TEST_F(BuildAuditTest, PrivateDestinationsFollowThePolicy) {
+  Write(dir_.File("dev.conf"),
+        "http://127.0.0.1:8080/ http://192.168.1.10/ http://localhost/\n"
+        "http://8.8.8.8/\n");
+  BuildFindings f = Scan();
+  BuildVerdict lan = Judge(f, SgPolicy());
+  EXPECT_TRUE(Host(lan, "127.0.0.1")->allowed);
+  EXPECT_TRUE(Host(lan, "192.168.1.10")->allowed);
+  EXPECT_TRUE(Host(lan, "localhost")->allowed);
+  EXPECT_FALSE(Host(lan, "8.8.8.8")->allowed);
+  AuditPolicy strict = SgPolicy();
+  strict.allow_private = false;
+  BuildVerdict v = Judge(f, strict);
+  EXPECT_FALSE(Host(v, "127.0.0.1")->allowed);
+  EXPECT_EQ(v.HostViolations(), 4u);
+}
+
+TEST(PrivateDestination, KnowsTheRanges) {
+  for (const char* yes : {"10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.0.1", "127.0.0.1",
+                          "169.254.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1",
+                          "::ffff:10.0.0.1", "localhost", "dev.localhost"}) {
+    EXPECT_TRUE(IsPrivateDestination(yes)) << yes;
+  }
+  for (const char* no : {"8.8.8.8", "172.32.0.1", "203.0.113.7", "2001:db8::1", "100.128.0.1",
+                         "zzhc.vnet.cn", "localhost.example.com"}) {
+    EXPECT_FALSE(IsPrivateDestination(no)) << no;
+  }
+}
+
+}  // namespace
+}  // namespace homeport::audit::build

@@ -1,0 +1,106 @@
+// The build report's three forms: violations first, every finding names its place, HTML
+// escapes what the firmware contains.
+#include "audit/build/build_report.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "common/testing_temp_dir.h"
+#include "provisioning/region_manifest.h"
+
+namespace homeport::audit::build {
+namespace {
+
+class BuildReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    RegionManifest cn{"cn", {"global"}, "http://zzhc.vnet.cn", "http://zzhc.vnet.cn",
+                      {},   1,          "2019-01-01T00:00:00Z"};
+    auto jws = SignManifest(cn, root_);
+    ASSERT_TRUE(jws.ok());
+    std::filesystem::create_directories(dir_.File("etc"));
+    std::ofstream(dir_.File("etc/manifest.jws")) << *jws;
+    std::ofstream(dir_.File("etc/<script>.txt")) << "https://act.sg.example.com/ x\n";
+    auto f = ScanBuildTree(dir_.path(), root_.Public());
+    ASSERT_TRUE(f.ok());
+    findings_ = std::move(*f);
+    findings_.root = "tree";
+    auto p = AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": ["*.sg.example.com"]})");
+    ASSERT_TRUE(p.ok());
+    policy_ = *p;
+  }
+  testing::TempDir dir_;
+  crypto::SecretKey root_ = crypto::SecretKey::Generate();
+  BuildFindings findings_;
+  AuditPolicy policy_;
+};
+
+TEST_F(BuildReportTest, TextPutsViolationsFirst) {
+  BuildVerdict v = Judge(findings_, policy_);
+  std::string text = BuildReportText(findings_, v);
+  EXPECT_NE(text.find("Result: 2 violations (1 manifest, 1 host)"), std::string::npos) << text;
+  const size_t violations = text.find("Violations");
+  const size_t manifest = text.find("MANIFEST etc/manifest.jws: is for region \"cn\"");
+  const size_t host = text.find("HOST zzhc.vnet.cn");
+  const size_t allowed = text.find("Allowed hosts (1)");
+  ASSERT_NE(manifest, std::string::npos) << text;
+  ASSERT_NE(host, std::string::npos) << text;
+  EXPECT_LT(violations, manifest);
+  EXPECT_LT(host, allowed);
+  EXPECT_NE(text.find("etc/manifest.jws  x2  manifest"), std::string::npos) << text;
+  EXPECT_NE(text.find("Scanned 2 files, 0 archives"), std::string::npos) << text;
+}
+
+TEST_F(BuildReportTest, JsonNamesEveryViolationAndItsPlace) {
+  BuildVerdict v = Judge(findings_, policy_);
+  nlohmann::json j = BuildReportJson(findings_, v);
+  EXPECT_EQ(j["clean"], false);
+  EXPECT_EQ(j["region"], "sg");
+  ASSERT_EQ(j["violations"].size(), 2u);
+  EXPECT_EQ(j["violations"][0]["kind"], "manifest");
+  EXPECT_EQ(j["violations"][0]["location"], "etc/manifest.jws");
+  EXPECT_EQ(j["violations"][0]["region"], "cn");
+  EXPECT_EQ(j["violations"][0]["variants"], nlohmann::json({"global"}));
+  EXPECT_EQ(j["violations"][1]["kind"], "host");
+  EXPECT_EQ(j["violations"][1]["host"], "zzhc.vnet.cn");
+  EXPECT_EQ(j["violations"][1]["places"][0]["location"], "etc/manifest.jws");
+  EXPECT_EQ(j["violations"][1]["places"][0]["evidence"], nlohmann::json({"manifest"}));
+  EXPECT_EQ(j["hosts"].size(), 2u);
+  EXPECT_EQ(j["summary"]["files"], 2);
+  EXPECT_EQ(j["summary"]["host_violations"], 1);
+}
+
+TEST_F(BuildReportTest, HtmlIsSelfContainedAndEscaped) {
+  BuildVerdict v = Judge(findings_, policy_);
+  std::string html = BuildReportHtml(findings_, v);
+  EXPECT_EQ(html.rfind("<!doctype html>", 0), 0u);
+  EXPECT_NE(html.find("zzhc.vnet.cn"), std::string::npos);
+  EXPECT_NE(html.find("etc/&lt;script&gt;.txt"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
+  EXPECT_EQ(html.find("href="), std::string::npos);
+  EXPECT_NE(html.find("2 violation(s)"), std::string::npos);
+}
+
+TEST_F(BuildReportTest, CleanReportSaysSo) {
+  auto open = AuditPolicy::Parse(
+      R"({"region": "cn", "allow_hosts": ["zzhc.vnet.cn", "*.sg.example.com"]})");
+  ASSERT_TRUE(open.ok());
+  BuildVerdict v = Judge(findings_, *open);
+  EXPECT_NE(BuildReportText(findings_, v).find("Result: clean"), std::string::npos);
+  EXPECT_EQ(BuildReportJson(findings_, v)["clean"], true);
+  EXPECT_NE(BuildReportHtml(findings_, v).find("Clean:"), std::string::npos);
+}
+
+TEST(BuildReportFormat, HumanBytes) {
+  EXPECT_EQ(HumanBytes(0), "0 B");
+  EXPECT_EQ(HumanBytes(1023), "1023 B");
+  EXPECT_EQ(HumanBytes(1536), "1.5 KiB");
+  EXPECT_EQ(HumanBytes(uint64_t{3} << 30), "3.0 GiB");
+  EXPECT_EQ(EvidenceNames((1u << 1) | (1u << 0)), "manifest,url");
+}
+
+}  // namespace
+}  // namespace homeport::audit::build
