@@ -39,7 +39,8 @@ struct FlowKey {
 struct FlowKeyHash {
   size_t operator()(const FlowKey& k) const {
     const capture::IpAddressHash h;
-    return h(k.a) ^ (h(k.b) * 31) ^ (size_t{k.port_a} << 16 | k.port_b) ^ (size_t{k.protocol} << 40);
+    return h(k.a) ^ (h(k.b) * 31) ^ (size_t{k.port_a} << 16 | k.port_b) ^
+           (size_t{k.protocol} << 40);
   }
 };
 
@@ -57,8 +58,8 @@ struct Flow {
   uint64_t http_requests = 0;
   size_t scanned_up = 0;
   capture::TcpStream up, down;
-  std::string server_name;          // TLS SNI
-  std::vector<std::string> hosts;   // HTTP Host values, as written
+  std::string server_name;           // TLS SNI
+  std::vector<std::string> hosts;    // HTTP Host values, as written
   std::vector<std::string> lookups;  // DNS questions sent on this flow
   std::vector<IdentifierSighting> sightings;
 };
@@ -106,10 +107,14 @@ struct DestinationState {
 
 const char* NameOf(Protection p) {
   switch (p) {
-    case Protection::kEncrypted: return "encrypted";
-    case Protection::kCleartext: return "cleartext";
-    case Protection::kDns: return "dns";
-    case Protection::kUnidentified: return "unidentified";
+    case Protection::kEncrypted:
+      return "encrypted";
+    case Protection::kCleartext:
+      return "cleartext";
+    case Protection::kDns:
+      return "dns";
+    case Protection::kUnidentified:
+      return "unidentified";
   }
   return "unidentified";
 }
@@ -280,8 +285,8 @@ class CaptureAnalyzer::Impl {
             stream.StopBuffering(budget_);
             return;
           }
-          const bool tunnel = parse.request.method == "CONNECT" ||
-                              !parse.request.Header("Upgrade").empty();
+          const bool tunnel =
+              parse.request.method == "CONNECT" || !parse.request.Header("Upgrade").empty();
           OnHttpRequest(f, parse.request);
           stream.Consume(parse.consumed, budget_);
           if (tunnel) {
@@ -376,11 +381,10 @@ class CaptureAnalyzer::Impl {
       // The chain of names that led here, the one asked for first: follow CNAMEs backwards.
       std::vector<std::string> chain{Lower(answer.name)};
       for (int hops = 0; hops < 16; ++hops) {
-        auto cname = std::find_if(message->answers.begin(), message->answers.end(),
-                                  [&](const capture::DnsAnswer& a) {
-                                    return a.type == capture::kDnsTypeCname &&
-                                           Lower(a.target) == chain.front();
-                                  });
+        auto cname = std::find_if(
+            message->answers.begin(), message->answers.end(), [&](const capture::DnsAnswer& a) {
+              return a.type == capture::kDnsTypeCname && Lower(a.target) == chain.front();
+            });
         if (cname == message->answers.end()) break;
         const std::string owner = Lower(cname->name);
         if (std::find(chain.begin(), chain.end(), owner) != chain.end()) break;

@@ -67,7 +67,7 @@ struct Destination {
   uint64_t http_requests = 0;
   std::vector<IdentifierSighting> identifiers;
   uint64_t identifiers_not_listed = 0;  // past CaptureOptions::max_sightings
-  bool local_resolver = false;  // DNS only, to a private or local address
+  bool local_resolver = false;          // DNS only, to a private or local address
   std::vector<std::string> violations;
 
   uint64_t flow_count() const;

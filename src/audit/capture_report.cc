@@ -69,36 +69,35 @@ json ReportJson(const CaptureReport& r, const CaptureReportOptions& o) {
     for (const auto& v : d.violations) violations.push_back({{"destination", d.name}, {"what", v}});
   }
   const CaptureStats& s = r.stats;
-  return {
-      {"file", r.file},
-      {"region", r.region},
-      {"verdict", Verdict(r)},
-      {"exit_code", r.ExitCode()},
-      {"damage", r.damage.empty() ? json(nullptr) : json(r.damage)},
-      {"violations", violations},
-      {"destinations", destinations},
-      {"names",
-       {{"dns_queries", r.names.dns_queries},
-        {"tls_server_names", r.names.tls_server_names},
-        {"http_hosts", r.names.http_hosts}}},
-      {"stats",
-       {{"frames", s.frames},
-        {"bytes", s.bytes},
-        {"not_ip", s.not_ip},
-        {"fragments_reassembled", s.fragments_reassembled},
-        {"fragments_dropped", s.fragments_dropped},
-        {"flows", s.flows},
-        {"flows_evicted", s.flows_evicted},
-        {"tcp_segments", s.tcp_segments},
-        {"tcp_out_of_order", s.tcp_out_of_order},
-        {"tcp_retransmitted", s.tcp_retransmitted},
-        {"tcp_gaps", s.tcp_gaps},
-        {"tcp_gap_bytes", s.tcp_gap_bytes},
-        {"tcp_overflowed_bytes", s.tcp_overflowed_bytes},
-        {"dns_messages", s.dns_messages},
-        {"dns_malformed", s.dns_malformed},
-        {"tls_client_hellos", s.tls_client_hellos},
-        {"http_requests", s.http_requests}}}};
+  return {{"file", r.file},
+          {"region", r.region},
+          {"verdict", Verdict(r)},
+          {"exit_code", r.ExitCode()},
+          {"damage", r.damage.empty() ? json(nullptr) : json(r.damage)},
+          {"violations", violations},
+          {"destinations", destinations},
+          {"names",
+           {{"dns_queries", r.names.dns_queries},
+            {"tls_server_names", r.names.tls_server_names},
+            {"http_hosts", r.names.http_hosts}}},
+          {"stats",
+           {{"frames", s.frames},
+            {"bytes", s.bytes},
+            {"not_ip", s.not_ip},
+            {"fragments_reassembled", s.fragments_reassembled},
+            {"fragments_dropped", s.fragments_dropped},
+            {"flows", s.flows},
+            {"flows_evicted", s.flows_evicted},
+            {"tcp_segments", s.tcp_segments},
+            {"tcp_out_of_order", s.tcp_out_of_order},
+            {"tcp_retransmitted", s.tcp_retransmitted},
+            {"tcp_gaps", s.tcp_gaps},
+            {"tcp_gap_bytes", s.tcp_gap_bytes},
+            {"tcp_overflowed_bytes", s.tcp_overflowed_bytes},
+            {"dns_messages", s.dns_messages},
+            {"dns_malformed", s.dns_malformed},
+            {"tls_client_hellos", s.tls_client_hellos},
+            {"http_requests", s.http_requests}}}};
 }
 
 std::string AddressLine(const json& a) {
@@ -147,19 +146,31 @@ std::string Escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
 }
 
 std::string Str(const json& j) {
-  return j.is_string() ? j.get<std::string>() : j.dump(-1, ' ', false, json::error_handler_t::replace);
+  return j.is_string() ? j.get<std::string>()
+                       : j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -196,8 +207,7 @@ std::string RenderCaptureText(const CaptureReport& r, const CaptureReportOptions
     for (const auto& s : d["identifiers"]) {
       out << "  identifier:  " << Str(s["kind"]) << " " << Str(s["value"]);
       if (!Str(s["key"]).empty()) out << " key \"" << Str(s["key"]) << "\"";
-      out << " to " << Str(s["host"]) << " in " << Str(s["where"]) << " [" << Str(s["flow"])
-          << "]";
+      out << " to " << Str(s["host"]) << " in " << Str(s["where"]) << " [" << Str(s["flow"]) << "]";
       if (s["count"].get<uint64_t>() > 1) out << " ×" << s["count"].get<uint64_t>();
       if (s["allowed"].get<bool>()) out << " (allowed)";
       out << "\n";
@@ -210,11 +220,11 @@ std::string RenderCaptureText(const CaptureReport& r, const CaptureReportOptions
   const CaptureStats& s = r.stats;
   out << "\n"
       << s.frames << " frames, " << s.flows << " flows (" << s.flows_evicted
-      << " closed early for room); TCP: " << s.tcp_segments << " segments, "
-      << s.tcp_out_of_order << " out of order, " << s.tcp_retransmitted << " retransmitted, "
-      << s.tcp_gaps << " gaps (" << s.tcp_gap_bytes << " bytes missing); " << s.dns_messages
-      << " DNS messages (" << s.dns_malformed << " malformed), " << s.tls_client_hellos
-      << " TLS ClientHellos, " << s.http_requests << " HTTP requests; " << s.not_ip
+      << " closed early for room); TCP: " << s.tcp_segments << " segments, " << s.tcp_out_of_order
+      << " out of order, " << s.tcp_retransmitted << " retransmitted, " << s.tcp_gaps << " gaps ("
+      << s.tcp_gap_bytes << " bytes missing); " << s.dns_messages << " DNS messages ("
+      << s.dns_malformed << " malformed), " << s.tls_client_hellos << " TLS ClientHellos, "
+      << s.http_requests << " HTTP requests; " << s.not_ip
       << " frames neither TCP nor UDP over IP\n";
   return out.str();
 }
@@ -272,9 +282,9 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
       for (const auto& s : d["identifiers"]) {
         out << "<tr" << (s["allowed"].get<bool>() ? "" : " class=\"bad\"") << "><td>"
             << Escape(Str(s["kind"])) << "</td><td><code>" << Escape(Str(s["value"]))
-            << "</code></td><td>" << Escape(Str(s["key"])) << "</td><td>"
-            << Escape(Str(s["where"])) << "</td><td>" << Escape(Str(s["flow"])) << "</td><td>"
-            << s["count"].get<uint64_t>() << "</td></tr>\n";
+            << "</code></td><td>" << Escape(Str(s["key"])) << "</td><td>" << Escape(Str(s["where"]))
+            << "</td><td>" << Escape(Str(s["flow"])) << "</td><td>" << s["count"].get<uint64_t>()
+            << "</td></tr>\n";
       }
       out << "</table>\n";
     }

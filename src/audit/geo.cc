@@ -9,8 +9,8 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -107,7 +107,8 @@ Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv
   std::unordered_map<std::string, uint32_t> interned;
   std::string organization;
   auto intern = [&](const std::string& name) {
-    auto [it, inserted] = interned.try_emplace(name, static_cast<uint32_t>(t.organizations_.size()));
+    auto [it, inserted] =
+        interned.try_emplace(name, static_cast<uint32_t>(t.organizations_.size()));
     if (inserted) t.organizations_.push_back(std::make_unique<std::string>(name));
     return it->second;
   };
@@ -209,7 +210,10 @@ Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
 
 GeoInfo GeoDatabase::Lookup(const IpAddress& address) const {
   GeoInfo info;
-  if (address.version == 4 || address.version == 6) {
+  // The registries' data places private and special ranges somewhere arbitrary: they have no
+  // country.
+  if (capture::ScopeOf(address) != capture::AddressScope::kPublic) return info;
+  {
     sockaddr_storage ss{};
     if (address.version == 4) {
       auto* sin = reinterpret_cast<sockaddr_in*>(&ss);

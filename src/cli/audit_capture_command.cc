@@ -72,8 +72,7 @@ void AddAuditCaptureCommand(CLI::App& app, Commands& commands) {
       ->required();
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_option("--html", args->html, "also write the report as a self-contained HTML page");
-  cmd->add_flag("--show-values", args->show_values,
-                "show identifiers as sent instead of masked");
+  cmd->add_flag("--show-values", args->show_values, "show identifiers as sent instead of masked");
   cmd->add_option("--geo-db", args->geo_db,
                   "folder with the @ip-location-db country and ASN files (default: "
                   "$HOMEPORT_GEO_DB, else the source tree's node_modules/@ip-location-db)");

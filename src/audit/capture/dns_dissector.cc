@@ -6,7 +6,8 @@ namespace homeport::audit::capture {
 namespace {
 
 uint16_t Be16(std::string_view m, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(m[at]) << 8) | static_cast<uint8_t>(m[at + 1]));
+  return static_cast<uint16_t>((static_cast<uint8_t>(m[at]) << 8) |
+                               static_cast<uint8_t>(m[at + 1]));
 }
 
 // Reads the name at `*at`, advancing `*at` past it in the message. False when malformed.

@@ -36,9 +36,9 @@ std::string_view Trim(std::string_view s) {
 }
 
 constexpr std::string_view kMethods[] = {
-    "GET",  "POST",    "PUT",   "HEAD",      "DELETE", "OPTIONS", "PATCH",  "CONNECT",
+    "GET",   "POST",     "PUT",    "HEAD",      "DELETE",      "OPTIONS",  "PATCH",     "CONNECT",
     "TRACE", "M-SEARCH", "NOTIFY", "SUBSCRIBE", "UNSUBSCRIBE", "PROPFIND", "PROPPATCH", "MKCOL",
-    "COPY", "MOVE",    "LOCK",  "UNLOCK",    "REPORT", "SEARCH"};
+    "COPY",  "MOVE",     "LOCK",   "UNLOCK",    "REPORT",      "SEARCH"};
 
 // De-chunks `wire`; returns bytes consumed (0 while incomplete). `out` gets the data.
 size_t Dechunk(std::string_view wire, size_t max_body, std::string* out, bool* too_large) {

@@ -16,8 +16,8 @@ struct HttpRequest {
   std::string target;   // as in the request line: "/path?query", "*", or an absolute URL
   std::string version;  // "HTTP/1.1"
   std::vector<std::pair<std::string, std::string>> headers;  // in order, names as written
-  std::string host;     // the Host header's value as written, port included
-  std::string body;     // decoded: de-chunked, gunzipped
+  std::string host;  // the Host header's value as written, port included
+  std::string body;  // decoded: de-chunked, gunzipped
   // Codings undone, in order ("chunked", "gzip"), and whether the body could not be decoded
   // completely (then `body` holds the bytes as far as they could be).
   std::vector<std::string> decoded;
@@ -29,9 +29,9 @@ struct HttpRequest {
 
 struct HttpParse {
   enum class Outcome {
-    kNeedMore,    // a request so far; more bytes are needed
-    kNotHttp,     // the bytes do not start with an HTTP/1.x request
-    kComplete,    // `request` holds one request, `consumed` bytes long
+    kNeedMore,  // a request so far; more bytes are needed
+    kNotHttp,   // the bytes do not start with an HTTP/1.x request
+    kComplete,  // `request` holds one request, `consumed` bytes long
   };
   Outcome outcome = Outcome::kNeedMore;
   size_t consumed = 0;

@@ -75,14 +75,22 @@ AddressScope ScopeOf(const IpAddress& a) {
 
 const char* DescribeScope(AddressScope scope) {
   switch (scope) {
-    case AddressScope::kPublic: return "public";
-    case AddressScope::kPrivate: return "private (RFC 1918)";
-    case AddressScope::kCgnat: return "carrier-grade NAT (RFC 6598)";
-    case AddressScope::kLoopback: return "loopback";
-    case AddressScope::kLinkLocal: return "link-local";
-    case AddressScope::kUniqueLocal: return "unique local (RFC 4193)";
-    case AddressScope::kMulticast: return "multicast";
-    case AddressScope::kUnspecified: return "unspecified";
+    case AddressScope::kPublic:
+      return "public";
+    case AddressScope::kPrivate:
+      return "private (RFC 1918)";
+    case AddressScope::kCgnat:
+      return "carrier-grade NAT (RFC 6598)";
+    case AddressScope::kLoopback:
+      return "loopback";
+    case AddressScope::kLinkLocal:
+      return "link-local";
+    case AddressScope::kUniqueLocal:
+      return "unique local (RFC 4193)";
+    case AddressScope::kMulticast:
+      return "multicast";
+    case AddressScope::kUnspecified:
+      return "unspecified";
   }
   return "public";
 }

@@ -38,12 +38,12 @@ struct IpAddress {
 // Where an address leads: the public Internet, or a range that never leaves a site.
 enum class AddressScope {
   kPublic,
-  kPrivate,    // RFC 1918 10/8, 172.16/12, 192.168/16
-  kCgnat,      // RFC 6598 100.64/10, the carrier's side of its NAT
-  kLoopback,   // 127/8, ::1
-  kLinkLocal,  // 169.254/16, fe80::/10
+  kPrivate,      // RFC 1918 10/8, 172.16/12, 192.168/16
+  kCgnat,        // RFC 6598 100.64/10, the carrier's side of its NAT
+  kLoopback,     // 127/8, ::1
+  kLinkLocal,    // 169.254/16, fe80::/10
   kUniqueLocal,  // fc00::/7 (ULA)
-  kMulticast,  // 224/4, ff00::/8, and the IPv4 broadcast address
+  kMulticast,    // 224/4, ff00::/8, and the IPv4 broadcast address
   kUnspecified,  // 0.0.0.0/8, ::
 };
 
@@ -56,7 +56,8 @@ struct IpAddressHash {
     uint64_t lo, hi;
     std::memcpy(&lo, a.bytes.data(), 8);
     std::memcpy(&hi, a.bytes.data() + 8, 8);
-    return static_cast<size_t>((lo * 0x9E3779B97F4A7C15ull) ^ (hi + a.version) * 0xC2B2AE3D27D4EB4Full);
+    return static_cast<size_t>((lo * 0x9E3779B97F4A7C15ull) ^
+                               (hi + a.version) * 0xC2B2AE3D27D4EB4Full);
   }
 };
 

@@ -11,13 +11,12 @@ constexpr uint16_t kEtherIpv4 = 0x0800;
 constexpr uint16_t kEtherIpv6 = 0x86DD;
 constexpr uint16_t kEtherVlan = 0x8100;
 constexpr uint16_t kEtherQinQ = 0x88A8;
+constexpr uint16_t kEtherPppoeSession = 0x8864;
 
 inline uint16_t Be16(const char* p) {
   return static_cast<uint16_t>((static_cast<uint8_t>(p[0]) << 8) | static_cast<uint8_t>(p[1]));
 }
-inline uint32_t Be32(const char* p) {
-  return (static_cast<uint32_t>(Be16(p)) << 16) | Be16(p + 2);
-}
+inline uint32_t Be32(const char* p) { return (static_cast<uint32_t>(Be16(p)) << 16) | Be16(p + 2); }
 
 IpDatagram DecodeIpv4(std::string_view b) {
   IpDatagram d;
@@ -122,6 +121,15 @@ IpDatagram DecodeNetwork(int link_type, std::string_view f) {
         if (f.size() < at + 4) return {};
         type = Be16(f.data() + at + 2);
         at += 4;
+      }
+      if (type == kEtherPppoeSession) {
+        // PPPoE (RFC 2516) as DSL lines carry it: a 6-byte header, then PPP's protocol field.
+        if (f.size() < at + 8) return {};
+        const uint16_t ppp = Be16(f.data() + at + 6);
+        at += 8;
+        if (ppp == 0x0021) return DecodeIpv4(f.substr(at));
+        if (ppp == 0x0057) return DecodeIpv6(f.substr(at));
+        return {};
       }
       return DecodeByEtherType(type, f.substr(at));
     }

@@ -1,8 +1,8 @@
 // Link, network and transport headers of one captured frame, decoded in place: every field is
 // a view into the frame, so decoding allocates nothing. Handles Ethernet (with 802.1Q/802.1ad
-// tags), Linux cooked capture v1 and v2, raw IP, BSD loopback; IPv4 and IPv6 (extension
-// headers skipped); TCP and UDP. Frames cut short by the capture's snap length decode as far
-// as their bytes go.
+// tags, and PPPoE sessions), Linux cooked capture v1 and v2, raw IP, BSD loopback; IPv4 and IPv6
+// (extension headers skipped); TCP and UDP. Frames cut short by the capture's snap length decode as
+// far as their bytes go.
 #pragma once
 
 #include <cstdint>
@@ -40,8 +40,8 @@ struct Segment {
   bool ok = false;  // false: neither TCP nor UDP, or the header is cut off
   IpProtocol protocol = IpProtocol::kTcp;
   uint16_t src_port = 0, dst_port = 0;
-  uint32_t seq = 0;        // TCP only
-  uint8_t tcp_flags = 0;   // TCP only
+  uint32_t seq = 0;       // TCP only
+  uint8_t tcp_flags = 0;  // TCP only
   std::string_view payload;
 };
 

@@ -24,18 +24,40 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
-bool MostlyText(std::string_view s) {
-  size_t text = 0;
-  for (char c : s) {
-    const auto u = static_cast<unsigned char>(c);
-    text += (u >= 0x20 && u < 0x7F) || u == '\n' || u == '\r' || u == '\t' || u >= 0x80;
+// Length of the UTF-8 sequence starting at `s[i]`, or 0 when it is not valid UTF-8.
+size_t Utf8Length(std::string_view s, size_t i) {
+  const auto lead = static_cast<unsigned char>(s[i]);
+  const size_t n = lead < 0x80           ? 1
+                   : (lead >> 5) == 0x6  ? 2
+                   : (lead >> 4) == 0xE  ? 3
+                   : (lead >> 3) == 0x1E ? 4
+                                         : 0;
+  if (n == 0 || i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return 0;
   }
-  return !s.empty() && text * 10 >= s.size() * 9;
+  return n;
+}
+
+// Decoded bytes worth scanning as text: valid UTF-8, almost all of it printable.
+bool MostlyText(std::string_view s) {
+  size_t printable = 0;
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8Length(s, i);
+    if (n == 0) return false;
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (n > 1 || (c >= 0x20 && c < 0x7F) || c == '\n' || c == '\r' || c == '\t') printable += n;
+    i += n;
+  }
+  return !s.empty() && printable * 10 >= s.size() * 9;
 }
 
 // Base64 in either alphabet, padded or not, line breaks allowed; decoded only if text.
 bool DecodeBase64(std::string_view s, std::string* out) {
-  if (s.size() < kMinBase64) return false;
+  // A number is a number: digits alone are valid Base64 but never meant as such.
+  if (s.size() < kMinBase64 || s.find_first_not_of("0123456789") == std::string_view::npos) {
+    return false;
+  }
   std::string compact;
   compact.reserve(s.size());
   bool url = false, standard = false;
@@ -121,8 +143,8 @@ void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann:
       const std::string last = f.pointer.substr(slash + 1);
       if (last.find_first_not_of("0123456789") != std::string::npos) key = last;
     }
-    out->push_back({f.finding.kind, key, where + " " + (f.pointer.empty() ? "/" : f.pointer),
-                    f.value});
+    out->push_back(
+        {f.finding.kind, key, where + " " + (f.pointer.empty() ? "/" : f.pointer), f.value});
   }
   // String members may themselves be Base64 or JSON text: look inside those too.
   if (depth >= kMaxDepth) return;

@@ -34,8 +34,10 @@ Result<PcapSource> PcapSource::Open(const std::string& path) {
   pcap_t* p = pcap_fopen_offline(f, errbuf);
   if (p == nullptr) {
     std::fclose(f);
-    return Status::InvalidArgument(path + ": not a readable pcap or pcapng file (damaged at byte "
-                                   "offset 0): " + errbuf);
+    return Status::InvalidArgument(path +
+                                   ": not a readable pcap or pcapng file (damaged at byte "
+                                   "offset 0): " +
+                                   errbuf);
   }
   s.pcap_.reset(p);
   s.file_ = f;

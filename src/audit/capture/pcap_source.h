@@ -18,8 +18,8 @@ struct pcap;
 namespace homeport::audit::capture {
 
 struct Frame {
-  std::string_view data;  // the captured bytes; valid until the next call to Next()
-  int64_t seconds = 0;    // capture time, seconds since the epoch
+  std::string_view data;         // the captured bytes; valid until the next call to Next()
+  int64_t seconds = 0;           // capture time, seconds since the epoch
   uint32_t original_length = 0;  // length on the wire (data may be shorter: snap length)
 };
 

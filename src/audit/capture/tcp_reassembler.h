@@ -31,7 +31,7 @@ class ReassemblyBudget {
 };
 
 struct TcpStreamLimits {
-  size_t max_buffered = 1 << 20;  // in-order bytes awaiting the dissector, per stream
+  size_t max_buffered = 1 << 20;        // in-order bytes awaiting the dissector, per stream
   size_t max_out_of_order = 256 << 10;  // bytes waiting behind a hole, per stream
   size_t max_out_of_order_segments = 64;
 };
@@ -43,7 +43,7 @@ struct TcpStreamStats {
   uint64_t retransmitted = 0;  // segments (or parts) whose bytes had been seen already
   uint64_t gaps = 0;           // holes skipped because the missing bytes never came
   uint64_t gap_bytes = 0;
-  uint64_t overflowed = 0;     // bytes not buffered because a limit was reached
+  uint64_t overflowed = 0;  // bytes not buffered because a limit was reached
 };
 
 class TcpStream {
@@ -59,9 +59,7 @@ class TcpStream {
            ReassemblyBudget& budget);
 
   // In-order bytes the dissector has not consumed yet.
-  std::string_view data() const {
-    return std::string_view(buffer_).substr(consumed_);
-  }
+  std::string_view data() const { return std::string_view(buffer_).substr(consumed_); }
   void Consume(size_t n, ReassemblyBudget& budget);
   // The dissector is done with this direction: drop its bytes, from now on only count.
   void StopBuffering(ReassemblyBudget& budget);
@@ -92,7 +90,7 @@ class TcpStream {
   uint32_t next_seq_ = 0;  // sequence number of the next in-order byte
   std::string buffer_;
   size_t consumed_ = 0;
-  uint64_t position_ = 0;   // stream offset of next_seq_ (immune to sequence wrap-around)
+  uint64_t position_ = 0;  // stream offset of next_seq_ (immune to sequence wrap-around)
   struct Waiting {
     uint32_t length = 0;
     std::string bytes;  // empty once the stream stopped buffering: then only counted

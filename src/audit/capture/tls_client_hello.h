@@ -10,10 +10,10 @@ namespace homeport::audit::capture {
 
 struct ClientHello {
   enum class Outcome {
-    kNeedMore,    // a TLS handshake so far, but not all of the ClientHello yet
-    kNotTls,      // the stream does not start with a TLS handshake record
-    kMalformed,   // it did, but the ClientHello does not parse
-    kComplete,    // parsed; server_name may be empty (no SNI extension)
+    kNeedMore,   // a TLS handshake so far, but not all of the ClientHello yet
+    kNotTls,     // the stream does not start with a TLS handshake record
+    kMalformed,  // it did, but the ClientHello does not parse
+    kComplete,   // parsed; server_name may be empty (no SNI extension)
   };
   Outcome outcome = Outcome::kNeedMore;
   std::string server_name;
