@@ -35,7 +35,7 @@ TEST(CaptureReport, MasksIdentifiersUnlessAskedToShowThem) {
   const std::string text = RenderCaptureText(r, {});
   EXPECT_THAT(text, HasSubstr("VIOLATION"));
   EXPECT_THAT(text, HasSubstr("zzhc.vnet.cn"));
-  EXPECT_THAT(text, HasSubstr("202.102.94.1 CN, AS4134"));
+  EXPECT_THAT(text, HasSubstr("202.102.94.1 CN, AS137702 China Telecom"));
   EXPECT_THAT(text, Not(HasSubstr("490154203237518")));
   EXPECT_THAT(RenderCaptureText(r, {.show_values = true}), HasSubstr("490154203237518"));
 }
