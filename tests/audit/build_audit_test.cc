@@ -131,6 +131,18 @@ TEST_F(BuildAuditTest, CountsEachPlaceAndEvidence) {
   EXPECT_EQ(f.summary.files, 2u);
 }
 
+TEST_F(BuildAuditTest, JarManifestLinesAreUnfolded) {
+  Write(dir_.File("lib/META-INF/MANIFEST.MF"),
+        "Manifest-Version: 1.0\r\nExport-Package: com.google.common.base,com.g\r\n oogle.common"
+        ".io\r\nBundle-DocURL: https://docs.exam\n ple.com/guava\n\nName: x\n");
+  Write(dir_.File("lib/NOTES.MF"), "see https://docs.exam\n ple.com/guava\n");
+  BuildFindings f = Scan();
+  EXPECT_FALSE(f.hosts.count("oogle.common.io"));
+  ASSERT_TRUE(f.hosts.count("docs.example.com"));
+  EXPECT_EQ(f.hosts.at("docs.example.com").places.begin()->first, "lib/META-INF/MANIFEST.MF");
+  EXPECT_EQ(f.hosts.at("docs.example.com").total, 1u);  // only JAR manifests are unfolded
+}
+
 TEST_F(BuildAuditTest, UnreadableFilesAndSymlinksAreReportedNotFatal) {
   Write(dir_.File("ok.txt"), "http://zzhc.vnet.cn/\n");
   Write(dir_.File("secret.bin"), "http://hidden.example.com/\n");

@@ -47,6 +47,9 @@ TEST(HostExtractor, FindsHostsWhereTheyAre) {
       {"<hostname>update.example.sh</hostname>", {"update.example.sh"}},
       {"myapp://api.example.com/open", {"api.example.com"}},
       {"visit www.example.ai.", {"www.example.ai"}},
+      {R"(allow "*.sg.example.com")", {"sg.example.com"}},
+      {"https://${region}.api.example.com/v1 ${region}.uxp.example.com", {"uxp.example.com"}},
+      {"Set-Cookie: a=b; domain=.example.com; path=/", {"example.com"}},
   };
   for (const Case& c : cases) EXPECT_EQ(Hosts(c.text), c.hosts) << c.text;
 }
@@ -87,6 +90,17 @@ TEST(HostExtractor, RaisesNoFalseAlarms) {
       "kotlin.io",
       "Outer$Inner.class",
       "BuildConfig.app",
+      // ELF section names, lists of file extensions, prose without a space.
+      ".data.rel.ro",
+      ".note.gnu.property",
+      ".plt.got",
+      "objc.h.m objcxx.hxx.mm",
+      "in this mode.You can",
+      "matches the suffix .example.com",
+      "p.prime",
+      "collections.abc",
+      "value.cr",
+      "LG.HK",
       // Code.
       "window.location.host",
       "document.title",

@@ -10,14 +10,52 @@ ContentScanner::ContentScanner(std::string location, BuildFindings& findings,
       findings_(findings),
       psl_(psl),
       root_(root),
+      unfold_(location_.ends_with("META-INF/MANIFEST.MF")),
       strings_(options, [this](std::string_view text, StringEncoding) { OnString(text); }) {}
 
 void ContentScanner::Feed(std::string_view bytes) {
   findings_.summary.bytes += bytes.size();
-  strings_.Feed(bytes);
+  if (unfold_) {
+    FeedUnfolded(bytes);
+  } else {
+    strings_.Feed(bytes);
+  }
 }
 
-void ContentScanner::Finish() { strings_.Finish(); }
+void ContentScanner::FeedUnfolded(std::string_view bytes) {
+  // A line break ("\n" or "\r\n") is held back until the next byte shows whether it starts a
+  // continuation line (" "), in which case break and space both go.
+  size_t start = 0;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const char c = bytes[i];
+    if (!held_.empty()) {
+      if (c == ' ') {
+        held_.clear();
+        start = i + 1;
+        continue;
+      }
+      if (c == '\n' && held_ == "\r") {
+        held_ = "\r\n";
+        start = i + 1;
+        continue;
+      }
+      strings_.Feed(held_);
+      held_.clear();
+    }
+    if (c == '\r' || c == '\n') {
+      strings_.Feed(bytes.substr(start, i - start));
+      held_ = std::string(1, c);
+      start = i + 1;
+    }
+  }
+  strings_.Feed(bytes.substr(start));
+}
+
+void ContentScanner::Finish() {
+  strings_.Feed(held_);
+  held_.clear();
+  strings_.Finish();
+}
 
 void ContentScanner::OnString(std::string_view text) {
   for (const HostSighting& s : ExtractHosts(text, psl_)) findings_.AddHost(s, location_);

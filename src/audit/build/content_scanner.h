@@ -1,6 +1,8 @@
 // The contents of one file or archive member, as a stream of bytes, into BuildFindings: its
 // strings go to the host extractor and the manifest finder, and what they find is recorded
 // under the member's location. A manifest's declared endpoints are recorded as hosts too.
+// A JAR manifest (META-INF/MANIFEST.MF) is unfolded first: its format wraps lines at 72 bytes
+// with a leading space, which cuts package and host names in two ("com.g" / " oogle.common.io").
 #pragma once
 
 #include <set>
@@ -26,6 +28,7 @@ class ContentScanner {
 
  private:
   void OnString(std::string_view text);
+  void FeedUnfolded(std::string_view bytes);
   void AddManifestEndpoint(const std::string& field, const std::string& url);
 
   std::string location_;
@@ -33,6 +36,8 @@ class ContentScanner {
   const PublicSuffixList& psl_;
   const crypto::PublicKey& root_;
   std::set<std::string> manifest_tokens_;  // one finding per manifest per location
+  bool unfold_;                            // a JAR manifest
+  std::string held_;                       // a line break that may be a continuation
   StringExtractor strings_;
 };
 

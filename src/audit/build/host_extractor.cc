@@ -207,29 +207,35 @@ class Scan {
     if (token.find('_') != std::string_view::npos || token.find('$') != std::string_view::npos) {
       return;  // identifiers ("test_setup.py", "Outer$Inner.class"), not host names
     }
+    const size_t written_begin = begin;
     while (!token.empty() && (token.front() == '.' || token.front() == '-')) {
       token.remove_prefix(1);
       ++begin;
     }
+    const bool leading_dot = begin > written_begin && text_[written_begin] == '.';
+    const char before_dot = written_begin > 0 ? text_[written_begin - 1] : ' ';
+    const bool pattern = leading_dot && (before_dot == '*' || before_dot == '}');
     while (!token.empty() && (token.back() == '.' || token.back() == '-')) token.remove_suffix(1);
     if (token.find('.') == std::string_view::npos) return;
 
-    const char before = begin > 0 ? text_[begin - 1] : ' ';
+    const char before = written_begin > 0 ? text_[written_begin - 1] : ' ';
     const size_t after_pos = begin + token.size();
     const char after = after_pos < text_.size() ? text_[after_pos] : ' ';
     if (before == '@' || after == '(' || after == '[') return;  // "@scope", "obj.call(", "a.b["
     bool scheme_relative = false;
     if (before == '/' || before == '\\') {
       // "//cdn.example.com/x" is a host; "assets/setup.py" a path component.
-      scheme_relative = begin >= 2 && before == '/' && text_[begin - 2] == '/';
+      scheme_relative = written_begin >= 2 && before == '/' && text_[written_begin - 2] == '/';
       if (!scheme_relative) return;
     }
-    const bool keyed = FollowsHostKey(text_.substr(0, begin));
+    const bool keyed = FollowsHostKey(text_.substr(0, written_begin));
     if (IsIpv4(token)) {
       if (keyed) found_.push_back({std::string(token), HostEvidence::kName, Clip(token)});
       return;
     }
-    if (ClassifyName(token, keyed || scheme_relative, psl_) == NameVerdict::kHost) {
+    const bool evidence = keyed || scheme_relative || pattern;
+    if (leading_dot && !evidence) return;  // ".data.rel.ro", ".note.gnu.property"
+    if (ClassifyName(token, evidence, psl_) == NameVerdict::kHost) {
       found_.push_back({NormalizeHost(token), HostEvidence::kName, Clip(token)});
     }
   }

@@ -23,10 +23,10 @@ constexpr std::array<std::string_view, 16> kPackageHeads = {
     "java", "javax", "jdk", "sun", "kotlin", "kotlinx", "dalvik", "androidx"};
 
 // Rule 6: top-level domains that are also common file extensions.
-constexpr std::array<std::string_view, 34> kFileExtensionSuffixes = {
-    "ac", "ai",  "am", "app", "br", "bz",  "cab", "cc",    "gd", "gs", "in",  "java",
-    "la", "md",  "mk", "ml",  "mo", "mov", "ms",  "ninja", "pl", "pm", "pro", "properties",
-    "ps", "pub", "py", "rs",  "sb", "sc",  "sh",  "so",    "sv", "zip"};
+constexpr std::array<std::string_view, 35> kFileExtensionSuffixes = {
+    "ac",         "ai", "am",  "app", "br", "bz", "cab", "cc", "gd",    "gs", "in", "java",
+    "la",         "md", "mk",  "ml",  "mm", "mo", "mov", "ms", "ninja", "pl", "pm", "pro",
+    "properties", "ps", "pub", "py",  "rs", "sb", "sc",  "sh", "so",    "sv", "zip"};
 
 // Rule 6: top-level domains that are also common property and method names in code, so that
 // `event.target`, `user.name` or `location.host` are not hosts.
@@ -39,10 +39,18 @@ constexpr std::array<std::string_view, 62> kCodeWordSuffixes = {
     "security", "services", "show",   "site",   "space",   "storage", "store",   "stream", "style",
     "support",  "tab",      "target", "team",   "tel",     "top",     "total",   "video"};
 
-// Rule 6: labels that mark a file name ("app.js.map", "bundle.min.sh").
-constexpr std::array<std::string_view, 24> kFileNameWords = {
+// Rule 6: labels that mark a file name ("app.js.map", "bundle.min.sh", "objcxx.hxx.mm").
+constexpr std::array<std::string_view, 34> kFileNameWords = {
     "js",  "mjs", "cjs", "ts",  "css", "scss", "min", "map",    "json",  "xml", "html",  "htm",
-    "txt", "tar", "gz",  "tgz", "bz2", "xz",   "zst", "bundle", "chunk", "d",   "class", "jar"};
+    "txt", "tar", "gz",  "tgz", "bz2", "xz",   "zst", "bundle", "chunk", "d",   "class", "jar",
+    "c",   "h",   "cc",  "cpp", "cxx", "hh",   "hpp", "hxx",    "m",     "o"};
+
+// Rule 7: generic top-level domains older than the 2013 expansion, which host names use.
+constexpr std::array<std::string_view, 11> kEstablishedGenericTlds = {
+    "com", "net", "org", "edu", "gov", "mil", "int", "biz", "info", "mobi", "asia"};
+// Rule 7: newer ones common enough in device endpoints to need no evidence with 3+ labels.
+constexpr std::array<std::string_view, 6> kPopularNewerTlds = {"app", "dev",  "cloud",
+                                                               "xyz", "tech", "io"};
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& words, std::string_view w) {
@@ -70,14 +78,13 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
 }
 
-// A lower-case letter directly followed by an upper-case one: "getHost", "aB9x".
-bool HasCamelHump(std::string_view label) {
-  for (size_t i = 1; i < label.size(); ++i) {
-    if (label[i - 1] >= 'a' && label[i - 1] <= 'z' && label[i] >= 'A' && label[i] <= 'Z') {
-      return true;
-    }
-  }
-  return false;
+// Upper- and lower-case letters in one name: "getHost", "BuildConfig.app", "mode.You",
+// "aB9xQ.de". Host names are written in one case; code, prose and Base64 are not.
+bool MixesCase(std::string_view name) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  return std::any_of(name.begin(), name.end(), upper) &&
+         std::any_of(name.begin(), name.end(), lower);
 }
 
 std::string Lower(std::string_view s) {
@@ -135,9 +142,15 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
   const std::string first = Lower(labels.front());
   if (has_evidence || first == "www") return NameVerdict::kHost;
 
-  if (std::any_of(labels.begin(), labels.end(), HasCamelHump)) return NameVerdict::kCodeCase;
+  if (MixesCase(name)) return NameVerdict::kCodeCase;
 
-  const bool file_extension = Contains(kFileExtensionSuffixes, *suffix);
+  bool file_extension = Contains(kFileExtensionSuffixes, *suffix);
+  if (!file_extension && suffix_labels >= 2 &&
+      Contains(kFileExtensionSuffixes, Lower(labels.back()))) {
+    // A wildcard suffix ("*.mm") makes any label in front of the top-level domain part of the
+    // suffix: "objcxx.hxx.mm" is a list of file extensions all the same.
+    file_extension = Contains(kFileNameWords, Lower(labels[labels.size() - 2]));
+  }
   const bool code_word = Contains(kCodeWordSuffixes, *suffix);
   if (Contains(kPackageHeads, first)) return NameVerdict::kReversedDomain;
   if (code_word) return NameVerdict::kAmbiguousSuffix;
@@ -150,6 +163,13 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
   if (first == "android" && (labels.size() < 3 || file_extension)) {
     return NameVerdict::kReversedDomain;
   }
+  const std::string tld = Lower(labels.back());
+  const bool generic = Contains(kEstablishedGenericTlds, tld);
+  const bool country = tld.size() == 2 || tld.starts_with("xn--");
+  if (!generic && !country && !Contains(kPopularNewerTlds, tld)) {
+    return NameVerdict::kUncommonTopLevel;
+  }
+  if (labels.size() == 2 && !generic) return NameVerdict::kTwoLabels;
   return NameVerdict::kHost;
 }
 

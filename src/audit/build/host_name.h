@@ -11,8 +11,8 @@
 //  Evidence that the text means a host — found in an e-mail address, after "//", after a key
 //  such as host/server/url/endpoint/domain, or a first label "www" — accepts the name now.
 //  Without evidence, also:
-//  4. No camelCase label ("BuildConfig.app", "aB9xQ.de"): host names are written in one case;
-//     random Base64 and code identifiers are not.
+//  4. One case: upper and lower case mixed ("BuildConfig.app", "mode.You", "aB9xQ.de") is code,
+//     prose or random Base64; host names are written all lower (or all upper) case.
 //  5. Not a reversed domain: no first label com/org/net/edu/gov/mil/int/io/java/javax/kotlin/…
 //     (Java and Kotlin packages); "android." names only with 3+ labels and a plain suffix
 //     ("android.googleapis.com" is a host, "android.net" a package).
@@ -20,6 +20,15 @@
 //     "in", "pl", …) need 3+ labels, none of them a file-name word ("app.js.map" is a file);
 //     suffixes that are also common words in code ("host", "id", "name", "data", "map",
 //     "style", "top", …) need evidence.
+//  7. The top-level domain is a country code or a long-established generic one (com, net,
+//     org, edu, gov, …, and a few popular newer ones such as app, dev, cloud): the hundreds of
+//     newer ones ("prime", "abc", "you", "got", "property") are mostly words, as in
+//     "p.prime" or Python's "collections.abc". A name of only two labels needs a generic
+//     top-level domain ("kitware.com"); under a country code it needs a third label
+//     ("zzhc.vnet.cn"), which keeps struct fields and junk ("value.cr", "LG.HK") out.
+// The extractor (host_extractor.h) adds one rule about how a name is written: with a leading
+// dot (".data.rel.ro", an ELF section; ".example.com", a cookie domain) it needs evidence too,
+// where "*." and "}." in front (a wildcard, a template) are evidence.
 #pragma once
 
 #include <string>
@@ -31,15 +40,17 @@ namespace homeport::audit::build {
 
 enum class NameVerdict {
   kHost,
-  kNotHostSyntax,    // rule 1
-  kNoPublicSuffix,   // rule 2
-  kVersionLike,      // rule 3
-  kCodeCase,         // rule 4
-  kReversedDomain,   // rule 5
-  kAmbiguousSuffix,  // rule 6
+  kNotHostSyntax,     // rule 1
+  kNoPublicSuffix,    // rule 2
+  kVersionLike,       // rule 3
+  kCodeCase,          // rule 4
+  kReversedDomain,    // rule 5
+  kAmbiguousSuffix,   // rule 6
+  kUncommonTopLevel,  // rule 7: a newer generic top-level domain
+  kTwoLabels,         // rule 7: two labels under a country code
 };
 
-// Applies rules 1-6 to `name` as written (case preserved, a trailing dot allowed).
+// Applies rules 1-7 to `name` as written (case preserved, a trailing dot allowed).
 NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicSuffixList& psl);
 
 // True when the text just before a name ends with a host-like key and its separator:

@@ -6,11 +6,19 @@
 #include <string>
 
 namespace homeport::audit::build {
+namespace {
+
+constexpr const char* kDebianList = "/usr/share/publicsuffix/public_suffix_list.dat";
+
+}  // namespace
 
 const PublicSuffixList& PublicSuffixList::System() {
-  // psl_latest(NULL) picks the newer of libpsl's built-in list and the distribution's file
-  // (/usr/share/publicsuffix/public_suffix_list.dafsa); it falls back to the built-in one.
+  // The text list of Debian's publicsuffix package first: libpsl 0.21 answers some lookups
+  // wrongly from its compiled DAFSA form (the built-in list and the .dafsa file both call
+  // "a.m" a public suffix, though there is no "m" top-level domain). psl_latest(NULL), the
+  // newer of the built-in list and the .dafsa file, only when the text list is missing.
   static const PublicSuffixList* const kSystem = [] {
+    if (psl_ctx_t* text = psl_load_file(kDebianList)) return new PublicSuffixList(text, true);
     psl_ctx_t* latest = psl_latest(nullptr);
     if (latest != nullptr) return new PublicSuffixList(latest, /*owned=*/true);
     return new PublicSuffixList(const_cast<psl_ctx_t*>(psl_builtin()), /*owned=*/false);

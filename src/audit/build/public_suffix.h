@@ -1,5 +1,5 @@
-// The Public Suffix List (libpsl, with the system's list from Debian's `publicsuffix` package
-// when it is newer than the copy built into libpsl): which trailing labels of a name are a
+// The Public Suffix List (libpsl, reading the list of Debian's `publicsuffix` package, or the
+// copy built into libpsl when that package is missing): which trailing labels of a name are a
 // suffix under which anyone may register ("com", "co.uk", "cn"), so that "zzhc.vnet.cn" is a
 // host name and "config.jsonx" is not.
 // Only the ICANN section counts, and never libpsl's implicit "*" rule: an unknown last label
