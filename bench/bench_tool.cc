@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "capture_gen.h"
 #include "crypto/ed25519.h"
 #include "crypto/jws.h"
 #include "hold_connections.h"
@@ -278,6 +279,8 @@ int main(int argc, char** argv) {
   hold->add_option("--parallel", hc.parallel, "connections being opened at once")
       ->capture_default_str();
   hold->callback([&] { rc = HoldConnections(hc); });
+
+  AddCaptureGenCommand(app, rc);
 
   CLI11_PARSE(app, argc, argv);
   return rc;

@@ -185,7 +185,9 @@ struct GeoDatabase::Mmdb {
   ~Mmdb() { MMDB_close(&db); }
 };
 
-GeoDatabase::~GeoDatabase() = default;
+GeoDatabase::~GeoDatabase() {
+  if (asn_.valid()) asn_.wait();  // the loading thread may still be running
+}
 
 Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
   const std::string mmdb_path =
@@ -202,9 +204,15 @@ Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
     g->mmdb_.release();  // MMDB_open cleans up after itself on failure
     return Status::NotFound(mmdb_path + ": " + MMDB_strerror(rc));
   }
-  auto asn = AsnTable::Load(v4_path, v6_path);
-  if (!asn.ok()) return asn.status();
-  g->asn_ = std::move(*asn);
+  for (const std::string& path : {v4_path, v6_path}) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      return Status::NotFound(path + ": the ASN table is missing");
+    }
+  }
+  g->asn_ = std::async(std::launch::async, [v4_path, v6_path] {
+              return AsnTable::Load(v4_path, v6_path);
+            }).share();
   return g;
 }
 
@@ -235,11 +243,20 @@ GeoInfo GeoDatabase::Lookup(const IpAddress& address) const {
       }
     }
   }
-  const AsnTable::Entry e = asn_.Find(address);
-  info.asn = e.asn;
-  if (e.organization != nullptr) info.as_organization = *e.organization;
+  if (const AsnTable* asn = Asn()) {
+    const AsnTable::Entry e = asn->Find(address);
+    info.asn = e.asn;
+    if (e.organization != nullptr) info.as_organization = *e.organization;
+  }
   return info;
 }
+
+const AsnTable* GeoDatabase::Asn() const {
+  const Result<AsnTable>& table = asn_.get();
+  return table.ok() ? &table.value() : nullptr;
+}
+
+Status GeoDatabase::AsnStatus() const { return asn_.get().status(); }
 
 std::string DefaultGeoDirectory() {
   if (const char* env = std::getenv("HOMEPORT_GEO_DB"); env != nullptr && *env != '\0') return env;

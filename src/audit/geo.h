@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <future>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,16 +64,21 @@ class GeoDatabase : public GeoLookup {
   // `dir` holds the packages' files, either directly or in their package folders
   // (geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb, asn/asn-ipv4-num.csv,
   // asn/asn-ipv6-num.csv), as node_modules/@ip-location-db does.
+  // The ASN table (about 30 MB of CSV) is parsed on a background thread, so that work
+  // overlaps reading the capture; the first Lookup waits for it.
   static Result<std::unique_ptr<GeoDatabase>> Open(const std::string& dir);
   ~GeoDatabase() override;
 
   GeoInfo Lookup(const capture::IpAddress& address) const override;
+  // Waits for the ASN table; not ok when it could not be read (lookups then have no ASN).
+  Status AsnStatus() const;
 
  private:
   struct Mmdb;
   GeoDatabase() = default;
+  const AsnTable* Asn() const;
   std::unique_ptr<Mmdb> mmdb_;
-  AsnTable asn_;
+  std::shared_future<Result<AsnTable>> asn_;
 };
 
 // Where the data is when --geo-db is not given: $HOMEPORT_GEO_DB, else the source tree's

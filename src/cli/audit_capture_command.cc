@@ -46,6 +46,9 @@ int RunCapture(const CaptureArgs& a) {
   }
   auto report = audit::AnalyzeCaptureFile(a.file, *scanner, **geo, *policy);
   if (!report.ok()) return Unusable(report.status().message());
+  if (Status asn = (*geo)->AsnStatus(); !asn.ok()) {
+    std::fprintf(stderr, "homeport: warning: AS numbers unavailable: %s\n", asn.message().c_str());
+  }
   const audit::CaptureReportOptions options{a.show_values};
   const std::string out = a.json ? audit::RenderCaptureJson(*report, options)
                                  : audit::RenderCaptureText(*report, options);

@@ -51,6 +51,10 @@ Result<PcapSource> PcapSource::Open(const std::string& path) {
   }
   const long at = std::ftell(f);
   s.offset_ = at > 0 ? static_cast<uint64_t>(at) : 0;
+  // glibc's ftell asks the kernel (lseek) until the stream has been positioned once; after an
+  // explicit seek it answers from the offset it tracks. One seek here saves a system call per
+  // frame.
+  if (at >= 0) std::fseek(f, at, SEEK_SET);
   return s;
 }
 
