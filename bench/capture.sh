@@ -33,7 +33,7 @@ best_of_3() {
 }
 max_rss_mb() {
   /usr/bin/time -f "%M" -o "$WORK/capture.rss" "$@" >/dev/null 2>&1 || true
-  awk '{print $1 / 1024}' "$WORK/capture.rss"
+  tail -n 1 "$WORK/capture.rss" | awk '{print $1 / 1024}'
 }
 
 cat "$BIG" >/dev/null  # into the page cache

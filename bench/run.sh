@@ -573,3 +573,7 @@ export RESULTS VERIFY VERIFY_ON_CPU JWS_VERIFY DEVICES CORES LOAD_BEFORE LOAD_AF
   INFLUX_POINTS INFLUX_VERSION PG_VERSION PG_SETTINGS HALF_RATE LATENCY_SECONDS HOLD_CONNECTIONS \
   INSERT_BATCH
 python3 "$BENCH_DIR/report.py"
+
+# --- the verifier: audit capture against tshark and the read ceiling (bench/capture.sh) -------
+"$BENCH_DIR/capture.sh" "$BUILD" "$WORK" || die "capture.sh failed"
+python3 "$BENCH_DIR/report.py" --capture

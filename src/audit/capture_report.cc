@@ -141,6 +141,12 @@ std::string FlowsLine(const json& d) {
   return line;
 }
 
+std::string Join(const json& list) {
+  std::string out;
+  for (const auto& item : list) out += (out.empty() ? "" : ", ") + item.get<std::string>();
+  return out;
+}
+
 std::string Escape(std::string_view s) {
   std::string out;
   out.reserve(s.size());
@@ -200,7 +206,7 @@ std::string RenderCaptureText(const CaptureReport& r, const CaptureReportOptions
     out << "\n";
     if (!d["names"].empty()) out << "  names:       " << NamesLine(d["names"]) << "\n";
     for (const auto& a : d["addresses"]) out << "  address:     " << AddressLine(a) << "\n";
-    out << "  flows:       " << FlowsLine(d) << " (" << Str(d["protocols"]) << ")\n";
+    out << "  flows:       " << FlowsLine(d) << " (" << Join(d["protocols"]) << ")\n";
     out << "  bytes:       " << d["bytes_sent"].get<uint64_t>() << " sent, "
         << d["bytes_received"].get<uint64_t>() << " received; "
         << (d["encrypted"].get<bool>() ? "all encrypted" : "not all encrypted") << "\n";
@@ -271,7 +277,7 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
     out << "<tr><th>Addresses</th><td>";
     for (const auto& a : d["addresses"]) out << Escape(AddressLine(a)) << "<br>";
     out << "</td></tr>\n<tr><th>Flows</th><td>" << Escape(FlowsLine(d)) << " ("
-        << Escape(Str(d["protocols"])) << ")</td></tr>\n";
+        << Escape(Join(d["protocols"])) << ")</td></tr>\n";
     out << "<tr><th>Bytes</th><td>" << d["bytes_sent"].get<uint64_t>() << " sent, "
         << d["bytes_received"].get<uint64_t>() << " received</td></tr>\n";
     out << "<tr><th>Encrypted</th><td>" << (d["encrypted"].get<bool>() ? "yes" : "no")
