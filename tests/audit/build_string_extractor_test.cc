@@ -51,6 +51,14 @@ TEST(StringExtractor, FindsUtf16AtEitherAlignment) {
   EXPECT_EQ(odd.utf16, std::vector<std::string>{"zzhc.vnet.cn"});
 }
 
+TEST(StringExtractor, AnAsciiTerminatorDoesNotStartAUtf16String) {
+  using namespace std::string_literals;
+  // "agent\0" followed by UTF-16 text: "t\0" could pass for a first UTF-16 character.
+  auto c = Extract({"homeport-agent\0"s + Utf16("act.sg.example.com") + "\0\0"s});
+  EXPECT_EQ(c.ascii, std::vector<std::string>{"homeport-agent"});
+  EXPECT_EQ(c.utf16, std::vector<std::string>{"act.sg.example.com"});
+}
+
 TEST(StringExtractor, StringsSurviveChunkBoundaries) {
   const std::string text = "prefix\x01http://act.sg.example.com/v1\x02";
   const std::string wide = Utf16("uxp.sg.example.com");

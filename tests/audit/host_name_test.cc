@@ -121,13 +121,25 @@ TEST(HostNameRule, TellsHostsFromLookalikes) {
 
 TEST(HostNameRule, HostKeysAreRecognisedBeforeTheValue) {
   const char* keyed[] = {
-      R"({"host": ")", "server=", "api_server = '",        "activationHost:", "<hostname>",
-      "BASE_URL=",     "server ", R"("uxp_endpoint" : ")", "proxy := ",       "'origin' => '",
+      R"({"host": ")", "server=",       "api_server = '", "activationHost:",
+      "<hostname>",    "BASE_URL=",     "server ",        R"("uxp_endpoint" : ")",
+      "proxy := ",     "'origin' => '", "this.host = '",  "  server ",
+      "--server ",
   };
   for (const char* before : keyed) EXPECT_TRUE(FollowsHostKey(before)) << before;
   const char* not_keyed[] = {
-      "",       "version=", R"({"name": ")", "import ", "hostx",
-      "server", "<file>",   "at ",           "ghost.",  "path = ",
+      "",
+      "version=",
+      R"({"name": ")",
+      "import ",
+      "hostx",
+      "server",
+      "<file>",
+      "at ",
+      "ghost.",
+      "path = ",
+      "window.location.host ",
+      "x.server ",
   };
   for (const char* before : not_keyed) EXPECT_FALSE(FollowsHostKey(before)) << before;
 }

@@ -184,6 +184,7 @@ bool FollowsHostKey(std::string_view before) {
   auto drop_quote = [&] {
     if (ends_with("\"") || ends_with("'")) drop(1);
   };
+  bool only_spaced = false;
   if (ends_with(">") && !ends_with("=>")) {
     drop(1);  // <hostname>example.app
   } else {
@@ -195,6 +196,8 @@ bool FollowsHostKey(std::string_view before) {
       drop(1);
     } else if (!spaced) {
       return false;  // "xfoo.app": no separator between a word and the name
+    } else {
+      only_spaced = true;
     }
     drop_spaces();
     drop_quote();
@@ -203,6 +206,12 @@ bool FollowsHostKey(std::string_view before) {
   while (key_begin > 0 && (IsAlnum(before[key_begin - 1]) || before[key_begin - 1] == '_' ||
                            before[key_begin - 1] == '-')) {
     --key_begin;
+  }
+  // "server pool.ntp.org" is a directive; "window.location.host user.name" is not: a key
+  // followed by a mere space must be a word of its own.
+  if (only_spaced && key_begin > 0 && before[key_begin - 1] != ' ' &&
+      before[key_begin - 1] != '\t') {
+    return false;
   }
   const std::string key = Lower(before.substr(key_begin));
   for (std::string_view k : kHostKeys) {

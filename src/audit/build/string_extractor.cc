@@ -72,13 +72,20 @@ void StringExtractor::Feed(std::string_view bytes) {
     if (pending_low_[other] >= 0) {
       const auto low = static_cast<unsigned char>(pending_low_[other]);
       if (c == 0 && IsPrintable(low)) {
-        Extend(utf16_[other], static_cast<char>(low));
+        // An ASCII string's last character and its terminating NUL look like one UTF-16
+        // character ("agent\0" then UTF-16 "act…" reads as "tact…"): a run does not start
+        // with a character whose preceding byte is printable.
+        if (!utf16_[other].text.empty() || !IsPrintable(before_low_)) {
+          Extend(utf16_[other], static_cast<char>(low));
+        }
       } else {
         End(utf16_[other]);
       }
       pending_low_[other] = -1;
     }
     pending_low_[here] = c;
+    before_low_ = previous_;
+    previous_ = c;
     ++offset_;
   }
 }
@@ -88,6 +95,7 @@ void StringExtractor::Finish() {
   End(utf16_[0]);
   End(utf16_[1]);
   pending_low_[0] = pending_low_[1] = -1;
+  before_low_ = previous_ = 0;
   offset_ = 0;
 }
 

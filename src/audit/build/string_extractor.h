@@ -45,6 +45,8 @@ class StringExtractor {
   // UTF-16LE characters start at even or at odd offsets; one decoder per alignment.
   Run utf16_[2] = {{{}, StringEncoding::kUtf16le}, {{}, StringEncoding::kUtf16le}};
   int pending_low_[2] = {-1, -1};  // first byte of a code unit seen at this alignment
+  unsigned char previous_ = 0;     // the last byte fed
+  unsigned char before_low_ = 0;   // the byte before the pending low byte just completed
   size_t offset_ = 0;
 };
 
