@@ -119,6 +119,23 @@ TEST_F(BuildAuditTest, FindsHostsInUtf16Strings) {
   EXPECT_FALSE(f.hosts.count("example.app"));
 }
 
+TEST_F(BuildAuditTest, RandomBytesRaiseNoFalseAlarms) {
+  // Compressed filesystem images are close to random; 16 MiB of it, deterministically.
+  std::string bytes(16 << 20, '\0');
+  uint64_t state = 0x2545f4914f6cdd1dull;
+  for (size_t i = 0; i < bytes.size(); i += 8) {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    for (size_t k = 0; k < 8; ++k) bytes[i + k] = static_cast<char>(state >> (8 * k));
+  }
+  Write(dir_.File("system.img"), bytes);
+  BuildFindings f = Scan();
+  EXPECT_TRUE(f.hosts.empty()) << f.hosts.begin()->first << " in "
+                               << f.hosts.begin()->second.places.begin()->second.example;
+  EXPECT_EQ(f.summary.bytes, bytes.size());
+}
+
 TEST_F(BuildAuditTest, CountsEachPlaceAndEvidence) {
   Write(dir_.File("a.txt"), "http://zzhc.vnet.cn/a\nhttp://zzhc.vnet.cn/b\nzzhc.vnet.cn\n");
   Write(dir_.File("b.txt"), "mail ops@zzhc.vnet.cn\n");

@@ -43,6 +43,7 @@ TEST(HostExtractor, FindsHostsWhereTheyAre) {
       {"connect to zzhc.vnet.cn now", {"zzhc.vnet.cn"}},
       {"//cdn.example.net/lib.js", {"cdn.example.net"}},
       {R"({"host": "example.app"})", {"example.app"}},
+      {"host: api.example.app", {"api.example.app"}},
       {"server=10.1.2.3", {"10.1.2.3"}},
       {"<hostname>update.example.sh</hostname>", {"update.example.sh"}},
       {"myapp://api.example.com/open", {"api.example.com"}},
@@ -119,6 +120,15 @@ TEST(HostExtractor, RaisesNoFalseAlarms) {
       "icon@2x.png",
       "@android:style/Theme",
       "@babel/core",
+      // Code: a key's value that is an expression, file globs.
+      "host = self.host",
+      "proxy_host = parsed.host",
+      "patterns = ['*.js.in', '*.py']",
+      // Address-like noise from random bytes.
+      "d@L4.tr",
+      "B@r.iO",
+      "y@tWD.TO",
+      "#2@ul.Bo",
       // Base64 and tokens.
       "aGVsbG8ud29ybGQuZXhhbXBsZS5jb20=",
       "Zm9vLmJhci5jb20vYWJjP3g9eQ==",

@@ -41,6 +41,13 @@ TEST(HostNameRule, TellsHostsFromLookalikes) {
       {"value.cr", false, NameVerdict::kTwoLabels},
       {"LG.HK", false, NameVerdict::kTwoLabels},
       {"vnet.cn", false, NameVerdict::kTwoLabels},
+      // Rule 8: short labels only.
+      {"i.z.ir", false, NameVerdict::kShortLabels},
+      {"ab.pq.rs", false, NameVerdict::kShortLabels},
+      {"api.x.com", false, NameVerdict::kShortLabels},
+      {"api.qq.com", false, NameVerdict::kHost},
+      {"qq.com", false, NameVerdict::kHost},
+      {"api.mi.cn", false, NameVerdict::kHost},
       {"p.prime", true, NameVerdict::kHost},
       {"vnet.cn", true, NameVerdict::kHost},
       // Not host-name syntax.
@@ -80,6 +87,7 @@ TEST(HostNameRule, TellsHostsFromLookalikes) {
       {"com.example.foo", false, NameVerdict::kReversedDomain},
       {"org.example.sg", false, NameVerdict::kReversedDomain},
       {"io.grpc.internal.cn", false, NameVerdict::kReversedDomain},
+      {"builtins.int", false, NameVerdict::kUncommonTopLevel},
       {"android.net", false, NameVerdict::kReversedDomain},
       {"android.app", false, NameVerdict::kAmbiguousSuffix},
       {"android.content.pm", false, NameVerdict::kReversedDomain},
@@ -120,13 +128,18 @@ TEST(HostNameRule, TellsHostsFromLookalikes) {
 }
 
 TEST(HostNameRule, HostKeysAreRecognisedBeforeTheValue) {
-  const char* keyed[] = {
-      R"({"host": ")", "server=",       "api_server = '", "activationHost:",
-      "<hostname>",    "BASE_URL=",     "server ",        R"("uxp_endpoint" : ")",
-      "proxy := ",     "'origin' => '", "this.host = '",  "  server ",
-      "--server ",
+  const char* quoted[] = {
+      R"({"host": ")", "api_server = '", "<hostname>",    R"("uxp_endpoint" : ")",
+      "'origin' => '", "this.host = '",  R"(BASE_URL=")",
   };
-  for (const char* before : keyed) EXPECT_TRUE(FollowsHostKey(before)) << before;
+  for (const char* before : quoted) EXPECT_EQ(HostKeyBefore(before), HostKey::kQuoted) << before;
+  const char* unquoted[] = {
+      "server=", "activationHost:", "BASE_URL=", "server ", "proxy := ", "  server ", "--server ",
+      "host = ",  // host = self.host: an expression, not a literal
+  };
+  for (const char* before : unquoted) {
+    EXPECT_EQ(HostKeyBefore(before), HostKey::kUnquoted) << before;
+  }
   const char* not_keyed[] = {
       "",
       "version=",
@@ -141,7 +154,7 @@ TEST(HostNameRule, HostKeysAreRecognisedBeforeTheValue) {
       "window.location.host ",
       "x.server ",
   };
-  for (const char* before : not_keyed) EXPECT_FALSE(FollowsHostKey(before)) << before;
+  for (const char* before : not_keyed) EXPECT_EQ(HostKeyBefore(before), HostKey::kNone) << before;
 }
 
 TEST(HostNameRule, NormalizesCaseAndTrailingDot) {

@@ -180,6 +180,9 @@ class Scan {
       if (!span) continue;
       Consume({span->offset, span->offset + span->length});
       std::string_view domain = text_.substr(at + 1, span->offset + span->length - at - 1);
+      // Random bytes (a compressed image) hold "x@aB.to" now and then; addresses in firmware
+      // have a longer local part and a domain in one case.
+      if (at - span->offset < 2 || MixesCase(domain)) continue;
       if (ClassifyName(domain, /*has_evidence=*/true, psl_) == NameVerdict::kHost) {
         found_.push_back({NormalizeHost(domain), HostEvidence::kEmail,
                           Clip(text_.substr(span->offset, span->length))});
@@ -214,7 +217,8 @@ class Scan {
     }
     const bool leading_dot = begin > written_begin && text_[written_begin] == '.';
     const char before_dot = written_begin > 0 ? text_[written_begin - 1] : ' ';
-    const bool pattern = leading_dot && (before_dot == '*' || before_dot == '}');
+    const bool templated = leading_dot && before_dot == '}';
+    const bool wildcard = leading_dot && before_dot == '*';
     while (!token.empty() && (token.back() == '.' || token.back() == '-')) token.remove_suffix(1);
     if (token.find('.') == std::string_view::npos) return;
 
@@ -228,13 +232,17 @@ class Scan {
       scheme_relative = written_begin >= 2 && before == '/' && text_[written_begin - 2] == '/';
       if (!scheme_relative) return;
     }
-    const bool keyed = FollowsHostKey(text_.substr(0, written_begin));
+    const HostKey key = HostKeyBefore(text_.substr(0, written_begin));
     if (IsIpv4(token)) {
-      if (keyed) found_.push_back({std::string(token), HostEvidence::kName, Clip(token)});
+      if (key != HostKey::kNone) {
+        found_.push_back({std::string(token), HostEvidence::kName, Clip(token)});
+      }
       return;
     }
-    const bool evidence = keyed || scheme_relative || pattern;
-    if (leading_dot && !evidence) return;  // ".data.rel.ro", ".note.gnu.property"
+    const bool evidence = key == HostKey::kQuoted || scheme_relative || templated;
+    // ".data.rel.ro" and ".note.gnu.property" are ELF sections; "domain=.example.com" and
+    // "*.example.com" are names to judge.
+    if (leading_dot && !evidence && !wildcard && key == HostKey::kNone) return;
     if (ClassifyName(token, evidence, psl_) == NameVerdict::kHost) {
       found_.push_back({NormalizeHost(token), HostEvidence::kName, Clip(token)});
     }

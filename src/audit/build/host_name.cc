@@ -46,8 +46,8 @@ constexpr std::array<std::string_view, 34> kFileNameWords = {
     "c",   "h",   "cc",  "cpp", "cxx", "hh",   "hpp", "hxx",    "m",     "o"};
 
 // Rule 7: generic top-level domains older than the 2013 expansion, which host names use.
-constexpr std::array<std::string_view, 11> kEstablishedGenericTlds = {
-    "com", "net", "org", "edu", "gov", "mil", "int", "biz", "info", "mobi", "asia"};
+constexpr std::array<std::string_view, 9> kEstablishedGenericTlds = {
+    "com", "net", "org", "edu", "gov", "biz", "info", "mobi", "asia"};
 // Rule 7: newer ones common enough in device endpoints to need no evidence with 3+ labels.
 constexpr std::array<std::string_view, 6> kPopularNewerTlds = {"app", "dev",  "cloud",
                                                                "xyz", "tech", "io"};
@@ -78,15 +78,6 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
 }
 
-// Upper- and lower-case letters in one name: "getHost", "BuildConfig.app", "mode.You",
-// "aB9xQ.de". Host names are written in one case; code, prose and Base64 are not.
-bool MixesCase(std::string_view name) {
-  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
-  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
-  return std::any_of(name.begin(), name.end(), upper) &&
-         std::any_of(name.begin(), name.end(), lower);
-}
-
 std::string Lower(std::string_view s) {
   std::string out(s);
   for (char& c : out) {
@@ -102,6 +93,13 @@ constexpr std::array<std::string_view, 16> kHostKeys = {
     "addr", "address",  "proxy",  "origin",  "broker", "remote", "upstream", "api"};
 
 }  // namespace
+
+bool MixesCase(std::string_view name) {
+  auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  return std::any_of(name.begin(), name.end(), upper) &&
+         std::any_of(name.begin(), name.end(), lower);
+}
 
 std::string NormalizeHost(std::string_view name) {
   while (!name.empty() && name.back() == '.') name.remove_suffix(1);
@@ -170,10 +168,18 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
     return NameVerdict::kUncommonTopLevel;
   }
   if (labels.size() == 2 && !generic) return NameVerdict::kTwoLabels;
+  // Random bytes spell "i.z.ir" now and then; a host name has a registrable label of two or
+  // more characters and, under a country code, some label of three or more.
+  if (labels[labels.size() - suffix_labels - 1].size() < 2) return NameVerdict::kShortLabels;
+  if (!generic &&
+      std::none_of(labels.begin(), labels.end() - static_cast<std::ptrdiff_t>(suffix_labels),
+                   [](std::string_view l) { return l.size() >= 3; })) {
+    return NameVerdict::kShortLabels;
+  }
   return NameVerdict::kHost;
 }
 
-bool FollowsHostKey(std::string_view before) {
+HostKey HostKeyBefore(std::string_view before) {
   auto ends_with = [&](std::string_view s) { return before.ends_with(s); };
   auto drop = [&](size_t n) { before.remove_suffix(n); };
   auto drop_spaces = [&] {
@@ -182,20 +188,24 @@ bool FollowsHostKey(std::string_view before) {
     return before.size() < n;
   };
   auto drop_quote = [&] {
-    if (ends_with("\"") || ends_with("'")) drop(1);
+    if (!ends_with("\"") && !ends_with("'")) return false;
+    drop(1);
+    return true;
   };
+  bool quoted = false;
   bool only_spaced = false;
   if (ends_with(">") && !ends_with("=>")) {
     drop(1);  // <hostname>example.app
+    quoted = true;
   } else {
-    drop_quote();
+    quoted = drop_quote();
     const bool spaced = drop_spaces();
     if (ends_with("=>") || ends_with(":=")) {
       drop(2);
     } else if (ends_with(":") || ends_with("=")) {
       drop(1);
     } else if (!spaced) {
-      return false;  // "xfoo.app": no separator between a word and the name
+      return HostKey::kNone;  // "xfoo.app": no separator between a word and the name
     } else {
       only_spaced = true;
     }
@@ -211,13 +221,13 @@ bool FollowsHostKey(std::string_view before) {
   // followed by a mere space must be a word of its own.
   if (only_spaced && key_begin > 0 && before[key_begin - 1] != ' ' &&
       before[key_begin - 1] != '\t') {
-    return false;
+    return HostKey::kNone;
   }
   const std::string key = Lower(before.substr(key_begin));
   for (std::string_view k : kHostKeys) {
-    if (key.ends_with(k)) return true;
+    if (key.ends_with(k)) return quoted ? HostKey::kQuoted : HostKey::kUnquoted;
   }
-  return false;
+  return HostKey::kNone;
 }
 
 }  // namespace homeport::audit::build

@@ -8,8 +8,9 @@
 //  2. It ends in a real public suffix (PublicSuffixList: ICANN section, no implicit "*") with
 //     at least one label in front of it.
 //  3. Not a version: two or more labels in front of the suffix, all numeric ("1.2.zip").
-//  Evidence that the text means a host — found in an e-mail address, after "//", after a key
-//  such as host/server/url/endpoint/domain, or a first label "www" — accepts the name now.
+//  Evidence that the text means a host — found in an e-mail address, after "//", as the
+//  quoted value of a key such as host/server/url/endpoint/domain, or a first label "www" —
+//  accepts the name now.
 //  Without evidence, also:
 //  4. One case: upper and lower case mixed ("BuildConfig.app", "mode.You", "aB9xQ.de") is code,
 //     prose or random Base64; host names are written all lower (or all upper) case.
@@ -21,14 +22,18 @@
 //     suffixes that are also common words in code ("host", "id", "name", "data", "map",
 //     "style", "top", …) need evidence.
 //  7. The top-level domain is a country code or a long-established generic one (com, net,
-//     org, edu, gov, …, and a few popular newer ones such as app, dev, cloud): the hundreds of
-//     newer ones ("prime", "abc", "you", "got", "property") are mostly words, as in
+//     org, edu, gov, biz, info, …, and a few popular newer ones such as app, dev, cloud): the
+//     hundreds of newer ones ("prime", "abc", "you", "got", "property") are mostly words, as in
 //     "p.prime" or Python's "collections.abc". A name of only two labels needs a generic
 //     top-level domain ("kitware.com"); under a country code it needs a third label
 //     ("zzhc.vnet.cn"), which keeps struct fields and junk ("value.cr", "LG.HK") out.
+//  8. Not only short labels: the label in front of the suffix has two or more characters and,
+//     under a country code, some label has three or more ("i.z.ir" is random bytes).
 // The extractor (host_extractor.h) adds one rule about how a name is written: with a leading
 // dot (".data.rel.ro", an ELF section; ".example.com", a cookie domain) it needs evidence too,
-// where "*." and "}." in front (a wildcard, a template) are evidence.
+// where "}." in front (a template: "${region}.example.com") is evidence, and "*." (a wildcard,
+// or a file glob: "*.js.in") or an unquoted key ("domain=.example.com") let the name be judged
+// without it.
 #pragma once
 
 #include <string>
@@ -48,14 +53,22 @@ enum class NameVerdict {
   kAmbiguousSuffix,   // rule 6
   kUncommonTopLevel,  // rule 7: a newer generic top-level domain
   kTwoLabels,         // rule 7: two labels under a country code
+  kShortLabels,       // rule 8
 };
 
-// Applies rules 1-7 to `name` as written (case preserved, a trailing dot allowed).
+// Applies rules 1-8 to `name` as written (case preserved, a trailing dot allowed).
 NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicSuffixList& psl);
 
-// True when the text just before a name ends with a host-like key and its separator:
-// `"host": "`, `server=`, `api_url = '`, `<hostname>`, `server ` (ntp.conf) and the like.
-bool FollowsHostKey(std::string_view before);
+// Whether the text just before a name ends with a host-like key and its separator:
+// `"host": "`, `api_url = '`, `<hostname>` (kQuoted: the name is a literal value, evidence),
+// or `server=`, `host: `, `server ` as in ntp.conf (kUnquoted: the value may as well be an
+// expression, `host = self.host`, so only an IP address is taken on this alone).
+enum class HostKey { kNone, kUnquoted, kQuoted };
+HostKey HostKeyBefore(std::string_view before);
+
+// Upper- and lower-case letters in one name: "getHost", "BuildConfig.app", "mode.You",
+// "aB9xQ.de". Host names are written in one case; code, prose and Base64 are not.
+bool MixesCase(std::string_view name);
 
 // Lower-case, without a trailing dot: the form hosts are reported and judged in.
 std::string NormalizeHost(std::string_view name);
