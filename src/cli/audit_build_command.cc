@@ -30,6 +30,11 @@ int Unusable(const std::string& message) {
 }
 
 int RunBuild(const BuildArgs& a) {
+  // Checked here rather than by CLI11, so that missing input exits 2 like any unusable input.
+  if (a.dir.empty()) return Unusable("audit build needs DIR, the firmware tree to check");
+  if (a.root_pub.empty()) {
+    return Unusable("audit build needs --root-pub FILE, the maker's root public key");
+  }
   if (a.policy.empty() && a.region.empty()) {
     return Unusable(
         "audit build needs --policy FILE (or --region R to allow only the hosts of "
@@ -77,11 +82,10 @@ void AddAuditBuildCommand(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<BuildArgs>();
   CLI::App* cmd = AuditGroup(app)->add_subcommand(
       "build", "check a firmware tree: manifests for the policy's region, only allowed hosts");
-  cmd->add_option("dir", args->dir, "firmware tree (a directory, or a single file such as an APK)")
-      ->required();
+  cmd->add_option("dir", args->dir,
+                  "firmware tree (a directory, or a single file such as an APK); required");
   cmd->add_option("--root-pub,--manifest-root", args->root_pub,
-                  "maker root public key (JWK, as `keys new` writes FILE.pub)")
-      ->required();
+                  "maker root public key (JWK, as `keys new` writes FILE.pub); required");
   cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
   cmd->add_option("--region", args->region,
                   "the build's region; without --policy only the endpoints of the tree's verified "

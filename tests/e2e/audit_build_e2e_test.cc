@@ -282,6 +282,8 @@ TEST_F(AuditBuild, UnusableInputExitsTwo) {
         region_.dir.File("missing.json")},
        "cannot read the policy file"},
       {{"audit", "build", tree_, "--root-pub", region_.root_pub}, "needs --policy"},
+      {{"audit", "build", tree_, "--policy", policy_}, "needs --root-pub"},
+      {{"audit", "build", "--root-pub", region_.root_pub, "--policy", policy_}, "needs DIR"},
       {{"audit", "build", tree_, "--root-pub", region_.root_pub, "--policy", policy_, "--region",
         "cn"},
        "contradicts"},

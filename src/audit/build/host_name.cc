@@ -49,8 +49,8 @@ constexpr std::array<std::string_view, 34> kFileNameWords = {
 constexpr std::array<std::string_view, 9> kEstablishedGenericTlds = {
     "com", "net", "org", "edu", "gov", "biz", "info", "mobi", "asia"};
 // Rule 7: newer ones common enough in device endpoints to need no evidence with 3+ labels.
-constexpr std::array<std::string_view, 6> kPopularNewerTlds = {"app", "dev",  "cloud",
-                                                               "xyz", "tech", "io"};
+constexpr std::array<std::string_view, 5> kPopularNewerTlds = {"app", "dev", "cloud", "xyz",
+                                                               "tech"};
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& words, std::string_view w) {
