@@ -35,9 +35,13 @@ set -euo pipefail
 # With autogroup scheduling (Linux's default) nice only ranks processes of one session against
 # each other, so the benchmark gets a session of its own, with that nice value.
 if [[ -n ${BENCH_NICE:-} && -z ${HOMEPORT_BENCH_SESSION:-} ]]; then
-  HOMEPORT_BENCH_SESSION=1 setsid "$0" "$@" &
+  # exec in a subshell: $! is then setsid itself, which becomes the session and process group
+  # leader (a background job of a script is never a group leader, so setsid does not fork).
+  (HOMEPORT_BENCH_SESSION=1 exec setsid "$0" "$@") &
   child=$!
-  trap 'kill -TERM $child 2>/dev/null' INT TERM
+  # The whole group, not only its leader: with-postgres.sh, the leader once run.sh has exec'd
+  # it, acts on a signal only after its command has ended.
+  trap 'kill -TERM -- -$child 2>/dev/null' INT TERM
   rc=0
   while :; do
     wait "$child" && break || rc=$?
