@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -22,7 +23,8 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT");
   std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   int port = -1;
   try {
     size_t used = 0;
@@ -40,9 +42,23 @@ Result<std::pair<std::string, uint16_t>> ParseListen(const std::string& listen) 
 // upper-cased ("sg" → "SG"), else "ZZ" (only numbers written with + are recognised).
 std::string PhoneRegion(const ServeOptions& o) {
   if (!o.phone_region.empty()) return o.phone_region;
-  if (o.region.size() == 2) return {static_cast<char>(std::toupper(o.region[0])),
-                                    static_cast<char>(std::toupper(o.region[1]))};
+  if (o.region.size() == 2)
+    return {static_cast<char>(std::toupper(o.region[0])),
+            static_cast<char>(std::toupper(o.region[1]))};
   return "ZZ";
+}
+
+// A server of many long-lived device connections needs a descriptor each: lift the soft limit
+// to the hard one (often 1024 → 524288), as nginx's worker_rlimit_nofile would. Returns the
+// limit in force.
+uint64_t RaiseOpenFileLimit() {
+  rlimit l{};
+  if (getrlimit(RLIMIT_NOFILE, &l) != 0) return 0;
+  if (l.rlim_cur < l.rlim_max) {
+    rlimit raised{l.rlim_max, l.rlim_max};
+    if (setrlimit(RLIMIT_NOFILE, &raised) == 0) l = raised;
+  }
+  return l.rlim_cur;
 }
 
 // Runs retention every `interval` until stopped.
@@ -92,7 +108,8 @@ class RetentionLoop {
 
 Status ValidateServeOptions(const ServeOptions& o) {
   if (!IsValidRegionCode(o.region)) {
-    return Status::InvalidArgument("--region \"" + o.region + "\" is not a region code (2-16 of a-z, 0-9, -)");
+    return Status::InvalidArgument("--region \"" + o.region +
+                                   "\" is not a region code (2-16 of a-z, 0-9, -)");
   }
   if (o.store_url.empty()) return Status::InvalidArgument("--store is required");
   if (o.tls_cert.empty() != o.tls_key.empty()) {
@@ -134,6 +151,7 @@ Status RunServe(const ServeOptions& o) {
 
   auto store = Store::Open(o.store_url);
   if (!store.ok()) return store.status().WithContext("--store");
+  const uint64_t open_files = RaiseOpenFileLimit();
 
   // Signals are taken by sigwait below; every thread started from here on inherits the mask.
   sigset_t signals;
@@ -145,8 +163,8 @@ Status RunServe(const ServeOptions& o) {
   ServerMetrics metrics;
   GroupCommitWriter writer(**store, env, &metrics, o.commit);
   ClientRateLimiter rate_limiter(o.rate_limit);
-  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests,
-                               &*schemas, &*scanner, &rate_limiter, admin_token});
+  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests, &*schemas,
+                               &*scanner, &rate_limiter, admin_token});
   RetentionLoop retention(**store, *schemas, env, o.retention_interval_seconds);
   HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
   HttpServer server(router, http);
@@ -155,13 +173,15 @@ Status RunServe(const ServeOptions& o) {
   std::printf("homeport serve: region %s listening on %s://%s:%u\n", o.region.c_str(),
               server.tls() ? "https" : "http", host.c_str(), server.port());
   std::fflush(stdout);
-  spdlog::info("region {} ready: {} I/O threads, group commit up to {} writes", o.region,
+  spdlog::info("region {} ready: {} I/O threads, group commit up to {} writes, {} descriptors",
+               o.region,
                o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
-               o.commit.max_batch);
+               o.commit.max_batch, open_files);
 
   int sig = 0;
   sigwait(&signals, &sig);
-  spdlog::info("signal {}: no new connections; finishing {} in-flight requests", sig, server.InFlight());
+  spdlog::info("signal {}: no new connections; finishing {} in-flight requests", sig,
+               server.InFlight());
   server.StopAccepting();
   // In-flight requests wait on the writer, which keeps committing; give them time to be answered.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);

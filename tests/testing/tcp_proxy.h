@@ -96,7 +96,7 @@ class TcpProxy {
           break;
         }
         for (ssize_t off = 0; off < n;) {
-          ssize_t w = ::write(fds[1 - i].fd, buf + off, static_cast<size_t>(n - off));
+          ssize_t w = ::send(fds[1 - i].fd, buf + off, static_cast<size_t>(n - off), MSG_NOSIGNAL);
           if (w <= 0) {
             done = true;
             break;
