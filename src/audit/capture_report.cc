@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/html.h"
 #include "privacy/value_mask.h"
 
 namespace homeport::audit {
@@ -147,33 +148,6 @@ std::string Join(const json& list) {
   return out;
 }
 
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Str(const json& j) {
   return j.is_string() ? j.get<std::string>()
                        : j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -240,7 +214,7 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
   std::ostringstream out;
   const std::string verdict = Verdict(r);
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-      << "<title>Capture audit: " << Escape(r.file) << "</title>\n"
+      << "<title>Capture audit: " << HtmlEscape(r.file) << "</title>\n"
       << "<style>body{font:15px/1.45 system-ui,sans-serif;margin:2em auto;max-width:70em;"
          "color:#111}h1{font-size:1.4em}table{border-collapse:collapse;width:100%;margin:.5em 0}"
          "td,th{border:1px solid #ccc;padding:.3em .5em;text-align:left;vertical-align:top}"
@@ -248,12 +222,12 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
          "border-radius:4px;font-weight:bold}.violations{background:#fbd5d5}"
          ".clean{background:#d5f5dd}.damaged{background:#fde9c8}code{font-size:.95em}"
          "section{margin:1.5em 0;border-top:2px solid #ddd}</style></head><body>\n";
-  out << "<h1>Where this device's data went</h1>\n<p>Capture <code>" << Escape(r.file)
-      << "</code>, judged against the policy for region <strong>" << Escape(r.region)
+  out << "<h1>Where this device's data went</h1>\n<p>Capture <code>" << HtmlEscape(r.file)
+      << "</code>, judged against the policy for region <strong>" << HtmlEscape(r.region)
       << "</strong>.</p>\n";
   out << "<p class=\"verdict " << verdict << "\">";
   if (verdict == "damaged") {
-    out << "The capture is damaged: " << Escape(r.damage)
+    out << "The capture is damaged: " << HtmlEscape(r.damage)
         << ". Everything before the damage is reported below.";
   } else if (verdict == "violations") {
     out << r.violation_count << " violation(s) of the policy.";
@@ -264,20 +238,20 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
   if (!j["violations"].empty()) {
     out << "<h2>Violations</h2>\n<table><tr><th>Destination</th><th>What</th></tr>\n";
     for (const auto& v : j["violations"]) {
-      out << "<tr class=\"bad\"><td>" << Escape(Str(v["destination"])) << "</td><td>"
-          << Escape(Str(v["what"])) << "</td></tr>\n";
+      out << "<tr class=\"bad\"><td>" << HtmlEscape(Str(v["destination"])) << "</td><td>"
+          << HtmlEscape(Str(v["what"])) << "</td></tr>\n";
     }
     out << "</table>\n";
   }
   out << "<h2>Destinations</h2>\n";
   for (const auto& d : j["destinations"]) {
-    out << "<section><h3>" << Escape(Str(d["name"]))
+    out << "<section><h3>" << HtmlEscape(Str(d["name"]))
         << (d["violations"].empty() ? "" : " — violation") << "</h3>\n<table>\n";
-    out << "<tr><th>Names</th><td>" << Escape(NamesLine(d["names"])) << "</td></tr>\n";
+    out << "<tr><th>Names</th><td>" << HtmlEscape(NamesLine(d["names"])) << "</td></tr>\n";
     out << "<tr><th>Addresses</th><td>";
-    for (const auto& a : d["addresses"]) out << Escape(AddressLine(a)) << "<br>";
-    out << "</td></tr>\n<tr><th>Flows</th><td>" << Escape(FlowsLine(d)) << " ("
-        << Escape(Join(d["protocols"])) << ")</td></tr>\n";
+    for (const auto& a : d["addresses"]) out << HtmlEscape(AddressLine(a)) << "<br>";
+    out << "</td></tr>\n<tr><th>Flows</th><td>" << HtmlEscape(FlowsLine(d)) << " ("
+        << HtmlEscape(Join(d["protocols"])) << ")</td></tr>\n";
     out << "<tr><th>Bytes</th><td>" << d["bytes_sent"].get<uint64_t>() << " sent, "
         << d["bytes_received"].get<uint64_t>() << " received</td></tr>\n";
     out << "<tr><th>Encrypted</th><td>" << (d["encrypted"].get<bool>() ? "yes" : "no")
@@ -287,15 +261,15 @@ std::string RenderCaptureHtml(const CaptureReport& r, const CaptureReportOptions
              "<th>Flow</th><th>Times</th></tr>\n";
       for (const auto& s : d["identifiers"]) {
         out << "<tr" << (s["allowed"].get<bool>() ? "" : " class=\"bad\"") << "><td>"
-            << Escape(Str(s["kind"])) << "</td><td><code>" << Escape(Str(s["value"]))
-            << "</code></td><td>" << Escape(Str(s["key"])) << "</td><td>" << Escape(Str(s["where"]))
-            << "</td><td>" << Escape(Str(s["flow"])) << "</td><td>" << s["count"].get<uint64_t>()
-            << "</td></tr>\n";
+            << HtmlEscape(Str(s["kind"])) << "</td><td><code>" << HtmlEscape(Str(s["value"]))
+            << "</code></td><td>" << HtmlEscape(Str(s["key"])) << "</td><td>"
+            << HtmlEscape(Str(s["where"])) << "</td><td>" << HtmlEscape(Str(s["flow"]))
+            << "</td><td>" << s["count"].get<uint64_t>() << "</td></tr>\n";
       }
       out << "</table>\n";
     }
     for (const auto& v : d["violations"]) {
-      out << "<p class=\"bad\">" << Escape(Str(v)) << "</p>\n";
+      out << "<p class=\"bad\">" << HtmlEscape(Str(v)) << "</p>\n";
     }
     out << "</section>\n";
   }

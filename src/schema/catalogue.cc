@@ -4,6 +4,8 @@
 
 #include <array>
 
+#include "common/html.h"
+
 namespace homeport::schema {
 namespace {
 
@@ -115,33 +117,6 @@ constexpr char kStyle[] =
     ".s-highly_sensitive,.s-stored_content,.s-web_activity{color:#a40000;font-weight:600}";
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 nlohmann::json CatalogueJson(const SchemaRegistry& registry) {
   nlohmann::json apps = nlohmann::json::array();

@@ -19,7 +19,4 @@ nlohmann::json CatalogueJson(const SchemaRegistry& registry);
 // a table of pings and a table of metrics per application. All schema text is escaped.
 std::string CatalogueHtml(const SchemaRegistry& registry);
 
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
-
 }  // namespace homeport::schema

@@ -2,36 +2,10 @@
 // JavaScript, every value from the firmware escaped (a file name or URL in a build is
 // attacker-controlled text).
 #include "audit/build/build_report.h"
+#include "common/html.h"
 
 namespace homeport::audit::build {
 namespace {
-
-std::string Escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string Join(const std::vector<std::string>& items) {
   std::string out;
@@ -53,9 +27,9 @@ th{background:#f5f5f5}code{font-family:ui-monospace,monospace;font-size:.92em;wo
 std::string PlacesCell(const HostFindings& h) {
   std::string out;
   for (const auto& [location, place] : h.places) {
-    out += "<div><code>" + Escape(location) + "</code> &times;" + std::to_string(place.count) +
-           " <span class=muted>" + Escape(EvidenceNames(place.evidence)) + "</span> <code>" +
-           Escape(place.example) + "</code></div>";
+    out += "<div><code>" + HtmlEscape(location) + "</code> &times;" + std::to_string(place.count) +
+           " <span class=muted>" + HtmlEscape(EvidenceNames(place.evidence)) + "</span> <code>" +
+           HtmlEscape(place.example) + "</code></div>";
   }
   if (h.unlisted_sightings > 0) {
     out += "<div class=muted>and " + std::to_string(h.unlisted_sightings) +
@@ -67,8 +41,8 @@ std::string PlacesCell(const HostFindings& h) {
 void HostRows(std::string& out, const BuildVerdict& verdict, bool allowed) {
   for (const HostJudgement& j : verdict.hosts) {
     if (j.allowed != allowed) continue;
-    out += "<tr><td><code>" + Escape(j.findings->host) +
-           "</code></td><td class=" + (allowed ? "yes" : "no") + ">" + Escape(j.reason) +
+    out += "<tr><td><code>" + HtmlEscape(j.findings->host) +
+           "</code></td><td class=" + (allowed ? "yes" : "no") + ">" + HtmlEscape(j.reason) +
            "</td><td>" + std::to_string(j.findings->total) + "</td><td>" + PlacesCell(*j.findings) +
            "</td></tr>\n";
   }
@@ -81,17 +55,18 @@ std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& v
   std::string out =
       "<!doctype html>\n<html lang=en><head><meta charset=utf-8>\n"
       "<title>homeport audit build: " +
-      Escape(findings.root) +
+      HtmlEscape(findings.root) +
       "</title>\n"
       "<style>" +
       std::string(kStyle) + "</style></head><body>\n";
-  out += "<h1>Firmware build audit for region <code>" + Escape(verdict.region) + "</code></h1>\n";
-  out += "<p>Tree: <code>" + Escape(findings.root) +
+  out +=
+      "<h1>Firmware build audit for region <code>" + HtmlEscape(verdict.region) + "</code></h1>\n";
+  out += "<p>Tree: <code>" + HtmlEscape(findings.root) +
          "</code>. Every file and archive member was read as bytes; host names, URLs and "
          "signed region manifests found in it are listed below.</p>\n";
   if (verdict.Clean()) {
     out += "<p class='verdict clean'>Clean: every manifest verifies and names region " +
-           Escape(verdict.region) + ", and every host is allowed.</p>\n";
+           HtmlEscape(verdict.region) + ", and every host is allowed.</p>\n";
   } else {
     out += "<p class='verdict bad'>" + std::to_string(mv + hv) +
            " violation(s): " + std::to_string(mv) + " manifest(s), " + std::to_string(hv) +
@@ -107,14 +82,14 @@ std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& v
         "<th>version</th><th>endpoints</th></tr>\n";
     for (const ManifestJudgement& j : verdict.manifests) {
       const FoundManifest& m = j.finding->found;
-      out += "<tr><td><code>" + Escape(j.finding->location) +
-             "</code></td><td class=" + (j.ok ? "yes>ok" : "no>" + Escape(j.problem)) + "</td>";
+      out += "<tr><td><code>" + HtmlEscape(j.finding->location) +
+             "</code></td><td class=" + (j.ok ? "yes>ok" : "no>" + HtmlEscape(j.problem)) + "</td>";
       if (m.readable) {
-        out += "<td>" + Escape(m.manifest.region) + "</td><td>" +
-               Escape(Join(m.manifest.variants)) + "</td><td>" +
+        out += "<td>" + HtmlEscape(m.manifest.region) + "</td><td>" +
+               HtmlEscape(Join(m.manifest.variants)) + "</td><td>" +
                std::to_string(m.manifest.version) + "</td><td><code>" +
-               Escape(m.manifest.activation_url) + "</code><br><code>" +
-               Escape(m.manifest.uxp_url) + "</code></td></tr>\n";
+               HtmlEscape(m.manifest.activation_url) + "</code><br><code>" +
+               HtmlEscape(m.manifest.uxp_url) + "</code></td></tr>\n";
       } else {
         out += "<td colspan=4 class=muted>payload unreadable</td></tr>\n";
       }
@@ -142,20 +117,20 @@ std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& v
   if (!findings.notes.empty()) {
     out += "<h2>Not (fully) scanned</h2>\n<table><tr><th>where</th><th>why</th></tr>\n";
     for (const ScanNote& n : findings.notes) {
-      out += "<tr><td><code>" + Escape(n.location) + "</code></td><td>" + Escape(n.reason) +
+      out += "<tr><td><code>" + HtmlEscape(n.location) + "</code></td><td>" + HtmlEscape(n.reason) +
              "</td></tr>\n";
     }
     out += "</table>\n";
   }
   if (!verdict.warnings.empty()) {
     out += "<h2>Warnings</h2>\n<ul>";
-    for (const auto& w : verdict.warnings) out += "<li>" + Escape(w) + "</li>";
+    for (const auto& w : verdict.warnings) out += "<li>" + HtmlEscape(w) + "</li>";
     out += "</ul>\n";
   }
   const ScanSummary& s = findings.summary;
   out += "<h2>Summary</h2>\n<p>" + std::to_string(s.files) + " files, " +
          std::to_string(s.archives) + " archives, " + std::to_string(s.members) +
-         " archive members, " + Escape(HumanBytes(s.bytes)) + " scanned; " +
+         " archive members, " + HtmlEscape(HumanBytes(s.bytes)) + " scanned; " +
          std::to_string(s.symlinks) + " symbolic links not followed.</p>\n";
   out += "<p class=muted>homeport audit build</p>\n</body></html>\n";
   return out;
