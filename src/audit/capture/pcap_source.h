@@ -1,7 +1,7 @@
-// PcapSource: frames of a pcap or pcapng file through libpcap, streamed (one frame in memory
-// at a time). A damaged or truncated file ends the stream early with a status that names the
-// byte offset where the damage starts; the frames before it have been delivered. Move-only,
-// not thread-safe.
+// PcapSource: frames of a pcap or pcapng file, streamed (a bounded buffer, whatever the file's
+// size). A damaged or truncated file ends the stream early with a status that names the byte
+// offset where the damage starts; the frames before it have been delivered. Move-only, not
+// thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -47,6 +47,11 @@ class PcapSource {
  private:
   PcapSource() = default;
 
+  std::optional<Frame> NextFromLibpcap();
+  std::optional<Frame> NextRecord();
+  size_t Buffer(size_t wanted);
+  void SetDamage(const std::string& what);
+
   struct PcapCloser {
     void operator()(pcap* p) const;
   };
@@ -59,6 +64,16 @@ class PcapSource {
   uint64_t frames_ = 0;
   uint64_t file_size_ = 0;
   Status damage_;
+
+  // Classic pcap's records, read straight from the file (see pcap_source.cc). Unused for
+  // pcapng and the rarer pcap layouts, which libpcap reads.
+  bool direct_ = false;
+  bool swapped_ = false;      // written in the other byte order
+  uint32_t snapshot_ = 0;     // the snap length libpcap settled on
+  std::unique_ptr<char[]> buffer_;
+  size_t begin_ = 0, end_ = 0;  // buffered bytes not yet handed out
+  uint64_t read_at_ = 0;        // file offset of buffer_[end_]
+  bool end_of_file_ = false;
 };
 
 }  // namespace homeport::audit::capture
