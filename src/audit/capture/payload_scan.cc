@@ -3,6 +3,7 @@
 // looked at again, a few levels deep at most.
 #include "audit/capture/payload_scan.h"
 
+#include <algorithm>
 #include <cctype>
 #include <nlohmann/json.hpp>
 
@@ -134,6 +135,54 @@ void ScanForm(const privacy::IdentifierScanner& scanner, std::string_view form,
   }
 }
 
+// RFC 6901: "~" is written "~0" and "/" is written "~1" inside a reference token.
+void AppendPointerToken(std::string_view token, std::string* pointer) {
+  for (char c : token) {
+    if (c == '~') {
+      pointer->append("~0");
+    } else if (c == '/') {
+      pointer->append("~1");
+    } else {
+      pointer->push_back(c);
+    }
+  }
+}
+
+// The strings in `doc` long enough to be Base64 or JSON text, with their JSON pointers, in the
+// order json::flatten() would list them (by pointer) but without the flat copy of the whole
+// document that flatten() builds. An explicit stack: documents from the network may nest
+// deeper than the call stack allows.
+std::vector<std::pair<std::string, const std::string*>> LongStrings(const nlohmann::json& doc) {
+  std::vector<std::pair<std::string, const std::string*>> out;
+  std::vector<std::pair<const nlohmann::json*, std::string>> containers;
+  const auto visit = [&](const nlohmann::json& value, std::string pointer) {
+    if (value.is_string()) {
+      const std::string& s = value.get_ref<const std::string&>();
+      if (s.size() >= kMinBase64) out.emplace_back(std::move(pointer), &s);
+    } else if (value.is_structured()) {
+      containers.emplace_back(&value, std::move(pointer));
+    }
+  };
+  visit(doc, "");
+  while (!containers.empty()) {
+    auto [container, pointer] = std::move(containers.back());
+    containers.pop_back();
+    if (container->is_object()) {
+      for (auto it = container->begin(); it != container->end(); ++it) {
+        std::string child = pointer + "/";
+        AppendPointerToken(it.key(), &child);
+        visit(it.value(), std::move(child));
+      }
+    } else {
+      for (size_t i = 0; i < container->size(); ++i) {
+        visit((*container)[i], pointer + "/" + std::to_string(i));
+      }
+    }
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann::json& doc,
                       const std::string& where, int depth, std::vector<PayloadFinding>* out) {
   for (const auto& f : scanner.ScanJson(doc)) {
@@ -148,11 +197,8 @@ void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann:
   }
   // String members may themselves be Base64 or JSON text: look inside those too.
   if (depth >= kMaxDepth) return;
-  const nlohmann::json flat = doc.flatten();
-  for (const auto& [pointer, value] : flat.items()) {
-    if (!value.is_string()) continue;
-    const std::string& s = value.get_ref<const std::string&>();
-    if (s.size() < kMinBase64) continue;
+  for (const auto& [pointer, text] : LongStrings(doc)) {
+    const std::string& s = *text;
     const size_t slash = pointer.rfind('/');
     const std::string key = slash == std::string::npos ? "" : pointer.substr(slash + 1);
     std::string decoded;
