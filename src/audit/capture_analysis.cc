@@ -66,7 +66,9 @@ struct Flow {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII, as std::tolower
+  }
   while (!out.empty() && out.back() == '.') out.pop_back();
   return out;
 }
