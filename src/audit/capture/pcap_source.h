@@ -49,7 +49,7 @@ class PcapSource {
 
   std::optional<Frame> NextFromLibpcap();
   std::optional<Frame> NextRecord();
-  size_t Buffer(size_t wanted);
+  size_t Map(size_t wanted);
   void SetDamage(const std::string& what);
 
   struct PcapCloser {
@@ -65,15 +65,18 @@ class PcapSource {
   uint64_t file_size_ = 0;
   Status damage_;
 
-  // Classic pcap's records, read straight from the file (see pcap_source.cc). Unused for
-  // pcapng and the rarer pcap layouts, which libpcap reads.
+  // Classic pcap's records, read straight from a window of the file mapped into memory (see
+  // pcap_source.cc). Unused for pcapng and the rarer pcap layouts, which libpcap reads.
+  struct Unmap {
+    size_t length;  // value-initialised (0) with the window empty
+    void operator()(const char* window) const;
+  };
   bool direct_ = false;
-  bool swapped_ = false;      // written in the other byte order
-  uint32_t snapshot_ = 0;     // the snap length libpcap settled on
-  std::unique_ptr<char[]> buffer_;
-  size_t begin_ = 0, end_ = 0;  // buffered bytes not yet handed out
-  uint64_t read_at_ = 0;        // file offset of buffer_[end_]
-  bool end_of_file_ = false;
+  bool swapped_ = false;   // written in the other byte order
+  uint32_t snapshot_ = 0;  // the snap length libpcap settled on
+  std::unique_ptr<const char, Unmap> window_;
+  uint64_t window_start_ = 0;  // file offset of window_[0]
+  uint64_t position_ = 0;      // file offset of the next record
 };
 
 }  // namespace homeport::audit::capture
