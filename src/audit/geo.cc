@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <memory_resource>
 #include <unordered_map>
 
 namespace homeport::audit {
@@ -93,18 +94,8 @@ bool SplitRow(std::string_view line, std::string_view fields[3], std::string_vie
   return true;
 }
 
-// The leading digits of `s`, as std::from_chars reads them: false when there are none or they
-// do not fit. By hand, because from_chars was a sixth of the table's parse time.
 bool ParseU32(std::string_view s, uint32_t* out) {
-  uint64_t v = 0;
-  size_t n = 0;
-  for (; n < s.size() && s[n] >= '0' && s[n] <= '9'; ++n) {
-    v = v * 10 + static_cast<uint64_t>(s[n] - '0');
-    if (v > UINT32_MAX) return false;
-  }
-  if (n == 0) return false;
-  *out = static_cast<uint32_t>(v);
-  return true;
+  return std::from_chars(s.data(), s.data() + s.size(), *out).ec == std::errc();
 }
 
 // A whole file, read at once into memory that is not cleared first (the ASN tables are tens of
@@ -138,17 +129,26 @@ std::string FirstExisting(const std::vector<std::string>& candidates) {
 
 Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv6_csv) {
   AsnTable t;
-  // Names by value; the views point into organizations_, whose strings never move.
-  std::unordered_map<std::string_view, uint32_t> interned;
-  auto intern = [&](std::string_view name) {
-    auto it = interned.find(name);
-    if (it != interned.end()) return it->second;
-    const auto index = static_cast<uint32_t>(t.organizations_.size());
-    t.organizations_.push_back(std::make_unique<std::string>(name));
-    interned.emplace(*t.organizations_.back(), index);
-    return index;
+  // Every organization is stored once. An AS keeps its name from row to row, so most rows find
+  // theirs by number without hashing the name (which is still compared). The maps' nodes come
+  // from one arena, freed at once: allocating and freeing them one by one cost as much as the
+  // lookups.
+  std::pmr::monotonic_buffer_resource arena;
+  std::pmr::unordered_map<std::string_view, uint32_t> by_name(&arena);  // views into organizations_
+  std::pmr::unordered_map<uint32_t, uint32_t> by_asn(&arena);
+  by_name.reserve(1 << 17);  // the real tables name about 80,000 organizations
+  by_asn.reserve(1 << 17);
+  auto intern = [&](uint32_t asn, std::string_view name) {
+    auto known = by_asn.find(asn);
+    if (known != by_asn.end() && t.organizations_[known->second] == name) return known->second;
+    auto it = by_name.find(name);
+    if (it == by_name.end()) {
+      const auto index = static_cast<uint32_t>(t.organizations_.size());
+      it = by_name.emplace(t.organizations_.emplace_back(name), index).first;
+    }
+    by_asn[asn] = it->second;
+    return it->second;
   };
-  interned.reserve(1 << 17);  // the real tables name about 80,000 organizations
   std::string unquoted;
   for (int version : {4, 6}) {
     std::string_view text = version == 4 ? ipv4_csv : ipv6_csv;
@@ -167,11 +167,11 @@ Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv
       if (ok && version == 4) {
         uint32_t start = 0, end = 0;
         ok = ParseU32(f[0], &start) && ParseU32(f[1], &end);
-        if (ok) t.v4_.push_back({start, end, asn, intern(organization)});
+        if (ok) t.v4_.push_back({start, end, asn, intern(asn, organization)});
       } else if (ok) {
         U128 start, end;
         ok = ParseU128(f[0], &start) && ParseU128(f[1], &end);
-        if (ok) t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(organization)});
+        if (ok) t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(asn, organization)});
       }
       if (!ok) {
         return Status::Corruption("IPv" + std::to_string(version) + " ASN table, line " +
@@ -208,7 +208,7 @@ AsnTable::Entry AsnTable::Find(const IpAddress& a) const {
     if (it == v4_.begin()) return {};
     --it;
     if (ip > it->end) return {};
-    return {it->asn, organizations_[it->organization].get()};
+    return {it->asn, &organizations_[it->organization]};
   }
   if (a.version == 6) {
     const U128 ip = FromAddress(a);
@@ -218,7 +218,7 @@ AsnTable::Entry AsnTable::Find(const IpAddress& a) const {
     if (it == v6_.begin()) return {};
     --it;
     if (U128{it->end_hi, it->end_lo} < ip) return {};
-    return {it->asn, organizations_[it->organization].get()};
+    return {it->asn, &organizations_[it->organization]};
   }
   return {};
 }

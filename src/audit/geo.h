@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <future>
 #include <memory>
 #include <string>
@@ -55,7 +56,7 @@ class AsnTable {
   };
   std::vector<Range4> v4_;
   std::vector<Range6> v6_;
-  std::vector<std::unique_ptr<std::string>> organizations_;
+  std::deque<std::string> organizations_;  // a deque: Entry points into it
 };
 
 // The country database (libmaxminddb) and the ASN table together.
