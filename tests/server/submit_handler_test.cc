@@ -12,12 +12,19 @@ namespace {
 constexpr const char* kClient = "3f0b8c1e-2d4a-4b6c-9e8f-0a1b2c3d4e5f";
 
 nlohmann::json Ping(const nlohmann::json& metrics, const std::string& client = kClient) {
-  return {{"ping_info", {{"seq", 0}, {"start_time", "2026-11-29T13:24+00:00"},
-                         {"end_time", "2026-11-29T14:24+00:00"}}},
-          {"client_info", {{"client_id", client}, {"first_run_date", "2026-11-29+00:00"},
-                           {"telemetry_sdk_build", "homeport-agent 0.1.0"}, {"os", "Linux"},
-                           {"os_version", "6.1"}, {"architecture", "x86_64"},
-                           {"app_build", "1"}, {"app_display_version", "1.0.0"}}},
+  return {{"ping_info",
+           {{"seq", 0},
+            {"start_time", "2026-11-29T13:24+00:00"},
+            {"end_time", "2026-11-29T14:24+00:00"}}},
+          {"client_info",
+           {{"client_id", client},
+            {"first_run_date", "2026-11-29+00:00"},
+            {"telemetry_sdk_build", "homeport-agent 0.1.0"},
+            {"os", "Linux"},
+            {"os_version", "6.1"},
+            {"architecture", "x86_64"},
+            {"app_build", "1"},
+            {"app_display_version", "1.0.0"}}},
           {"metrics", metrics}};
 }
 
@@ -54,7 +61,20 @@ TEST_F(SubmitHandler, DiagnosticsPingIsStored) {
   auto docs = Stored();
   ASSERT_EQ(docs.size(), 1u);
   EXPECT_EQ(docs[0].doc_type, "diagnostics");
-  EXPECT_EQ(nlohmann::json::parse(docs[0].payload)["metrics"]["counter"]["diagnostics.crash_count"], 2);
+  EXPECT_EQ(nlohmann::json::parse(docs[0].payload)["metrics"]["counter"]["diagnostics.crash_count"],
+            2);
+}
+
+TEST_F(SubmitHandler, NulCharacterIsRefusedAnEscapedBackslashIsNot) {
+  auto ping = Ping({{"counter", {{"diagnostics.crash_count", 1}}}});
+  ping["client_info"]["os"] = std::string("Linux\0", 6);  // serialised as \u0000
+  HttpResponse r = Call(Submit("diagnostics", ping.dump(), DocId(30)));
+  EXPECT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json(r)["error"], "bad_json");
+  EXPECT_NE(r.body.find("U+0000"), std::string::npos) << r.body;
+  ping["client_info"]["os"] = "C:\\u0000";  // a backslash, then the text "u0000"
+  EXPECT_EQ(Call(Submit("diagnostics", ping.dump(), DocId(31))).status, 200);
+  EXPECT_EQ(Stored().size(), 1u);
 }
 
 TEST_F(SubmitHandler, ResentDocIdIsStoredOnce) {
@@ -67,8 +87,8 @@ TEST_F(SubmitHandler, ResentDocIdIsStoredOnce) {
 }
 
 TEST_F(SubmitHandler, GzipBodyIsAccepted) {
-  HttpRequest r = Submit("diagnostics", Gzip(Ping({{"counter", {{"diagnostics.anr_count", 4}}}}).dump()),
-                         DocId(3));
+  HttpRequest r = Submit(
+      "diagnostics", Gzip(Ping({{"counter", {{"diagnostics.anr_count", 4}}}}).dump()), DocId(3));
   r.headers.emplace_back("content-encoding", "gzip");
   ASSERT_EQ(Call(r).status, 200);
   EXPECT_EQ(Stored().size(), 1u);
@@ -84,8 +104,9 @@ TEST_F(SubmitHandler, GzipBombIs413WhileInflating) {
 }
 
 TEST_F(SubmitHandler, FeedbackIsScrubbedBeforeStorage) {
-  auto body = Ping({{"text", {{"feedback.text",
-                               "Phone 490154203237518 died; call +65 6123 4567 or mail jo@example.com"}}},
+  auto body = Ping({{"text",
+                     {{"feedback.text",
+                       "Phone 490154203237518 died; call +65 6123 4567 or mail jo@example.com"}}},
                     {"quantity", {{"feedback.rating", 2}}}})
                   .dump();
   ASSERT_EQ(Call(Submit("feedback", body, DocId(5))).status, 200);
@@ -102,7 +123,8 @@ TEST_F(SubmitHandler, FeedbackIsScrubbedBeforeStorage) {
 }
 
 TEST_F(SubmitHandler, UndeclaredMetricIsRefusedByName) {
-  auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}, {"diagnostics.imei_reads", 1}}}}).dump();
+  auto body =
+      Ping({{"counter", {{"diagnostics.crash_count", 1}, {"diagnostics.imei_reads", 1}}}}).dump();
   HttpResponse r = Call(Submit("diagnostics", body, DocId(6)));
   ASSERT_EQ(r.status, 400);
   EXPECT_EQ(Json(r)["error"], "schema_violation");
@@ -135,13 +157,14 @@ TEST_F(SubmitHandler, DeletionRequestErasesTheClient) {
 }
 
 TEST_F(SubmitHandler, BrowserBeaconAndPreflightWork) {
-  HttpRequest beacon = Submit("diagnostics", Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump(),
-                              DocId(11));
+  HttpRequest beacon = Submit(
+      "diagnostics", Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump(), DocId(11));
   beacon.headers[0].second = "text/plain;charset=UTF-8";
   HttpResponse r = Call(beacon);
   EXPECT_EQ(r.status, 200);
   auto has = [](const HttpResponse& resp, const std::string& name) {
-    for (const auto& [k, v] : resp.headers) if (k == name) return true;
+    for (const auto& [k, v] : resp.headers)
+      if (k == name) return true;
     return false;
   };
   EXPECT_TRUE(has(r, "Access-Control-Allow-Origin"));
@@ -165,7 +188,8 @@ TEST_F(SubmitHandler, BadDocIdAndMediaTypeAreRefused) {
 
 TEST_F(SubmitHandler, ClientOverItsRateGets429WithRetryAfter) {
   auto body = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
-  for (int i = 0; i < 3; ++i) ASSERT_EQ(Call(Submit("diagnostics", body, DocId(20 + i))).status, 200);
+  for (int i = 0; i < 3; ++i)
+    ASSERT_EQ(Call(Submit("diagnostics", body, DocId(20 + i))).status, 200);
   HttpResponse r = Call(Submit("diagnostics", body, DocId(30)));
   EXPECT_EQ(r.status, 429);
   EXPECT_EQ(Json(r)["error"], "rate_limited");
@@ -230,7 +254,8 @@ support:
     notification_emails: [a@example.com]
     expires: never
 )";
-  auto app = schema::ParseAppSchema("org-example-app", {"metrics.yaml", metrics_yaml}, std::nullopt);
+  auto app =
+      schema::ParseAppSchema("org-example-app", {"metrics.yaml", metrics_yaml}, std::nullopt);
   ASSERT_TRUE(app.ok()) << app.status().ToString();
   auto registry = schema::SchemaRegistry::Create({std::move(*app)});
   ASSERT_TRUE(registry.ok()) << registry.status().ToString();
@@ -240,9 +265,18 @@ support:
   ServerMetrics metrics;
   GroupCommitWriter writer(**store, Env::Default(), &metrics);
   ClientRateLimiter limiter({100, 100});
-  Router router(ServiceContext{"sg", store->get(), &writer, &metrics, Env::Default(), {},
-                               &*registry, &*scanner, &limiter, ""});
-  auto body = Ping({{"labeled_string", {{"support.contact", {{"+65 6123 4567", "call +65 6123 4567"}}}}}});
+  Router router(ServiceContext{"sg",
+                               store->get(),
+                               &writer,
+                               &metrics,
+                               Env::Default(),
+                               {},
+                               &*registry,
+                               &*scanner,
+                               &limiter,
+                               ""});
+  auto body =
+      Ping({{"labeled_string", {{"support.contact", {{"+65 6123 4567", "call +65 6123 4567"}}}}}});
   std::promise<HttpResponse> answer;
   router.Handle(Submit("metrics", body.dump(), DocId(50), "org-example-app"),
                 [&](HttpResponse r) { answer.set_value(std::move(r)); });
@@ -252,7 +286,8 @@ support:
   ASSERT_TRUE(docs.ok());
   ASSERT_EQ(docs->size(), 1u);
   EXPECT_EQ(docs->at(0).payload.find("6123"), std::string::npos) << docs->at(0).payload;
-  auto stored = nlohmann::json::parse(docs->at(0).payload)["metrics"]["labeled_string"]["support.contact"];
+  auto stored =
+      nlohmann::json::parse(docs->at(0).payload)["metrics"]["labeled_string"]["support.contact"];
   EXPECT_EQ(stored, nlohmann::json({{"[phone]", "call [phone]"}}));
   writer.Stop();
 }

@@ -213,19 +213,27 @@ Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Qu
 
 Result<ConnectionPool::Lease> ConnectionPool::Acquire() {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return !idle_.empty() || open_ < max_size_; });
+  if (!cv_.wait_for(lock, std::chrono::seconds(5),
+                    [&] { return !idle_.empty() || open_ < max_size_; })) {
+    return Status::Unavailable("all " + std::to_string(max_size_) +
+                               " PostgreSQL connections stayed busy for 5 s");
+  }
   while (!idle_.empty()) {
     auto c = std::move(idle_.back());
     idle_.pop_back();
     if (c->Alive()) return Lease(this, std::move(c));
     --open_;  // closed while idle: drop it and try the next, or open a fresh one
   }
+  if (std::chrono::steady_clock::now() < retry_connect_at_)
+    return Status::Unavailable(last_connect_error_);
   ++open_;
   lock.unlock();
   auto c = Connection::Open(url_);
   if (!c.ok()) {
     lock.lock();
     --open_;
+    retry_connect_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
+    last_connect_error_ = c.status().message();
     cv_.notify_one();
     return c.status();
   }

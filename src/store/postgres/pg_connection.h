@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -87,9 +88,10 @@ class Connection {
   std::set<std::string> prepared_;
 };
 
-// At most `max_size` connections, opened on demand; Acquire waits while all are in use. A
-// connection that broke is dropped on release, so service resumes by itself once the database
-// is back: the next Acquire opens a fresh one.
+// At most `max_size` connections, opened on demand; Acquire waits (up to 5 s) while all are in
+// use. A connection that broke is dropped on release, so service resumes by itself once the
+// database is back: the next Acquire opens a fresh one. After a failed connect, Acquire fails
+// at once for a second instead of making every caller wait out its own connect timeout.
 class ConnectionPool {
  public:
   ConnectionPool(std::string url, size_t max_size) : url_(std::move(url)), max_size_(max_size) {}
@@ -98,7 +100,7 @@ class ConnectionPool {
    public:
     Lease(ConnectionPool* pool, std::unique_ptr<Connection> c) : pool_(pool), c_(std::move(c)) {}
     Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = default;
+    Lease& operator=(Lease&&) = delete;  // would drop the held connection without Release
     ~Lease() {
       if (pool_ && c_) pool_->Release(std::move(c_));
     }
@@ -121,6 +123,8 @@ class ConnectionPool {
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Connection>> idle_;
   size_t open_ = 0;  // idle plus leased
+  std::chrono::steady_clock::time_point retry_connect_at_{};
+  std::string last_connect_error_;
 };
 
 }  // namespace homeport::pg

@@ -10,9 +10,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "store/postgres/pg_connection.h"
@@ -126,8 +129,8 @@ const Sql kWarrantyStart{"hp_warranty_start",
 const Sql kCountWrongRegion{
     "hp_count_wrong_region",
     "INSERT INTO wrong_region_attempts AS w (claimed_region, variant, attempts)"
-    " VALUES ($1, $2, 1) ON CONFLICT (claimed_region, variant)"
-    " DO UPDATE SET attempts = w.attempts + 1"};
+    " VALUES ($1, $2, $3::bigint) ON CONFLICT (claimed_region, variant)"
+    " DO UPDATE SET attempts = w.attempts + EXCLUDED.attempts"};
 // All documents of a batch in one multi-row statement: the rows arrive as one array per
 // column, so the statement is prepared once whatever the batch size. Raw-insert measurements
 // (bench/README.md, postgres_insert_rps_*) put multi-row inserts well ahead of one pipelined
@@ -136,7 +139,7 @@ const Sql kInsertDocuments{
     "hp_insert_documents",
     "INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id, received_day, expires_day,"
     " payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[]) ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"};
+    " $6::text[], $7::text[]) AS d ORDER BY 1 ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"};
 const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
 
 const Sql kLookupWarranty{
@@ -301,17 +304,28 @@ class PostgresStore final : public Store {
     std::vector<Query> queries;
     queries.reserve(batch.activations.size() * 3 + batch.wrong_region.size() + 1 +
                     batch.erasures.size());
-    for (const auto& a : batch.activations) {
+    // Rows are locked in key order, so two servers' commits cannot deadlock on each other.
+    std::vector<size_t> order(batch.activations.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](size_t x, size_t y) {
+      return batch.activations[x].serial < batch.activations[y].serial;
+    });
+    for (size_t k : order) {
+      const Activation& a = batch.activations[k];
       std::string version = std::to_string(a.manifest_version);
       queries.push_back({&kInsertActivation, {a.serial, day, at, a.client_version, version}});
       queries.push_back({&kCheckIn, {a.serial, a.client_version, version, at}});
       queries.push_back({&kWarrantyStart, {a.serial}});
     }
-    for (const auto& w : batch.wrong_region) {
-      queries.push_back({&kCountWrongRegion, {w.claimed_region, w.variant}});
+    std::map<std::pair<std::string, std::string>, int64_t> wrong_region;
+    for (const auto& w : batch.wrong_region) ++wrong_region[{w.claimed_region, w.variant}];
+    for (const auto& [key, n] : wrong_region) {
+      queries.push_back({&kCountWrongRegion, {key.first, key.second, std::to_string(n)}});
     }
     if (!batch.documents.empty()) queries.push_back(InsertDocuments(batch.documents));
-    for (const auto& e : batch.erasures) queries.push_back({&kEraseClient, {e.client_id}});
+    std::set<std::string> erased_clients;
+    for (const auto& e : batch.erasures) erased_clients.insert(e.client_id);
+    for (const auto& client : erased_clients) queries.push_back({&kEraseClient, {client}});
 
     BatchResult out;
     Status st = WithConnection([&](Connection& c) -> Status {
@@ -320,20 +334,21 @@ class PostgresStore final : public Store {
       HOMEPORT_ASSIGN_OR_RETURN(auto results, std::move(committed));
       out = BatchResult{};
       size_t i = 0;
-      for (const auto& a : batch.activations) {
+      out.activations.resize(batch.activations.size());
+      for (size_t k : order) {
         const QueryResult& inserted = results[i++];
         const QueryResult& checked_in = results[i++];
         const QueryResult& start = results[i++];
         if (start.rows() != 1) {
           return Status::InvalidArgument("activation of a serial that is not enrolled: " +
-                                         a.serial);
+                                         batch.activations[k].serial);
         }
         RecordOutcome outcome = inserted.affected() == 1     ? RecordOutcome::kCreated
                                 : checked_in.affected() == 1 ? RecordOutcome::kCheckedIn
                                                              : RecordOutcome::kRepeated;
-        out.activations.push_back({outcome, start.Text(0, 0)});
+        out.activations[k] = {outcome, start.Text(0, 0)};
       }
-      i += batch.wrong_region.size();
+      i += wrong_region.size();
       if (!batch.documents.empty()) {
         const QueryResult& inserted = results[i++];
         std::set<std::string> fresh;
@@ -342,9 +357,11 @@ class PostgresStore final : public Store {
         for (const auto& d : batch.documents)
           out.documents_stored.push_back(fresh.erase(d.doc_id) == 1);
       }
-      for (size_t e = 0; e < batch.erasures.size(); ++e) {
-        out.erased.push_back(results[i++].affected());
-      }
+      std::map<std::string, int64_t> erased;
+      for (const auto& client : erased_clients) erased[client] = results[i++].affected();
+      // A client erased twice in one batch: the first erasure removed everything.
+      for (const auto& e : batch.erasures)
+        out.erased.push_back(std::exchange(erased[e.client_id], 0));
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -370,6 +387,20 @@ class PostgresStore final : public Store {
   Result<RolloutReport> Rollout(const std::optional<std::string>& batch) override {
     RolloutReport report;
     Status st = WithConnection([&](Connection& c) -> Status {
+      // Both reads see one snapshot, so the totals and the version rows agree.
+      HOMEPORT_RETURN_IF_ERROR(c.Exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"));
+      Status read = ReadRollout(c, batch, report);
+      if (!c.broken()) (void)c.Exec(read.ok() ? "COMMIT" : "ROLLBACK");
+      return read;
+    });
+    if (!st.ok()) return st;
+    return report;
+  }
+
+  // Sorted here, by bytes, as SQLite sorts: the database's collation may order names otherwise.
+  static Status ReadRollout(Connection& c, const std::optional<std::string>& batch,
+                            RolloutReport& report) {
+    {
       // An empty filter means every batch (batch names are never empty).
       const std::string filter = batch.value_or("");
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult b, c.Run(kRolloutBatches, {filter}));
@@ -380,10 +411,15 @@ class PostgresStore final : public Store {
       for (int i = 0; i < v.rows(); ++i) {
         report.versions.push_back({v.Text(i, 0), v.Int(i, 1), v.Text(i, 2), v.Int(i, 3)});
       }
-      return Status::Ok();
-    });
-    if (!st.ok()) return st;
-    return report;
+    }
+    std::sort(report.batches.begin(), report.batches.end(),
+              [](const BatchSize& x, const BatchSize& y) { return x.batch < y.batch; });
+    std::sort(report.versions.begin(), report.versions.end(),
+              [](const RolloutRow& x, const RolloutRow& y) {
+                return std::tie(x.batch, x.manifest_version, x.client_version) <
+                       std::tie(y.batch, y.manifest_version, y.client_version);
+              });
+    return Status::Ok();
   }
 
   Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
@@ -394,6 +430,9 @@ class PostgresStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    std::sort(out.begin(), out.end(), [](const WrongRegionCount& x, const WrongRegionCount& y) {
+      return std::tie(x.claimed_region, x.variant) < std::tie(y.claimed_region, y.variant);
+    });
     return out;
   }
 
@@ -447,6 +486,7 @@ class PostgresStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    std::sort(out.begin(), out.end());
     return out;
   }
 
@@ -475,6 +515,7 @@ class PostgresStore final : public Store {
     for (int attempt = 0;; ++attempt) {
       auto r = c.RunTransaction(queries);
       if (r.ok() || attempt == kRaceRetries || !r.status().IsAborted()) return r;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt * 2));
     }
   }
 
