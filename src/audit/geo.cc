@@ -94,6 +94,7 @@ bool SplitRow(std::string_view line, std::string_view fields[3], std::string_vie
   return true;
 }
 
+// The leading digits of `s`, as the table has always been read.
 bool ParseU32(std::string_view s, uint32_t* out) {
   return std::from_chars(s.data(), s.data() + s.size(), *out).ec == std::errc();
 }
@@ -171,7 +172,9 @@ Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv
       } else if (ok) {
         U128 start, end;
         ok = ParseU128(f[0], &start) && ParseU128(f[1], &end);
-        if (ok) t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(asn, organization)});
+        if (ok) {
+          t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(asn, organization)});
+        }
       }
       if (!ok) {
         return Status::Corruption("IPv" + std::to_string(version) + " ASN table, line " +

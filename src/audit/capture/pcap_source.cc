@@ -189,8 +189,8 @@ size_t PcapSource::Map(size_t wanted) {
   window_.reset();
   if (size <= position_) return 0;
   const size_t length = static_cast<size_t>(std::min<uint64_t>(kWindow, size - start));
-  void* window = mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fileno(file_),
-                      static_cast<off_t>(start));
+  void* window =
+      mmap(nullptr, length, PROT_READ, MAP_PRIVATE, fileno(file_), static_cast<off_t>(start));
   if (window == MAP_FAILED) {
     SetDamage(std::string("error reading dump file: ") + std::strerror(errno));
     return 0;
