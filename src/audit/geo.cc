@@ -228,7 +228,10 @@ AsnTable::Entry AsnTable::Find(const IpAddress& a) const {
 
 struct GeoDatabase::Mmdb {
   MMDB_s db{};
-  ~Mmdb() { MMDB_close(&db); }
+  bool open = false;  // MMDB_open cleans up after itself on failure: close only what opened
+  ~Mmdb() {
+    if (open) MMDB_close(&db);
+  }
 };
 
 GeoDatabase::~GeoDatabase() {
@@ -246,10 +249,8 @@ Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
   std::unique_ptr<GeoDatabase> g(new GeoDatabase());
   g->mmdb_ = std::make_unique<Mmdb>();
   const int rc = MMDB_open(mmdb_path.c_str(), MMDB_MODE_MMAP, &g->mmdb_->db);
-  if (rc != MMDB_SUCCESS) {
-    g->mmdb_.release();  // MMDB_open cleans up after itself on failure
-    return Status::NotFound(mmdb_path + ": " + MMDB_strerror(rc));
-  }
+  if (rc != MMDB_SUCCESS) return Status::NotFound(mmdb_path + ": " + MMDB_strerror(rc));
+  g->mmdb_->open = true;
   for (const std::string& path : {v4_path, v6_path}) {
     std::error_code ec;
     if (!std::filesystem::is_regular_file(path, ec)) {
