@@ -419,7 +419,8 @@ winner = method_names[pg_best]
 pipeline_share = pg_insert["pipeline"]["rps"] / pg_insert[pg_best]["rps"]
 lines.append(f"PostgreSQL insert methods, {batch} rows per transaction: **{winner} was fastest**"
              + ("" if pg_best == "pipeline" else
-                f"; pipeline mode, which the PostgreSQL store uses, reached {pipeline_share:.0%} of it")
+                f"; one pipelined statement per row (how the PostgreSQL store sends activations; "
+                f"its documents go as one multi-row insert) reached {pipeline_share:.0%} of it")
              + ".")
 if machine["verify_thread_on_cpu"] < 0.95:
     lines.append(f"**The verifying thread was on a CPU only {machine['verify_thread_on_cpu']:.0%} of the "
