@@ -286,7 +286,8 @@ details = {
                     f"every answer), access log, monitoring and reporting off; {env['INFLUX_POINTS']} "
                     f"points from bench/pings.py --influx, one per POST /write",
         "postgresql": f"scripts/with-postgres.sh --durable: {env['PG_SETTINGS'].strip()}",
-        "pings": f"serve ... --client-rate 1000000 --client-burst 1000000; bench/pings.py: "
+        "pings": f"serve ... --client-rate 1000000 --client-burst 1000000 --ingest-budget-docs "
+                 f"1000000 --ingest-budget-bytes 100000000000; bench/pings.py: "
                  f"{env['PINGS']} diagnostics and {env['FEEDBACK_PINGS']} feedback pings over "
                  f"{env['PING_CLIENTS']} client ids, unique doc_ids, plain JSON; bench/posts.lua",
         "half_load": f"homeport_bench open-loop --rate {env['HALF_RATE']} --seconds "

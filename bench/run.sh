@@ -431,11 +431,12 @@ run_activations homeport_postgres "$PG_ACTIVATIONS"
 
 # --- 5. homeport serve: UX-program pings ------------------------------------------------------
 # POST /submit/homeport-agent/<ping>/1/<doc_id>, plain JSON, a fresh doc_id per request, spread
-# over $PING_CLIENTS client ids; the per-client rate limit is lifted so that it is the server's
-# work that is measured, not the limiter. Each run gets a fresh store, and the figure is the
+# over $PING_CLIENTS client ids; the per-client rate limit and the global ingest budget are
+# lifted so that it is the server's work that is measured, not the limiters. Each run gets a fresh store, and the figure is the
 # documents in it after the server has stopped (a 2xx comes only after the commit, S5) / wrk's
 # duration.
-PING_LIMITS=(--client-rate 1000000 --client-burst 1000000)
+PING_LIMITS=(--client-rate 1000000 --client-burst 1000000
+             --ingest-budget-docs 1000000 --ingest-budget-bytes 100000000000)
 # run_pings NAME PING COUNT STORE_URL: generate, serve, load, stop, count; the count goes to
 # WORK/NAME.stored.
 run_pings() {

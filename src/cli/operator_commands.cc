@@ -1,5 +1,6 @@
-// Operator tools: `warranty` (an audited read of one device's record, S7) and `rollout`
-// (which versions each batch runs: has the fix reached the affected devices?).
+// Operator tools: `warranty` (an audited read of one device's record, S7), `rollout`
+// (which versions each batch runs: has the fix reached the affected devices?) and `stats`
+// (aggregates, among them the stored wrong-region counts).
 #include <pwd.h>
 #include <unistd.h>
 
@@ -105,6 +106,53 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
                                   {"versions", versions}});
       }
       std::printf("%s\n", out.dump(2).c_str());
+      return 0;
+    };
+  });
+
+  // Aggregates only, nothing personal: not audited. The wrong-region rows are the stored side
+  // of the 2019 alarm (refusals are committed in aggregate every few seconds by the server).
+  struct StatsArgs {
+    std::string store;
+    bool json = false;
+  };
+  auto st = std::make_shared<StatsArgs>();
+  auto* stats = app.add_subcommand(
+      "stats", "aggregate figures: wrong-region attempts, UX-program documents per ping");
+  stats->add_option("--store", st->store, "store URL")->required();
+  stats->add_flag("--json", st->json, "print JSON");
+  stats->callback([&commands, st] {
+    commands.run = [st] {
+      auto store = Store::Open(st->store);
+      if (!store.ok()) return Fail(store.status());
+      auto wrong_region = (*store)->WrongRegionCounts();
+      if (!wrong_region.ok()) return Fail(wrong_region.status());
+      auto documents = (*store)->DocumentCounts();
+      if (!documents.ok()) return Fail(documents.status());
+      if (st->json) {
+        nlohmann::json out = {{"wrong_region_attempts", nlohmann::json::array()},
+                              {"documents", nlohmann::json::array()}};
+        for (const auto& w : *wrong_region) {
+          out["wrong_region_attempts"].push_back({{"claimed_region", w.claimed_region},
+                                                  {"variant", w.variant},
+                                                  {"attempts", w.attempts}});
+        }
+        for (const auto& [ping, n] : *documents) {
+          out["documents"].push_back({{"ping", ping}, {"documents", n}});
+        }
+        std::printf("%s\n", out.dump(2).c_str());
+        return 0;
+      }
+      std::printf("wrong-region attempts (activations refused with 421):\n");
+      std::printf("  %-16s %-32s %10s\n", "claimed_region", "variant", "attempts");
+      for (const auto& w : *wrong_region) {
+        std::printf("  %-16s %-32s %10lld\n", w.claimed_region.c_str(), w.variant.c_str(),
+                    static_cast<long long>(w.attempts));
+      }
+      std::printf("UX-program documents stored:\n");
+      for (const auto& [ping, n] : *documents) {
+        std::printf("  %-49s %10lld\n", ping.c_str(), static_cast<long long>(n));
+      }
       return 0;
     };
   });

@@ -82,6 +82,21 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   serve->add_option("--client-burst", o->rate_limit.burst, "pings a client may send at once")
       ->capture_default_str();
+  serve->add_option("--ingest-budget-docs", o->ingest_budget.documents_per_second,
+                    "UX-program documents per second this process accepts, all clients together")
+      ->capture_default_str();
+  serve->add_option("--ingest-budget-bytes", o->ingest_budget.bytes_per_second,
+                    "UX-program bytes per second (inflated) this process accepts")
+      ->capture_default_str();
+  serve->add_option("--ingest-burst-seconds", o->ingest_budget.burst_seconds,
+                    "seconds of the ingest budget an idle server takes at once")
+      ->capture_default_str();
+  serve->add_option("--known-region", o->known_regions,
+                    "a region code besides ISO 3166-1 alpha-2 that the wrong-region counters "
+                    "name (repeatable)");
+  serve->add_option("--wrong-region-flush-interval", o->wrong_region_flush_seconds,
+                    "seconds between commits of the wrong-region counts")
+      ->capture_default_str();
   serve->add_option("--retention-interval", o->retention_interval_seconds,
                     "seconds between retention runs (0: never)")
       ->capture_default_str();

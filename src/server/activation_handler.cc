@@ -133,7 +133,9 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
   const ActivationBody& body = std::get<ActivationBody>(parsed);
 
   if (body.region() != ctx.region) {
-    ctx.writer->SubmitWrongRegion(ctx.metrics->CountWrongRegion(body.region(), body.variant()));
+    // Counted in memory only: the tally reaches the store as aggregates (serve.cc), so a flood
+    // of refusals costs no database write each.
+    ctx.metrics->CountWrongRegion(body.region(), body.variant());
     respond(ErrorResponse(ErrorCode::kWrongRegion,
                           "this server serves region \"" + ctx.region + "\", not \"" +
                               body.region() + "\"; nothing of this request was stored",

@@ -23,8 +23,13 @@ bool GroupCommitWriter::SubmitActivation(Activation activation, ActivationDone d
                   }});
 }
 
-bool GroupCommitWriter::SubmitWrongRegion(WrongRegionAttempt attempt) {
-  return Enqueue({std::move(attempt), nullptr});
+bool GroupCommitWriter::SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> counts,
+                                                CountsDone done) {
+  if (counts.empty()) return true;
+  return Enqueue(
+      {std::move(counts), [done = std::move(done)](const Result<BatchResult>& r, size_t) {
+         if (done) done(r.status());
+       }});
 }
 
 bool GroupCommitWriter::SubmitDocument(UxpDocument document, DocumentDone done) {
@@ -45,7 +50,8 @@ bool GroupCommitWriter::SubmitErasure(ClientErasure erasure, ErasureDone done) {
 
 namespace {
 // What a waiting write holds in memory, for the byte budget; only documents are large.
-size_t BytesOf(const std::variant<Activation, WrongRegionAttempt, UxpDocument, ClientErasure>& op) {
+size_t BytesOf(const std::variant<Activation, std::vector<WrongRegionAttempt>, UxpDocument,
+                                  ClientErasure>& op) {
   auto* doc = std::get_if<UxpDocument>(&op);
   return doc ? doc->payload.size() : 0;
 }
@@ -107,7 +113,10 @@ void GroupCommitWriter::CommitBatch(std::deque<Pending>& batch) {
             vec.push_back(std::move(op));
           };
           if constexpr (std::is_same_v<T, Activation>) add(wb.activations);
-          if constexpr (std::is_same_v<T, WrongRegionAttempt>) add(wb.wrong_region);
+          if constexpr (std::is_same_v<T, std::vector<WrongRegionAttempt>>) {
+            index.push_back(0);
+            std::move(op.begin(), op.end(), std::back_inserter(wb.wrong_region));
+          }
           if constexpr (std::is_same_v<T, UxpDocument>) add(wb.documents);
           if constexpr (std::is_same_v<T, ClientErasure>) add(wb.erasures);
         },

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 #include <variant>
+#include <vector>
 
 #include "server/server_metrics.h"
 #include "store/store.h"
@@ -36,8 +37,11 @@ class GroupCommitWriter {
 
   // False, without calling `done`, when the queue is full or the writer is stopping.
   bool SubmitActivation(Activation activation, ActivationDone done);
-  // Counted in the same commit as neighbouring writes; nobody waits for it.
-  bool SubmitWrongRegion(WrongRegionAttempt attempt);
+  // Aggregated wrong-region refusals (ServerMetrics::TakeWrongRegionTally): one queued write,
+  // committed with neighbouring writes; `done` gets the commit's status. Empty `counts` is
+  // true at once and writes nothing.
+  using CountsDone = std::function<void(Status)>;
+  bool SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> counts, CountsDone done);
   bool SubmitDocument(UxpDocument document, DocumentDone done);
   bool SubmitErasure(ClientErasure erasure, ErasureDone done);
 
@@ -45,7 +49,7 @@ class GroupCommitWriter {
   void Stop();
 
  private:
-  using Op = std::variant<Activation, WrongRegionAttempt, UxpDocument, ClientErasure>;
+  using Op = std::variant<Activation, std::vector<WrongRegionAttempt>, UxpDocument, ClientErasure>;
   // `done` gets the batch's result and this write's index in its WriteBatch vector.
   struct Pending {
     Op op;

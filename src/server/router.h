@@ -11,6 +11,7 @@
 #include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
 #include "server/http_message.h"
+#include "server/ingest_budget.h"
 #include "server/server_metrics.h"
 #include "store/store.h"
 
@@ -30,10 +31,16 @@ struct ServiceContext {
   ClientRateLimiter* rate_limiter = nullptr;
   // Bearer token of /v1/admin/…; empty disables those endpoints.
   std::string admin_token;
+  // Documents and bytes per second for the whole process, whatever the client ids; null: no
+  // global budget (handler tests that do not exercise it).
+  IngestBudget* ingest_budget = nullptr;
 };
 
 inline constexpr size_t kMaxBodyBytes = 1 << 20;            // 1 MB on the wire
 inline constexpr size_t kMaxDecompressedBytes = 8 << 20;    // 8 MB after gzip
+// What one request may leave in the store: a document is inflated and validated up to 8 MB,
+// but what is stored of it (after scrubbing) is at most 1 MB, or the request is a 413.
+inline constexpr size_t kMaxStoredDocumentBytes = 1 << 20;
 
 class Router {
  public:

@@ -7,6 +7,7 @@
 #include <sys/resource.h>
 
 #include <chrono>
+#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
@@ -15,6 +16,7 @@
 #include "provisioning/region_manifest.h"
 #include "server/http_server.h"
 #include "server/retention.h"
+#include "server/wrong_region_flush.h"
 
 namespace homeport {
 namespace {
@@ -115,6 +117,22 @@ Status ValidateServeOptions(const ServeOptions& o) {
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return Status::InvalidArgument("--tls-cert and --tls-key go together");
   }
+  for (const auto& r : o.known_regions) {
+    if (!IsValidRegionCode(r)) {
+      return Status::InvalidArgument("--known-region \"" + r +
+                                     "\" is not a region code (2-16 of a-z, 0-9, -)");
+    }
+  }
+  if (o.wrong_region_flush_seconds < 1 || o.wrong_region_flush_seconds > 3600) {
+    return Status::InvalidArgument("--wrong-region-flush-interval must be 1 to 3600 seconds");
+  }
+  if (!std::isfinite(o.rate_limit.per_second) || o.rate_limit.per_second <= 0) {
+    return Status::InvalidArgument("--client-rate must be a positive number of pings per second");
+  }
+  if (!std::isfinite(o.rate_limit.burst) || o.rate_limit.burst < 1) {
+    return Status::InvalidArgument("--client-burst must be at least 1 ping");
+  }
+  HOMEPORT_RETURN_IF_ERROR(ValidateIngestBudget(o.ingest_budget, kMaxDecompressedBytes));
   return ParseListen(o.listen).status();
 }
 
@@ -160,11 +178,14 @@ Status RunServe(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  ServerMetrics metrics;
+  ServerMetrics metrics(WrongRegionLabelOptions{o.known_regions});
   GroupCommitWriter writer(**store, env, &metrics, o.commit);
+  WrongRegionFlushLoop wrong_region_flush(metrics, writer,
+                                          std::chrono::seconds(o.wrong_region_flush_seconds));
   ClientRateLimiter rate_limiter(o.rate_limit);
+  IngestBudget ingest_budget(o.ingest_budget, env);
   Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests, &*schemas,
-                               &*scanner, &rate_limiter, admin_token});
+                               &*scanner, &rate_limiter, admin_token, &ingest_budget});
   RetentionLoop retention(**store, *schemas, env, o.retention_interval_seconds);
   HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
   HttpServer server(router, http);
@@ -189,6 +210,7 @@ Status RunServe(const ServeOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   server.Stop();
+  wrong_region_flush.Stop();  // the last counts go in before the writer's final commit
   writer.Stop();
   spdlog::info("stopped");
   return Status::Ok();

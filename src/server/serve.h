@@ -8,6 +8,7 @@
 #include "homeport/status.h"
 #include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
+#include "server/ingest_budget.h"
 
 namespace homeport {
 
@@ -26,6 +27,11 @@ struct ServeOptions {
   std::string phone_region;                 // country for national phone numbers in free
                                             // text; empty: the region code if it is a country
   ClientRateLimit rate_limit;               // per UX-program client
+  IngestBudgetOptions ingest_budget;        // UX-program documents for the whole process
+  // The wrong-region alarm: region codes besides ISO 3166-1 alpha-2 that get labels of their
+  // own (WrongRegionLabels), and how often the in-memory counts are committed.
+  std::vector<std::string> known_regions;
+  int wrong_region_flush_seconds = 5;       // 1..3600; also flushed on shutdown
   int retention_interval_seconds = 3600;    // how often retention runs; 0: never
 };
 

@@ -51,15 +51,30 @@ void ServerMetrics::CountActivation(RecordOutcome outcome) {
   ++activations_[static_cast<size_t>(outcome)];
 }
 
-WrongRegionAttempt ServerMetrics::CountWrongRegion(const std::string& claimed_region,
-                                                   const std::string& variant) {
+WrongRegionAttempt ServerMetrics::CountWrongRegion(std::string_view claimed_region,
+                                                   std::string_view variant) {
   std::lock_guard lock(mu_);
-  auto key = std::make_pair(claimed_region, variant);
-  if (wrong_region_.size() >= kMaxWrongRegionLabels && !wrong_region_.count(key)) {
-    key = {"_other", "_other"};
-  }
+  auto key = wrong_region_labels_.Label(claimed_region, variant);
   ++wrong_region_[key];
-  return {key.first, key.second};
+  ++wrong_region_unstored_[key];
+  return {key.first, key.second, 1};
+}
+
+std::vector<WrongRegionAttempt> ServerMetrics::TakeWrongRegionTally() {
+  std::map<std::pair<std::string, std::string>, int64_t> taken;
+  {
+    std::lock_guard lock(mu_);
+    taken.swap(wrong_region_unstored_);
+  }
+  std::vector<WrongRegionAttempt> out;
+  out.reserve(taken.size());
+  for (auto& [key, n] : taken) out.push_back({key.first, key.second, n});
+  return out;
+}
+
+void ServerMetrics::ReturnWrongRegionTally(const std::vector<WrongRegionAttempt>& counts) {
+  std::lock_guard lock(mu_);
+  for (const auto& c : counts) wrong_region_unstored_[{c.claimed_region, c.variant}] += c.attempts;
 }
 
 void ServerMetrics::CountPing(const std::string& app_id, const std::string& ping,

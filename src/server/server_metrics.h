@@ -1,5 +1,6 @@
 // The server's Prometheus metrics: requests by route and status, activation outcomes,
-// wrong-region attempts by claimed region and variant, commit batch sizes and latencies.
+// wrong-region attempts by claimed region and variant (also tallied here until the store
+// gets them as aggregates), commit batch sizes and latencies.
 // Thread-safe; Render() gives the Prometheus text exposition format (version 0.0.4).
 #pragma once
 
@@ -9,10 +10,13 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
+#include <vector>
 
 #include "privacy/identifier_kind.h"
+#include "server/wrong_region_labels.h"
 #include "store/store.h"
 
 namespace homeport {
@@ -39,15 +43,19 @@ class Histogram {
 
 class ServerMetrics {
  public:
-  // Distinct (region, variant) label pairs kept for wrong-region attempts; further pairs are
-  // counted (and stored) under "_other", so hostile input cannot grow the exposition or the
-  // wrong_region_attempts table without bound.
-  static constexpr size_t kMaxWrongRegionLabels = 256;
+  explicit ServerMetrics(WrongRegionLabelOptions wrong_region_labels = {})
+      : wrong_region_labels_(std::move(wrong_region_labels)) {}
 
   void CountRequest(const std::string& route, int status);
   void CountActivation(RecordOutcome outcome);
-  // Returns the pair actually counted (`_other` past the cap), which is also what gets stored.
-  WrongRegionAttempt CountWrongRegion(const std::string& claimed_region, const std::string& variant);
+  // Counts a refused activation under the labels WrongRegionLabels gives its claim, in
+  // /metrics and in the tally waiting to be stored. Returns the labels counted.
+  WrongRegionAttempt CountWrongRegion(std::string_view claimed_region, std::string_view variant);
+  // The refusals counted since the last call, one aggregate per label pair, and a fresh tally.
+  // Memory is bounded by the label rule, however many refusals arrive between two calls.
+  std::vector<WrongRegionAttempt> TakeWrongRegionTally();
+  // Puts aggregates back into the tally, e.g. after their commit failed, so none are lost.
+  void ReturnWrongRegionTally(const std::vector<WrongRegionAttempt>& counts);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
   // UX-program pings by app, ping and outcome (stored, duplicate, erased, rejected).
@@ -59,7 +67,9 @@ class ServerMetrics {
  private:
   mutable std::mutex mu_;
   std::map<std::pair<std::string, int>, uint64_t> requests_;
+  WrongRegionLabels wrong_region_labels_;
   std::map<std::pair<std::string, std::string>, uint64_t> wrong_region_;
+  std::map<std::pair<std::string, std::string>, int64_t> wrong_region_unstored_;
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> pings_;
   std::map<std::string, uint64_t> scrubbed_;
   std::array<std::atomic<uint64_t>, 3> activations_{};

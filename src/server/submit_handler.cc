@@ -214,6 +214,14 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
                                    nlohmann::json::object(), wait));
     }
   }
+  if (ctx.ingest_budget && path->doc_type != kDeletionRequest) {
+    if (int wait = ctx.ingest_budget->Acquire(body->size()); wait > 0) {
+      return respond(ErrorResponse(ErrorCode::kRateLimited,
+                                   "this server is taking in more pings than it is sized for; "
+                                   "retry later",
+                                   nlohmann::json::object(), wait));
+    }
+  }
 
   std::string app = path->app_id, ping = path->doc_type;
   ServerMetrics* metrics = ctx.metrics;
@@ -242,6 +250,9 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
   int keep_days = v.ping ? v.ping->retention_days : schema::kDefaultRetentionDays;
   doc.expires_day = FormatDate(now + std::chrono::days(keep_days));
   doc.payload = v.scrub_targets.empty() ? *body : Scrub(ctx, *body, v.scrub_targets);
+  if (doc.payload.size() > kMaxStoredDocumentBytes) {
+    return respond(ErrorResponse(ErrorCode::kTooLarge, "the document to store exceeds 1 MB"));
+  }
   bool queued =
       ctx.writer->SubmitDocument(std::move(doc), [respond, metrics, app, ping](Result<bool> r) {
         if (!r.ok()) return respond(Unavailable("the ping could not be stored; retry"));

@@ -41,10 +41,13 @@ struct ActivationResult {
   std::string warranty_start;  // YYYY-MM-DD of the first activation
 };
 
-// An activation that named another region: counted, never stored (S1).
+// Activations that named another region: counted, never stored (S1). The server tallies
+// refusals in memory and commits one aggregate per label pair now and then, so `attempts`
+// refusals cost one row update, not one write each.
 struct WrongRegionAttempt {
   std::string claimed_region;
   std::string variant;
+  int64_t attempts = 1;  // refusals this aggregate adds to the stored count
 };
 
 // A validated, scrubbed UX-program (Glean) document. It carries no serial, no device key and

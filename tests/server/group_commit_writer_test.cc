@@ -105,7 +105,7 @@ TEST(GroupCommitWriter, FullQueueRefusesAtOnce) {
   store.WaitUntilCommitting(1);
   EXPECT_TRUE(writer.SubmitActivation({"B", "1", 1}, done));
   EXPECT_TRUE(writer.SubmitActivation({"C", "1", 1}, done));
-  EXPECT_TRUE(writer.SubmitWrongRegion({"cn", "cn"}));
+  EXPECT_TRUE(writer.SubmitWrongRegionCounts({{"cn", "cn", 5}}, nullptr));
   EXPECT_FALSE(writer.SubmitActivation({"D", "1", 1}, done));  // bounded: no unbounded memory
   store.Open();
 }

@@ -168,6 +168,22 @@ TEST_P(StoreCommit, WrongRegionCountsAccumulatePerRegionAndVariant) {
   EXPECT_EQ((*counts)[2].attempts, 1);
 }
 
+TEST_P(StoreCommit, WrongRegionAggregatesAddTheirAttempts) {
+  WriteBatch first;
+  first.wrong_region = {{"cn", "china", 1000}, {"_other", "_other", 42}};
+  ASSERT_TRUE(store_->Commit(first, Day1()).ok());
+  WriteBatch second;
+  second.wrong_region = {{"cn", "china", 7}, {"cn", "china"}};
+  ASSERT_TRUE(store_->Commit(second, Day1(hours(1))).ok());
+  auto counts = store_->WrongRegionCounts();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  ASSERT_EQ(counts->size(), 2u);
+  EXPECT_EQ((*counts)[0].claimed_region, "_other");
+  EXPECT_EQ((*counts)[0].attempts, 42);
+  EXPECT_EQ((*counts)[1].claimed_region, "cn");
+  EXPECT_EQ((*counts)[1].attempts, 1008);
+}
+
 TEST_P(StoreCommit, WrongRegionAttemptsStoreNoDevice) {
   WriteBatch batch;
   batch.wrong_region = {{"cn", "china"}};

@@ -318,7 +318,9 @@ class PostgresStore final : public Store {
       queries.push_back({&kWarrantyStart, {a.serial}});
     }
     std::map<std::pair<std::string, std::string>, int64_t> wrong_region;
-    for (const auto& w : batch.wrong_region) ++wrong_region[{w.claimed_region, w.variant}];
+    for (const auto& w : batch.wrong_region) {
+      wrong_region[{w.claimed_region, w.variant}] += w.attempts;
+    }
     for (const auto& [key, n] : wrong_region) {
       queries.push_back({&kCountWrongRegion, {key.first, key.second, std::to_string(n)}});
     }

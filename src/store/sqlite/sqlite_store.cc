@@ -143,9 +143,10 @@ class SqliteStore final : public Store {
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * s,
             writer_->Prepare("INSERT INTO wrong_region_attempts (claimed_region, variant, attempts)"
-                             " VALUES (?, ?, 1) ON CONFLICT (claimed_region, variant)"
-                             " DO UPDATE SET attempts = attempts + 1"));
-        HOMEPORT_RETURN_IF_ERROR(s->Bind(1, w.claimed_region).Bind(2, w.variant).Run());
+                             " VALUES (?, ?, ?) ON CONFLICT (claimed_region, variant)"
+                             " DO UPDATE SET attempts = attempts + excluded.attempts"));
+        HOMEPORT_RETURN_IF_ERROR(
+            s->Bind(1, w.claimed_region).Bind(2, w.variant).Bind(3, w.attempts).Run());
       }
       for (const auto& d : batch.documents) {
         HOMEPORT_ASSIGN_OR_RETURN(

@@ -1,0 +1,240 @@
+// The global ingest budget and the stored-size bound: a flood of valid pings with fresh
+// client ids is held back (429 + Retry-After) however the ids change, a deletion-request
+// always goes through, and no request stores more than 1 MB. Time moves by hand.
+#include "server/ingest_budget.h"
+
+#include "schema/schema_loader.h"
+#include "server_test_support.h"
+
+namespace homeport::server_testing {
+namespace {
+
+// The real Env, but time stands still until the test moves it.
+class ClockEnv final : public Env {
+ public:
+  TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 29} + std::chrono::hours{9};
+  TimePoint Now() override { return now; }
+  void SleepFor(std::chrono::milliseconds d) override { now += d; }
+  uint64_t RandomU64() override { return base_->RandomU64(); }
+  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
+  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
+    return base_->WriteFileAtomic(path, data, mode);
+  }
+  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
+  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return base_->ListDir(path);
+  }
+  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+
+ private:
+  Env* base_ = Env::Default();
+};
+
+std::string Uuid(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
+  return buf;
+}
+
+std::string ClientId(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%08d-2d4a-4b6c-9e8f-0a1b2c3d4e5f", n);
+  return buf;
+}
+
+nlohmann::json Ping(const std::string& client, const nlohmann::json& metrics) {
+  nlohmann::json p = {{"ping_info",
+                       {{"seq", 0},
+                        {"start_time", "2026-11-29T13:24+00:00"},
+                        {"end_time", "2026-11-29T14:24+00:00"}}},
+                      {"client_info",
+                       {{"client_id", client},
+                        {"first_run_date", "2026-11-29+00:00"},
+                        {"telemetry_sdk_build", "homeport-agent 0.1.0"},
+                        {"os", "Linux"},
+                        {"os_version", "6.1"},
+                        {"architecture", "x86_64"},
+                        {"app_build", "1"},
+                        {"app_display_version", "1.0.0"}}}};
+  if (!metrics.is_null()) p["metrics"] = metrics;
+  return p;
+}
+
+HttpRequest Submit(const std::string& ping, const std::string& body, const std::string& doc_id,
+                   const std::string& app = "homeport-agent") {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/submit/" + app + "/" + ping + "/1/" + doc_id;
+  r.headers = {{"content-type", "application/json"}};
+  r.body = body;
+  return r;
+}
+
+std::string RetryAfter(const HttpResponse& r) {
+  for (const auto& [name, value] : r.headers) {
+    if (name == "Retry-After") return value;
+  }
+  return "";
+}
+
+std::string Diagnostics(int client) {
+  return Ping(ClientId(client), {{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+}
+
+TEST(IngestBudget, TakesWhatFitsThenNamesTheWaitAndRefillsWithTime) {
+  ClockEnv env;
+  IngestBudget budget({/*documents_per_second=*/2, /*bytes_per_second=*/1000,
+                       /*burst_seconds=*/5},
+                      &env);
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(budget.Acquire(10), 0) << i;  // the burst: 2 × 5 s
+  EXPECT_EQ(budget.Acquire(10), 1);  // half a second for the next document, rounded up
+  env.now += std::chrono::milliseconds(500);
+  EXPECT_EQ(budget.Acquire(10), 0);
+  EXPECT_EQ(budget.Acquire(10), 1);
+  env.now += std::chrono::hours(1);  // an idle hour refills no more than the burst
+  for (int i = 0; i < 10; ++i) ASSERT_EQ(budget.Acquire(10), 0) << i;
+  EXPECT_GT(budget.Acquire(10), 0);
+}
+
+TEST(IngestBudget, BytesAreBudgetedAsWellAsDocuments) {
+  ClockEnv env;
+  IngestBudget budget({1000, 1000, 4}, &env);  // 4,000 bytes at once, 1,000 a second
+  EXPECT_EQ(budget.Acquire(3000), 0);
+  EXPECT_EQ(budget.Acquire(3000), 2);  // 1,000 left: two more seconds for 3,000
+  env.now += std::chrono::seconds(2);
+  EXPECT_EQ(budget.Acquire(3000), 0);
+}
+
+TEST(IngestBudget, AClockSteppedBackRefillsNothing) {
+  ClockEnv env;
+  IngestBudget budget({1, 1 << 20, 1}, &env);
+  EXPECT_EQ(budget.Acquire(1), 0);
+  env.now -= std::chrono::hours(24);
+  EXPECT_EQ(budget.Acquire(1), 1);
+  env.now += std::chrono::hours(24);  // back to where it was: still nothing new
+  EXPECT_EQ(budget.Acquire(1), 1);
+}
+
+TEST(IngestBudget, OptionsThatCouldNeverAcceptAreRefusedAtStartUp) {
+  EXPECT_TRUE(ValidateIngestBudget({}, kMaxDecompressedBytes).ok());
+  EXPECT_FALSE(ValidateIngestBudget({0, 1e9, 10}, kMaxDecompressedBytes).ok());
+  EXPECT_FALSE(ValidateIngestBudget({10, -1, 10}, kMaxDecompressedBytes).ok());
+  EXPECT_FALSE(ValidateIngestBudget({10, 1e9, 0}, kMaxDecompressedBytes).ok());
+  EXPECT_FALSE(ValidateIngestBudget({0.01, 1e9, 10}, kMaxDecompressedBytes).ok());
+  EXPECT_FALSE(ValidateIngestBudget({1e300 * 1e300, 1e9, 10}, kMaxDecompressedBytes).ok());
+  Status small = ValidateIngestBudget({10, 1 << 20, 1}, kMaxDecompressedBytes);
+  ASSERT_FALSE(small.ok());
+  EXPECT_NE(small.message().find("--ingest-budget-bytes"), std::string::npos) << small.message();
+}
+
+// The fixture's server with a global budget of 5 documents at once, 1 per second.
+class IngestFlood : public ServerFixture {
+ protected:
+  void SetUp() override {
+    ServerFixture::SetUp();
+    budget_ = std::make_unique<IngestBudget>(IngestBudgetOptions{1, 1 << 30, 5}, &env_);
+    ServiceContext ctx = router_->context();
+    ctx.env = &env_;
+    ctx.ingest_budget = budget_.get();
+    router_ = std::make_unique<Router>(std::move(ctx));
+  }
+  ClockEnv env_;
+  std::unique_ptr<IngestBudget> budget_;
+};
+
+TEST_F(IngestFlood, FreshClientIdsCannotResetTheGlobalBudget) {
+  int stored = 0;
+  for (int i = 0; i < 5; ++i) {
+    HttpResponse r = Call(Submit("diagnostics", Diagnostics(i), Uuid(i)));
+    ASSERT_EQ(r.status, 200) << r.body;
+    ++stored;
+  }
+  for (int i = 5; i < 50; ++i) {
+    HttpResponse r = Call(Submit("diagnostics", Diagnostics(i), Uuid(i)));
+    ASSERT_EQ(r.status, 429) << i << ": " << r.body;
+    EXPECT_EQ(Json(r)["error"], "rate_limited");
+    EXPECT_EQ(RetryAfter(r), "1");
+  }
+  // A deletion-request is never held back, even with the budget spent.
+  HttpResponse erase =
+      Call(Submit("deletion-request", Ping(ClientId(0), nullptr).dump(), Uuid(1000)));
+  EXPECT_EQ(erase.status, 200) << erase.body;
+  EXPECT_EQ(Json(erase)["status"], "erased");
+
+  env_.now += std::chrono::seconds(2);  // the budget refills at one document a second
+  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(60), Uuid(60))).status, 200);
+  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(61), Uuid(61))).status, 200);
+  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(62), Uuid(62))).status, 429);
+  auto counts = store_->DocumentCounts();
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->at(0).second, stored - 1 + 2);  // client 0's ping was erased
+}
+
+// Eight text metrics of ~150 KB each: valid one by one, 1.2 MB together.
+TEST(StoredDocumentBound, ADocumentOver1MBToStoreIs413AndNothingIsStored) {
+  testing::TempDir dir;
+  std::string metrics_yaml =
+      "---\n$schema: moz://mozilla.org/schemas/glean/metrics/2-0-0\nnotes:\n";
+  for (int i = 0; i < 8; ++i) {
+    metrics_yaml += "  n" + std::to_string(i) +
+                    ":\n    type: text\n    description: A note.\n    lifetime: ping\n"
+                    "    send_in_pings: [notes]\n    bugs: [https://example.com/1]\n"
+                    "    data_reviews: [https://example.com/2]\n"
+                    "    notification_emails: [a@example.com]\n    expires: never\n";
+  }
+  std::string pings_yaml =
+      "---\n$schema: moz://mozilla.org/schemas/glean/pings/2-0-0\nnotes:\n"
+      "  description: Notes.\n  include_client_id: true\n  bugs: [https://example.com/1]\n"
+      "  data_reviews: [https://example.com/2]\n  notification_emails: [a@example.com]\n";
+  auto app = schema::ParseAppSchema("org-example-notes", {"metrics.yaml", metrics_yaml},
+                                    schema::SchemaFile{"pings.yaml", pings_yaml});
+  ASSERT_TRUE(app.ok()) << app.status().ToString();
+  auto registry = schema::SchemaRegistry::Create({std::move(*app)});
+  ASSERT_TRUE(registry.ok()) << registry.status().ToString();
+  auto scanner = privacy::IdentifierScanner::Create({"SG"});
+  auto store = Store::Open("sqlite:" + dir.File("s.db"));
+  ASSERT_TRUE(store.ok());
+  ServerMetrics metrics;
+  GroupCommitWriter writer(**store, Env::Default(), &metrics);
+  ClientRateLimiter limiter({100, 100});
+  ServiceContext ctx;
+  ctx.region = "sg";
+  ctx.store = store->get();
+  ctx.writer = &writer;
+  ctx.metrics = &metrics;
+  ctx.env = Env::Default();
+  ctx.schemas = &*registry;
+  ctx.scanner = &*scanner;
+  ctx.rate_limiter = &limiter;
+  Router router(std::move(ctx));
+  auto call = [&](const HttpRequest& request) {
+    std::promise<HttpResponse> answer;
+    router.Handle(request, [&](HttpResponse r) { answer.set_value(std::move(r)); });
+    return answer.get_future().get();
+  };
+
+  std::string note;
+  while (note.size() < 150000) note += "the screen flickers when the lid opens. ";
+  nlohmann::json texts;
+  for (int i = 0; i < 8; ++i) texts["notes.n" + std::to_string(i)] = note;
+  HttpResponse big = call(
+      Submit("notes", Ping(ClientId(1), {{"text", texts}}).dump(), Uuid(1), "org-example-notes"));
+  EXPECT_EQ(big.status, 413) << big.body.substr(0, 300);
+  EXPECT_EQ(nlohmann::json::parse(big.body)["error"], "too_large");
+
+  texts.erase("notes.n7");
+  texts.erase("notes.n6");  // six notes: 0.9 MB, within the bound
+  HttpResponse fits = call(
+      Submit("notes", Ping(ClientId(2), {{"text", texts}}).dump(), Uuid(2), "org-example-notes"));
+  EXPECT_EQ(fits.status, 200) << fits.body.substr(0, 300);
+  writer.Stop();
+  auto counts = (*store)->DocumentCounts();
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(counts->at(0).second, 1);
+}
+
+}  // namespace
+}  // namespace homeport::server_testing
