@@ -8,6 +8,8 @@
 #include <future>
 #include <mutex>
 
+#include "server/wrong_region_flush.h"
+
 namespace homeport {
 namespace {
 
@@ -120,6 +122,22 @@ TEST(GroupCommitWriter, FailedCommitReachesEveryWaiter) {
     result.set_value(r.status());
   }));
   EXPECT_TRUE(result.get_future().get().IsUnavailable());
+}
+
+TEST(GroupCommitWriter, WrongRegionCountsOfAFailedCommitGoBackToTheTally) {
+  GatedStore store;
+  store.fail = true;
+  store.Open();
+  ServerMetrics metrics;
+  GroupCommitWriter writer(store, Env::Default(), &metrics);
+  for (int i = 0; i < 10; ++i) metrics.CountWrongRegion("cn", "china");
+  ASSERT_TRUE(FlushWrongRegionTally(metrics, writer));
+  writer.Stop();  // the commit failed; its counts wait for the next flush
+  auto kept = metrics.TakeWrongRegionTally();
+  ASSERT_EQ(kept.size(), 1u);
+  EXPECT_EQ(kept[0].claimed_region, "cn");
+  EXPECT_EQ(kept[0].attempts, 10);
+  EXPECT_EQ(store.batch_sizes.size(), 1u);  // ten refusals, one write
 }
 
 TEST(GroupCommitWriter, StopCommitsEverythingQueuedThenRefuses) {
