@@ -281,7 +281,7 @@ TEST(Agent, AfterAWipedStateContinuesAboveTheRecordedSequenceOnce) {
                           {"message", "older than the recorded one"},
                           {"recorded_sequence", 41},
                           {"recorded_manifest_version", 2}};
-  transport.replies.push_back(Reply(409, stale.dump()));
+  transport.replies.push_back(agent_testing::Reply(409, stale.dump()));
   transport.replies.push_back(ActivationReply(200, device.profile.serial, "checked_in"));
   auto state = Boot(device.Options(&env, &transport));
   ASSERT_TRUE(state.ok()) << state.status().ToString();
@@ -299,7 +299,7 @@ TEST(Agent, StaleAnswerForANewerRecordedManifestIsAnErrorNotARetry) {
                           {"message", "older than the recorded one"},
                           {"recorded_sequence", 9},
                           {"recorded_manifest_version", 5}};
-  transport.replies.push_back(Reply(409, stale.dump()));
+  transport.replies.push_back(agent_testing::Reply(409, stale.dump()));
   auto state = Boot(device.Options(&env, &transport));
   ASSERT_FALSE(state.ok());
   EXPECT_NE(state.status().message().find("stale_activation"), std::string::npos)
@@ -362,7 +362,8 @@ TEST(Agent, FailedStateWriteKeepsPreviousState) {
   auto retried = agent->Activate();
   ASSERT_TRUE(retried.ok()) << retried.status().ToString();
   EXPECT_EQ(retried->client_version, "1.0.1");
-  EXPECT_EQ(transport.requests.size(), 3u);
+  // The failed call sent nothing: its sequence could not be stored, so no request was signed.
+  EXPECT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(agent->Activate()->outcome, ActivationOutcome::kCached);
 }
 

@@ -49,30 +49,39 @@ class Umask {
   mode_t old_;
 };
 
+// The device's update as the firmware delivers it: a new client version in its profile.
+void SetClientVersion(const std::string& profile_path, const std::string& version) {
+  json profile = json::parse(*Env::Default()->ReadFile(profile_path));
+  profile["client_version"] = version;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(profile_path, profile.dump(2), 0600).ok());
+}
+
 TEST(ReplayE2E, AnEarlierActivationSentAgainAfterACheckInLeavesTheRolloutUnchanged) {
   Region region(2);
   ServerProcess server(Serve(region));
   ASSERT_TRUE(server.started()) << server.output();
-  const std::string v1 = region.Manifest("sg", server.url(), 1);
-  const std::string v2 = region.Manifest("sg", server.url(), 2);
+  const std::string manifest = region.Manifest("sg", server.url(), 1);
   const std::string state = region.dir.File("s1");
 
   // The device activates (its first contact: sequence 1); someone on the path keeps the bytes.
-  ASSERT_EQ(Outcome(Activate(region, 1, v1, state)), "activated");
+  ASSERT_EQ(Outcome(Activate(region, 1, manifest, state)), "activated");
   SignedActivation captured = HandMadeActivation(region.Profile(1), "sg", "1.0.0", 1, 1);
-  // The update lands: the device checks in with the fixed manifest.
-  ASSERT_EQ(Outcome(Activate(region, 1, v2, state)), "checked_in");
+  // The fix lands: a new client version, same manifest. The device checks in.
+  SetClientVersion(region.Profile(1), "1.0.1");
+  ASSERT_EQ(Outcome(Activate(region, 1, manifest, state)), "checked_in");
   const std::string before = Rollout(region);
-  ASSERT_NE(before.find("\"manifest_version\": 2"), std::string::npos) << before;
+  ASSERT_NE(before.find("\"client_version\": \"1.0.1\""), std::string::npos) << before;
 
+  // Only the sequence tells the captured request from a newer one: the same manifest version,
+  // a valid signature of the device.
   HttpResult replay =
       HttpCall(server.port(), "POST", "/v1/activations", captured.headers, captured.body);
   ASSERT_EQ(replay.status, 409) << replay.body;
   EXPECT_EQ(json::parse(replay.body)["error"], "stale_activation");
   EXPECT_EQ(Rollout(region), before) << "the replay set the recorded versions back";
 
-  // The same device, repeating what is recorded, is still answered with its warranty.
-  SignedActivation current = HandMadeActivation(region.Profile(1), "sg", "1.0.0", 2, 1);
+  // The device repeating what is recorded is still answered with its warranty.
+  SignedActivation current = HandMadeActivation(region.Profile(1), "sg", "1.0.1", 1, 1);
   HttpResult repeat =
       HttpCall(server.port(), "POST", "/v1/activations", current.headers, current.body);
   EXPECT_EQ(repeat.status, 200) << repeat.body;
@@ -81,8 +90,9 @@ TEST(ReplayE2E, AnEarlierActivationSentAgainAfterACheckInLeavesTheRolloutUnchang
   CommandResult warranty = Homeport({"warranty", "B1-000001", "--store", region.store_url});
   ASSERT_EQ(warranty.exit_code, 0) << warranty.err;
   json record = json::parse(warranty.out);
-  EXPECT_EQ(record["manifest_version"], 2);
+  EXPECT_EQ(record["client_version"], "1.0.1");
   EXPECT_EQ(record["checkins"], 1);
+  EXPECT_EQ(record["sequence"], 2);
   const std::regex day(R"(\d{4}-\d{2}-\d{2})");
   EXPECT_TRUE(std::regex_match(record["activated_at"].get<std::string>(), day)) << record;
   EXPECT_TRUE(std::regex_match(record["last_checkin_at"].get<std::string>(), day)) << record;
