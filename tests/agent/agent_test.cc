@@ -1,5 +1,5 @@
 // Agent behaviour a device owner would notice: D1 refusals send nothing, activation happens
-// once with exactly the seven signed fields, check-ins follow version changes only (D2), and
+// once with exactly the eight signed fields, check-ins follow version changes only (D2), and
 // state survives failed writes.
 #include "homeport/agent.h"
 
@@ -117,7 +117,7 @@ TEST(Agent, RejectsBadOptions) {
   EXPECT_TRUE(Agent::Open(o).status().IsInvalidArgument());
 }
 
-TEST(Agent, FirstActivationSendsSevenSignedFieldsAndStoresState) {
+TEST(Agent, FirstActivationSendsEightSignedFieldsAndStoresState) {
   TestDevice device;
   FakeEnv env;
   FakeTransport transport;
