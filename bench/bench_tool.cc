@@ -51,7 +51,7 @@ std::string Serial(size_t i) {
 std::string ActivationBody(const std::string& serial, const std::string& region) {
   return R"({"serial":")" + serial + R"(","model":")" + kModel + R"(","sku":")" + kSku +
          R"(","variant":")" + kVariant + R"(","region":")" + region +
-         R"(","client_version":"1.0.0","manifest_version":1})";
+         R"(","client_version":"1.0.0","manifest_version":1,"sequence":1})";
 }
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }

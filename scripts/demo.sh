@@ -56,7 +56,7 @@ step "a device built with the China manifest refuses to send anything (D1)"
 
 step "a request claiming region cn is refused by the sg server, nothing stored (S1)"
 curl -s -X POST "$URL/v1/activations" -H 'Content-Type: application/json' \
-  -d '{"serial":"X","model":"HP7","sku":"HP7-64-BLK","variant":"global","region":"cn","client_version":"1.0.0","manifest_version":1}'
+  -d '{"serial":"X","model":"HP7","sku":"HP7-64-BLK","variant":"global","region":"cn","client_version":"1.0.0","manifest_version":1,"sequence":1}'
 echo
 
 step "User Experience Program: the user of $first opts in; diagnostics and feedback go up"

@@ -1,6 +1,7 @@
 // Building activation requests, checking the server's answers and the state file format.
 #include "agent/activation_protocol.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
@@ -29,28 +30,69 @@ std::string ActivationsUrl(std::string_view activation_url) {
   return std::string(activation_url) + "/v1/activations";
 }
 
-std::string ActivationBody(const DeviceProfile& profile, const RegionManifest& manifest) {
+std::string ActivationBody(const DeviceProfile& profile, const RegionManifest& manifest,
+                           int64_t sequence) {
   nlohmann::json body = {{"serial", profile.serial},
                          {"model", profile.model},
                          {"sku", profile.sku},
                          {"variant", profile.variant},
                          {"region", profile.region},
                          {"client_version", profile.client_version},
-                         {"manifest_version", manifest.version}};
+                         {"manifest_version", manifest.version},
+                         {"sequence", sequence}};
   return body.dump();
 }
 
-TransportRequest BuildActivationRequest(const DeviceProfile& profile, const RegionManifest& manifest,
-                                   const crypto::SecretKey& device_key) {
+TransportRequest BuildActivationRequest(const DeviceProfile& profile,
+                                        const RegionManifest& manifest,
+                                        const crypto::SecretKey& device_key, int64_t sequence) {
   TransportRequest request;
   request.url = ActivationsUrl(manifest.activation_url);
-  request.body = ActivationBody(profile, manifest);
+  request.body = ActivationBody(profile, manifest, sequence);
   request.headers = {
       {"Content-Type", "application/json"},
       {"X-Homeport-Signature", crypto::SignDetached(request.body, device_key)},
       {"User-Agent", "homeport-agent/" + profile.client_version},
   };
   return request;
+}
+
+Result<int64_t> NextActivationSequence(Env& env, const std::string& path, int64_t at_least) {
+  int64_t current = 0;
+  auto text = env.ReadFile(path);
+  if (text.ok()) {
+    // Anything but a plain number in range counts as lost: the server's stale_activation
+    // answer then tells the agent where to continue.
+    auto parsed = nlohmann::json::parse(*text, nullptr, false);
+    if (parsed.is_number_integer() && parsed.get<int64_t>() > 0 &&
+        parsed.get<int64_t>() < kMaxActivationSequence) {
+      current = parsed.get<int64_t>();
+    }
+  } else if (!text.status().IsNotFound()) {
+    return text.status().WithContext("reading the activation sequence");
+  }
+  if (at_least < 0 || at_least >= kMaxActivationSequence) {
+    return Status::InvalidArgument("activation sequence " + std::to_string(at_least) +
+                                   " is out of range");
+  }
+  const int64_t next = std::max(current, at_least) + 1;
+  Status written = env.WriteFileAtomic(path, std::to_string(next) + "\n", 0600);
+  if (!written.ok()) return written.WithContext("storing the activation sequence");
+  return next;
+}
+
+std::optional<StaleActivation> ParseStaleActivation(const TransportResponse& response) {
+  if (response.status != 409) return std::nullopt;
+  auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (!j.is_object() || j.value("error", "") != "stale_activation") return std::nullopt;
+  auto in_range = [&](const char* key) {
+    auto it = j.find(key);
+    return it != j.end() && it->is_number_integer() && it->get<int64_t>() >= 0 &&
+           it->get<int64_t>() < kMaxActivationSequence;
+  };
+  if (!in_range("recorded_sequence") || !in_range("recorded_manifest_version")) return std::nullopt;
+  return StaleActivation{j["recorded_sequence"].get<int64_t>(),
+                         j["recorded_manifest_version"].get<int64_t>()};
 }
 
 Result<ActivationReply> ParseActivationReply(const TransportResponse& response,

@@ -10,6 +10,9 @@ namespace homeport {
 namespace {
 
 constexpr const char* kStateFile = "activation.json";
+// Apart from activation.json, which is treated as absent when it does not parse: the counter
+// must survive that.
+constexpr const char* kSequenceFile = "activation_sequence";
 
 class AgentImpl final : public Agent {
  public:
@@ -20,7 +23,8 @@ class AgentImpl final : public Agent {
         device_key_(device.device_key),
         owned_transport_(std::move(device.owned_transport)),
         transport_(device.transport),
-        state_path_(options.state_dir + "/" + kStateFile) {}
+        state_path_(options.state_dir + "/" + kStateFile),
+        sequence_path_(options.state_dir + "/" + kSequenceFile) {}
 
   Result<ActivationState> Activate() override;
   const RegionManifest& manifest() const override { return manifest_; }
@@ -29,6 +33,9 @@ class AgentImpl final : public Agent {
   // The state on disk, if it is readable. A file that does not parse is treated as absent:
   // activation is idempotent, so asking the server again repairs it at the cost of one request.
   Result<std::optional<ActivationState>> LoadState();
+  // Raises the counter to above `at_least`, signs a request with it and posts it until a final
+  // answer.
+  Result<TransportResponse> Send(int64_t at_least);
 
   const AgentOptions options_;
   const DeviceProfile profile_;
@@ -37,7 +44,17 @@ class AgentImpl final : public Agent {
   std::unique_ptr<HttpTransport> owned_transport_;
   HttpTransport* const transport_;
   const std::string state_path_;
+  const std::string sequence_path_;
 };
+
+Result<TransportResponse> AgentImpl::Send(int64_t at_least) {
+  Env* env = options_.env;
+  HOMEPORT_ASSIGN_OR_RETURN(int64_t sequence,
+                            agent::NextActivationSequence(*env, sequence_path_, at_least));
+  TransportRequest request =
+      agent::BuildActivationRequest(profile_, manifest_, device_key_, sequence);
+  return agent::PostUntilFinal(*transport_, request, *env, agent::RetryPolicyOf(options_));
+}
 
 Result<std::optional<ActivationState>> AgentImpl::LoadState() {
   Env* env = options_.env;
@@ -63,10 +80,14 @@ Result<ActivationState> AgentImpl::Activate() {
   // Fail before sending: a confirmation that cannot be stored would be asked for again.
   HOMEPORT_RETURN_IF_ERROR(env->CreateDirs(options_.state_dir));
 
-  TransportRequest request = agent::BuildActivationRequest(profile_, manifest_, device_key_);
-  HOMEPORT_ASSIGN_OR_RETURN(
-      TransportResponse response,
-      agent::PostWithRetry(*transport_, request, *env, agent::RetryPolicyOf(options_)));
+  HOMEPORT_ASSIGN_OR_RETURN(TransportResponse response, Send(0));
+  if (auto stale = agent::ParseStaleActivation(response);
+      stale && stale->recorded_manifest_version <= manifest_.version) {
+    // The server holds a sequence this device does not remember having sent: its counter was
+    // lost (a state wipe). Continue above it, once; the versions sent are this device's own.
+    HOMEPORT_ASSIGN_OR_RETURN(response, Send(stale->recorded_sequence));
+  }
+  if (response.status < 200 || response.status > 299) return agent::HttpErrorStatus(response);
   HOMEPORT_ASSIGN_OR_RETURN(agent::ActivationReply reply,
                             agent::ParseActivationReply(response, profile_.serial));
 

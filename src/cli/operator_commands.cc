@@ -13,6 +13,8 @@
 namespace homeport::cli {
 namespace {
 
+// activated_at and last_checkin_at keep their names and hold days (YYYY-MM-DD): the store
+// keeps no finer time about a device (S4).
 nlohmann::json ToJson(const ActivationRecord& r) {
   return {{"serial", r.device.serial},
           {"model", r.device.model},
@@ -21,11 +23,12 @@ nlohmann::json ToJson(const ActivationRecord& r) {
           {"region", r.device.region},
           {"batch", r.device.batch},
           {"warranty_start", r.warranty_start},
-          {"activated_at", r.activated_at},
+          {"activated_at", r.activated_day},
           {"client_version", r.client_version},
           {"manifest_version", r.manifest_version},
-          {"last_checkin_at", r.last_checkin_at},
-          {"checkins", r.checkins}};
+          {"last_checkin_at", r.last_checkin_day},
+          {"checkins", r.checkins},
+          {"sequence", r.sequence}};
 }
 
 void PrintRolloutTable(const RolloutReport& report) {

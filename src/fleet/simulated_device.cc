@@ -107,7 +107,8 @@ TransportRequest SimulatedDevice::NewPing(std::string_view ping, const char* rea
 Result<TransportRequest> SimulatedDevice::Build(RequestKind kind, Env& env) {
   switch (kind) {
     case RequestKind::kActivation:
-      return agent::BuildActivationRequest(device_.profile, manifest_, device_.device_key);
+      return agent::BuildActivationRequest(device_.profile, manifest_, device_.device_key,
+                                           ++activation_sequence_);
     case RequestKind::kBaseline: {
       json metrics = {
           {"timespan",

@@ -18,9 +18,12 @@ constexpr std::array<const char*, 6> kStringFields = {"serial", "model", "sku",
                                                       "variant", "region", "client_version"};
 constexpr const char* kSignatureHeader = "x-homeport-signature";
 
+constexpr std::array<const char*, 2> kIntegerFields = {"manifest_version", "sequence"};
+
 struct ActivationBody {
   std::array<std::string, 6> strings;  // in kStringFields order
   int64_t manifest_version = 0;
+  int64_t sequence = 0;
   const std::string& serial() const { return strings[0]; }
   const std::string& model() const { return strings[1]; }
   const std::string& sku() const { return strings[2]; }
@@ -52,12 +55,16 @@ std::variant<ActivationBody, HttpResponse> ParseBody(const std::string& body) {
                          std::string("body is not a JSON object: ") + simdjson::error_message(err));
   }
   ActivationBody out;
-  std::array<bool, 7> seen{};
+  constexpr size_t kFields = kStringFields.size() + kIntegerFields.size();
+  auto field_name = [](size_t i) {
+    return i < kStringFields.size() ? kStringFields[i] : kIntegerFields[i - kStringFields.size()];
+  };
+  std::array<bool, kFields> seen{};
   nlohmann::json violations = nlohmann::json::array();
   for (auto [key, value] : obj) {
     size_t i = 0;
-    while (i < kStringFields.size() && key != kStringFields[i]) ++i;
-    if (i == kStringFields.size() && key != "manifest_version") {
+    while (i < kFields && key != field_name(i)) ++i;
+    if (i == kFields) {
       violations.push_back(Violation(key, "not an activation field"));
       continue;
     }
@@ -66,8 +73,9 @@ std::variant<ActivationBody, HttpResponse> ParseBody(const std::string& body) {
       continue;
     }
     seen[i] = true;
-    if (i == kStringFields.size()) {
-      if (value.get_int64().get(out.manifest_version) || out.manifest_version < 1) {
+    if (i >= kStringFields.size()) {
+      int64_t& target = i == kStringFields.size() ? out.manifest_version : out.sequence;
+      if (value.get_int64().get(target) || target < 1) {
         violations.push_back(Violation(key, "must be a positive integer"));
       }
       continue;
@@ -85,10 +93,7 @@ std::variant<ActivationBody, HttpResponse> ParseBody(const std::string& body) {
     }
   }
   for (size_t i = 0; i < seen.size(); ++i) {
-    if (!seen[i]) {
-      violations.push_back(
-          Violation(i < kStringFields.size() ? kStringFields[i] : "manifest_version", "missing"));
-    }
+    if (!seen[i]) violations.push_back(Violation(field_name(i), "missing"));
   }
   if (!violations.empty()) {
     return ErrorResponse(ErrorCode::kSchemaViolation, "the activation does not match its schema",
@@ -171,11 +176,22 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
     return;
   }
 
-  Activation activation{body.serial(), body.client_version(), body.manifest_version};
+  Activation activation{body.serial(), body.client_version(), body.manifest_version, body.sequence};
   std::string serial = body.serial();
   auto done = [serial, respond](Result<ActivationResult> r) {
     if (!r.ok()) {
       respond(Unavailable("the activation could not be stored; retry"));
+      return;
+    }
+    if (r->outcome == RecordOutcome::kStale) {
+      // The recorded figures let the device itself catch up after losing its counter; an
+      // attacker replaying the device's signed request learns nothing it could use.
+      respond(ErrorResponse(
+          ErrorCode::kStaleActivation,
+          "this activation is older than the one recorded (its sequence is not above the "
+          "recorded one, or its manifest version is lower); nothing was changed",
+          {{"recorded_sequence", r->recorded_sequence},
+           {"recorded_manifest_version", r->recorded_manifest_version}}));
       return;
     }
     static const char* kStatus[] = {"activated", "already_activated", "checked_in"};

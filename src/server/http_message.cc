@@ -31,6 +31,7 @@ int StatusOf(ErrorCode code) {
     case ErrorCode::kUnknownDevice: return 403;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
+    case ErrorCode::kStaleActivation: return 409;
     case ErrorCode::kTooLarge: return 413;
     case ErrorCode::kUnsupportedMediaType: return 415;
     case ErrorCode::kWrongRegion: return 421;
@@ -48,6 +49,7 @@ const char* NameOf(ErrorCode code) {
     case ErrorCode::kUnknownDevice: return "unknown_device";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
+    case ErrorCode::kStaleActivation: return "stale_activation";
     case ErrorCode::kTooLarge: return "too_large";
     case ErrorCode::kUnsupportedMediaType: return "unsupported_media_type";
     case ErrorCode::kWrongRegion: return "wrong_region";

@@ -45,6 +45,7 @@ enum class ErrorCode {
   kUnknownDevice,          // 403
   kNotFound,               // 404
   kMethodNotAllowed,       // 405
+  kStaleActivation,        // 409: a replayed or rolled-back activation; nothing changed
   kTooLarge,               // 413
   kUnsupportedMediaType,   // 415
   kWrongRegion,            // 421

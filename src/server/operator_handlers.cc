@@ -24,13 +24,22 @@ bool TokenMatches(std::string_view presented, const std::string& expected) {
          sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
 }
 
+// activated_at and last_checkin_at keep their names and hold days (YYYY-MM-DD): the store
+// keeps no finer time about a device (S4).
 nlohmann::json WarrantyJson(const ActivationRecord& r) {
-  return {{"serial", r.device.serial},       {"model", r.device.model},
-          {"sku", r.device.sku},             {"variant", r.device.variant},
-          {"region", r.device.region},       {"batch", r.device.batch},
-          {"warranty_start", r.warranty_start}, {"activated_at", r.activated_at},
-          {"client_version", r.client_version}, {"manifest_version", r.manifest_version},
-          {"last_checkin_at", r.last_checkin_at}, {"checkins", r.checkins}};
+  return {{"serial", r.device.serial},
+          {"model", r.device.model},
+          {"sku", r.device.sku},
+          {"variant", r.device.variant},
+          {"region", r.device.region},
+          {"batch", r.device.batch},
+          {"warranty_start", r.warranty_start},
+          {"activated_at", r.activated_day},
+          {"client_version", r.client_version},
+          {"manifest_version", r.manifest_version},
+          {"last_checkin_at", r.last_checkin_day},
+          {"checkins", r.checkins},
+          {"sequence", r.sequence}};
 }
 
 }  // namespace

@@ -32,4 +32,33 @@ Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry&
   return report;
 }
 
+PeriodicRetention::PeriodicRetention(Store& store, const schema::SchemaRegistry& schemas, Env* env,
+                                     std::chrono::milliseconds interval, PassCallback on_pass)
+    : store_(store),
+      schemas_(schemas),
+      env_(env),
+      interval_(interval),
+      on_pass_(std::move(on_pass)),
+      thread_([this] { Run(); }) {}
+
+PeriodicRetention::~PeriodicRetention() {
+  {
+    std::lock_guard lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void PeriodicRetention::Run() {
+  std::unique_lock lock(mu_);
+  while (!stop_) {
+    lock.unlock();
+    auto report = RunRetention(store_, schemas_, env_->Now());
+    if (on_pass_) on_pass_(report);
+    lock.lock();
+    cv_.wait_for(lock, interval_, [this] { return stop_; });
+  }
+}
+
 }  // namespace homeport

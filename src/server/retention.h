@@ -3,7 +3,12 @@
 // Run periodically by `homeport serve` and on demand by `homeport retention run`.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <functional>
+#include <mutex>
+#include <thread>
 
 #include "schema/schema_registry.h"
 #include "store/store.h"
@@ -17,5 +22,34 @@ struct RetentionReport {
 
 Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry& schemas,
                                      TimePoint now);
+
+// The server's periodic pass: RunRetention at start and then every `interval`, on its own
+// thread, with the day taken from `env` (so a test can move the clock). Each pass's outcome
+// goes to `on_pass`, called on that thread. Destruction stops the thread, waiting for a pass
+// in progress.
+class PeriodicRetention {
+ public:
+  using PassCallback = std::function<void(const Result<RetentionReport>&)>;
+  // `interval` must be positive. Store, schemas and env must outlive this object.
+  PeriodicRetention(Store& store, const schema::SchemaRegistry& schemas, Env* env,
+                    std::chrono::milliseconds interval, PassCallback on_pass);
+  ~PeriodicRetention();
+
+  PeriodicRetention(const PeriodicRetention&) = delete;
+  PeriodicRetention& operator=(const PeriodicRetention&) = delete;
+
+ private:
+  void Run();
+
+  Store& store_;
+  const schema::SchemaRegistry& schemas_;
+  Env* env_;
+  const std::chrono::milliseconds interval_;
+  const PassCallback on_pass_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 }  // namespace homeport

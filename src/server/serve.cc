@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "provisioning/region_manifest.h"
@@ -62,49 +63,6 @@ uint64_t RaiseOpenFileLimit() {
   }
   return l.rlim_cur;
 }
-
-// Runs retention every `interval` until stopped.
-class RetentionLoop {
- public:
-  RetentionLoop(Store& store, const schema::SchemaRegistry& schemas, Env* env, int interval_s)
-      : store_(store), schemas_(schemas), env_(env), interval_(interval_s) {
-    if (interval_s > 0) thread_ = std::thread([this] { Run(); });
-  }
-  ~RetentionLoop() {
-    {
-      std::lock_guard lock(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    if (thread_.joinable()) thread_.join();
-  }
-
- private:
-  void Run() {
-    std::unique_lock lock(mu_);
-    while (!stop_) {
-      lock.unlock();
-      auto report = RunRetention(store_, schemas_, env_->Now());
-      if (!report.ok()) {
-        spdlog::warn("retention: {}", report.status().ToString());
-      } else if (report->documents_removed || report->metric_values_removed) {
-        spdlog::info("retention: removed {} documents and {} expired metric values",
-                     report->documents_removed, report->metric_values_removed);
-      }
-      lock.lock();
-      cv_.wait_for(lock, interval_, [this] { return stop_; });
-    }
-  }
-
-  Store& store_;
-  const schema::SchemaRegistry& schemas_;
-  Env* env_;
-  std::chrono::seconds interval_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread thread_;
-};
 
 }  // namespace
 
@@ -186,7 +144,19 @@ Status RunServe(const ServeOptions& o) {
   IngestBudget ingest_budget(o.ingest_budget, env);
   Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests, &*schemas,
                                &*scanner, &rate_limiter, admin_token, &ingest_budget});
-  RetentionLoop retention(**store, *schemas, env, o.retention_interval_seconds);
+  std::optional<PeriodicRetention> retention;
+  if (o.retention_interval_seconds > 0) {
+    retention.emplace(**store, *schemas, env, std::chrono::seconds(o.retention_interval_seconds),
+                      [](const Result<RetentionReport>& report) {
+                        if (!report.ok()) {
+                          spdlog::warn("retention: {}", report.status().ToString());
+                        } else if (report->documents_removed || report->metric_values_removed) {
+                          spdlog::info(
+                              "retention: removed {} documents and {} expired metric values",
+                              report->documents_removed, report->metric_values_removed);
+                        }
+                      });
+  }
   HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
   HttpServer server(router, http);
   HOMEPORT_RETURN_IF_ERROR(server.Start());

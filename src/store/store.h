@@ -22,23 +22,32 @@
 namespace homeport {
 
 // A verified activation (or check-in) of an enrolled device, as the server commits it.
-// Deliberately no connection metadata (S2): no address, no user agent, no request time
-// beyond the day the warranty starts.
+// Deliberately no connection metadata (S2): no address, no user agent, no time finer than the
+// day (S4).
 struct Activation {
   std::string serial;
   std::string client_version;
   int64_t manifest_version = 0;
+  // The device's signed counter, raised before every contact. Only a request whose sequence
+  // is above the recorded one may change the recorded versions, so a replayed earlier request
+  // cannot set them back.
+  int64_t sequence = 0;
 };
 
 enum class RecordOutcome {
-  kCreated,    // first activation: the warranty starts now
-  kRepeated,   // same versions as before: nothing changed
+  kCreated,    // first activation: the warranty starts today
+  kRepeated,   // same versions as recorded: nothing changed, whatever the sequence
   kCheckedIn,  // a new client or manifest version was reported and recorded
+  kStale,      // other versions, but a sequence not above the recorded one or a lower
+               // manifest version: a replay or a rollback, and nothing changed
 };
 
 struct ActivationResult {
   RecordOutcome outcome = RecordOutcome::kCreated;
   std::string warranty_start;  // YYYY-MM-DD of the first activation
+  // What is recorded after the commit (for kStale: what refused the request).
+  int64_t recorded_sequence = 0;
+  int64_t recorded_manifest_version = 0;
 };
 
 // Activations that named another region: counted, never stored (S1). The server tallies
@@ -90,14 +99,17 @@ struct BatchResult {
   std::vector<int64_t> erased;                // per erasure: documents removed
 };
 
+// Every time kept about a device is a day (S4): a warranty needs a date, and a finer time
+// could be matched against the day-level times of UX-program documents.
 struct ActivationRecord {
   EnrollmentRecord device;
   std::string warranty_start;  // YYYY-MM-DD
-  std::string activated_at;    // RFC 3339
+  std::string activated_day;   // YYYY-MM-DD
   std::string client_version;
   int64_t manifest_version = 0;
-  std::string last_checkin_at;  // RFC 3339; equals activated_at until the first check-in
+  std::string last_checkin_day;  // YYYY-MM-DD; equals activated_day until the first check-in
   int64_t checkins = 0;
+  int64_t sequence = 0;  // the highest sequence that changed the record; 0 before its use
 };
 
 // One line of the rollout report: how many devices of `batch` run this version pair.
@@ -138,8 +150,8 @@ class Store {
  public:
   virtual ~Store() = default;
 
-  // "sqlite:PATH" (created if missing, WAL mode) or "postgresql://user@host:port/db?…" (a
-  // libpq URI; servers of one region may share it). Applies pending migrations.
+  // "sqlite:PATH" (created if missing, owner-only, WAL mode) or "postgresql://user@host:port/db?…"
+  // (a libpq URI; servers of one region may share it). Applies pending migrations.
   static Result<std::unique_ptr<Store>> Open(const std::string& url);
 
   // All or nothing. A serial already enrolled with the same record is left as it is; one
@@ -148,7 +160,9 @@ class Store {
   virtual Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) = 0;
 
   // Commits the whole batch in one transaction, durably. Activations of serials that are not
-  // enrolled are a bug of the caller (InvalidArgument, nothing committed).
+  // enrolled are a bug of the caller (InvalidArgument, nothing committed). When the batch
+  // erases, the erased data is gone from the store's files before this returns (SQLite) or a
+  // vacuum of the table is scheduled (PostgreSQL); docs/operations.md says what each means.
   virtual Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) = 0;
 
   // An operator's read of one device's warranty: appended to the audit log first (S7).
@@ -163,7 +177,8 @@ class Store {
   // An access request: every stored document of `client_id`, oldest first. Audited (S7).
   virtual Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
                                                         const std::string& actor, TimePoint now) = 0;
-  // Retention: removes documents whose expires_day is before `today`. Returns how many.
+  // Retention: removes documents whose expires_day is before `today`. Returns how many. Removed
+  // data is overwritten as an erasure's is (see Commit).
   virtual Result<int64_t> ExpireDocuments(const std::string& today) = 0;
   // Retention of one metric shorter than its ping's: removes the metric's value from
   // documents of `app_id`/`doc_type` received before `cutoff_day`. Returns documents changed.

@@ -1,5 +1,5 @@
 // Agent behaviour a device owner would notice: D1 refusals send nothing, activation happens
-// once with exactly the seven signed fields, check-ins follow version changes only (D2), and
+// once with exactly the eight signed fields, check-ins follow version changes only (D2), and
 // state survives failed writes.
 #include "homeport/agent.h"
 
@@ -117,7 +117,7 @@ TEST(Agent, RejectsBadOptions) {
   EXPECT_TRUE(Agent::Open(o).status().IsInvalidArgument());
 }
 
-TEST(Agent, FirstActivationSendsSevenSignedFieldsAndStoresState) {
+TEST(Agent, FirstActivationSendsEightSignedFieldsAndStoresState) {
   TestDevice device;
   FakeEnv env;
   FakeTransport transport;
@@ -152,7 +152,7 @@ TEST(Agent, FirstActivationSendsSevenSignedFieldsAndStoresState) {
   std::set<std::string> fields;
   for (const auto& [key, value] : body.items()) fields.insert(key);
   EXPECT_EQ(fields, (std::set<std::string>{"serial", "model", "sku", "variant", "region",
-                                           "client_version", "manifest_version"}));
+                                           "client_version", "manifest_version", "sequence"}));
   EXPECT_EQ(body["serial"], "HP7P-000123");
   EXPECT_EQ(body["model"], "HP7P");
   EXPECT_EQ(body["sku"], "TA-1046");
@@ -247,6 +247,66 @@ TEST(Agent, NewerManifestChecksInOnce) {
   EXPECT_EQ(transport.requests.size(), 2u);
 }
 
+int64_t SequenceOf(const TransportRequest& r) {
+  return nlohmann::json::parse(r.body)["sequence"].get<int64_t>();
+}
+
+TEST(Agent, EveryContactCarriesAHigherSignedSequence) {
+  TestDevice device;
+  FakeEnv env;
+  FakeTransport transport;
+  // The first answer is lost to a 503: the retry is the same request, the same sequence.
+  transport.replies.push_back(ErrorReply(503, "unavailable", "busy", {{"retry-after", "1"}}));
+  transport.replies.push_back(ActivationReply(201, device.profile.serial, "activated"));
+  ASSERT_TRUE(Boot(device.Options(&env, &transport)).ok());
+  device.manifest.version = 4;
+  device.WriteManifest();
+  transport.replies.push_back(ActivationReply(200, device.profile.serial, "checked_in"));
+  ASSERT_TRUE(Boot(device.Options(&env, &transport)).ok());
+
+  ASSERT_EQ(transport.requests.size(), 3u);
+  EXPECT_EQ(SequenceOf(transport.requests[0]), 1);
+  EXPECT_EQ(transport.requests[1].body, transport.requests[0].body);
+  EXPECT_EQ(SequenceOf(transport.requests[2]), 2);
+  auto stored = env.ReadFile(device.state_dir + "/activation_sequence");
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(*stored, "2\n");
+}
+
+TEST(Agent, AfterAWipedStateContinuesAboveTheRecordedSequenceOnce) {
+  TestDevice device;
+  FakeEnv env;
+  FakeTransport transport;
+  nlohmann::json stale = {{"error", "stale_activation"},
+                          {"message", "older than the recorded one"},
+                          {"recorded_sequence", 41},
+                          {"recorded_manifest_version", 2}};
+  transport.replies.push_back(agent_testing::Reply(409, stale.dump()));
+  transport.replies.push_back(ActivationReply(200, device.profile.serial, "checked_in"));
+  auto state = Boot(device.Options(&env, &transport));
+  ASSERT_TRUE(state.ok()) << state.status().ToString();
+  EXPECT_EQ(state->outcome, ActivationOutcome::kCheckedIn);
+  ASSERT_EQ(transport.requests.size(), 2u);
+  EXPECT_EQ(SequenceOf(transport.requests[0]), 1);
+  EXPECT_EQ(SequenceOf(transport.requests[1]), 42);
+}
+
+TEST(Agent, StaleAnswerForANewerRecordedManifestIsAnErrorNotARetry) {
+  TestDevice device;  // manifest version 3
+  FakeEnv env;
+  FakeTransport transport;
+  nlohmann::json stale = {{"error", "stale_activation"},
+                          {"message", "older than the recorded one"},
+                          {"recorded_sequence", 9},
+                          {"recorded_manifest_version", 5}};
+  transport.replies.push_back(agent_testing::Reply(409, stale.dump()));
+  auto state = Boot(device.Options(&env, &transport));
+  ASSERT_FALSE(state.ok());
+  EXPECT_NE(state.status().message().find("stale_activation"), std::string::npos)
+      << state.status().ToString();
+  EXPECT_EQ(transport.requests.size(), 1u);
+}
+
 TEST(Agent, ClientErrorsFailAtOnceWithServerCode) {
   const struct {
     int status;
@@ -302,7 +362,8 @@ TEST(Agent, FailedStateWriteKeepsPreviousState) {
   auto retried = agent->Activate();
   ASSERT_TRUE(retried.ok()) << retried.status().ToString();
   EXPECT_EQ(retried->client_version, "1.0.1");
-  EXPECT_EQ(transport.requests.size(), 3u);
+  // The failed call sent nothing: its sequence could not be stored, so no request was signed.
+  EXPECT_EQ(transport.requests.size(), 2u);
   EXPECT_EQ(agent->Activate()->outcome, ActivationOutcome::kCached);
 }
 

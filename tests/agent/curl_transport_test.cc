@@ -196,7 +196,7 @@ TEST(AgentOverCurl, ActivatesAgainstALoopbackServer) {
   const std::string& raw = server.request();
   EXPECT_EQ(raw.substr(0, raw.find("\r\n")), "POST /v1/activations HTTP/1.1");
   std::string body = BodyOf(raw);
-  EXPECT_EQ(nlohmann::json::parse(body).size(), 7u);
+  EXPECT_EQ(nlohmann::json::parse(body).size(), 8u);  // the seven fields and the sequence
   Status signature = crypto::VerifyDetached(HeaderValue(raw, "X-Homeport-Signature"), body,
                                             device.device_key.Public());
   EXPECT_TRUE(signature.ok()) << signature.ToString();

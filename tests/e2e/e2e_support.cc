@@ -282,14 +282,20 @@ std::string Region::Serial(int n) const {
 std::string Region::Profile(int n) const { return batch_dir + "/devices/" + Serial(n) + ".json"; }
 
 SignedActivation HandMadeActivation(const std::string& profile_path,
-                                    const std::string& region_claim) {
+                                    const std::string& region_claim,
+                                    const std::string& client_version, int64_t manifest_version,
+                                    int64_t sequence) {
   auto text = Env::Default()->ReadFile(profile_path);
   auto profile = ParseDeviceProfile(*text);
   auto key = DeviceKey(*profile);
-  nlohmann::json body = {{"serial", profile->serial}, {"model", profile->model},
-                         {"sku", profile->sku},       {"variant", profile->variant},
-                         {"region", region_claim},    {"client_version", "1.0.0"},
-                         {"manifest_version", 1}};
+  nlohmann::json body = {{"serial", profile->serial},
+                         {"model", profile->model},
+                         {"sku", profile->sku},
+                         {"variant", profile->variant},
+                         {"region", region_claim},
+                         {"client_version", client_version},
+                         {"manifest_version", manifest_version},
+                         {"sequence", sequence}};
   SignedActivation s{body.dump(), {}};
   s.headers = {{"Content-Type", "application/json"},
                {"X-Homeport-Signature", crypto::SignDetached(s.body, *key)}};

@@ -101,7 +101,9 @@ struct SignedActivation {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 SignedActivation HandMadeActivation(const std::string& profile_path,
-                                    const std::string& region_claim);
+                                    const std::string& region_claim,
+                                    const std::string& client_version = "1.0.0",
+                                    int64_t manifest_version = 1, int64_t sequence = 1);
 
 // A UUIDv4-shaped id, distinct for each `n` and `tag`.
 std::string Uuid(unsigned tag, unsigned n);

@@ -27,7 +27,7 @@ TEST_F(ActivationHandler, NewVersionsAreACheckIn) {
   TestDevice d = MakeDevice("B1-000002");
   Enroll(d);
   ASSERT_EQ(Call(SignedActivation(d, ActivationBody(d, 1).dump())).status, 201);
-  HttpResponse r = Call(SignedActivation(d, ActivationBody(d, 2, "1.1.0").dump()));
+  HttpResponse r = Call(SignedActivation(d, ActivationBody(d, 2, "1.1.0", 2).dump()));
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(Json(r)["status"], "checked_in");
   auto report = store_->Rollout(std::nullopt);
@@ -35,6 +35,74 @@ TEST_F(ActivationHandler, NewVersionsAreACheckIn) {
   ASSERT_EQ(report->versions.size(), 1u);
   EXPECT_EQ(report->versions[0].manifest_version, 2);
   EXPECT_EQ(report->versions[0].client_version, "1.1.0");
+}
+
+// The versions the rollout report shows for `d`'s batch, as "manifest/client".
+std::vector<std::string> RecordedVersions(Store& store) {
+  std::vector<std::string> out;
+  auto report = store.Rollout(std::nullopt);
+  EXPECT_TRUE(report.ok()) << report.status().ToString();
+  if (!report.ok()) return out;
+  for (const auto& v : report->versions) {
+    out.push_back(std::to_string(v.manifest_version) + "/" + v.client_version);
+  }
+  return out;
+}
+
+TEST_F(ActivationHandler, ReplayedEarlierActivationAfterACheckInIs409AndChangesNothing) {
+  TestDevice d = MakeDevice("B1-000012");
+  Enroll(d);
+  HttpRequest earlier = SignedActivation(d, ActivationBody(d, 1, "1.0.0", 1).dump());
+  HttpResponse first = Call(earlier);
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(Call(SignedActivation(d, ActivationBody(d, 2, "1.1.0", 2).dump())).status, 200);
+
+  HttpResponse replay = Call(earlier);  // the same signed bytes, captured and sent again
+  ASSERT_EQ(replay.status, 409) << replay.body;
+  EXPECT_EQ(Json(replay)["error"], "stale_activation");
+  EXPECT_EQ(Json(replay)["recorded_sequence"], 2);
+  EXPECT_EQ(Json(replay)["recorded_manifest_version"], 2);
+  EXPECT_EQ(RecordedVersions(*store_), std::vector<std::string>{"2/1.1.0"});
+  auto record = store_->LookupWarranty(d.record.serial, "test", Env::Default()->Now());
+  ASSERT_TRUE(record.ok() && record->has_value());
+  EXPECT_EQ((*record)->checkins, 1) << "a refused replay is not a check-in";
+  EXPECT_EQ((*record)->warranty_start, Json(first)["warranty_start"]);
+}
+
+TEST_F(ActivationHandler, LowerManifestVersionIs409EvenWithAHigherSequence) {
+  TestDevice d = MakeDevice("B1-000013");
+  Enroll(d);
+  ASSERT_EQ(Call(SignedActivation(d, ActivationBody(d, 3, "1.1.0", 1).dump())).status, 201);
+  HttpResponse back = Call(SignedActivation(d, ActivationBody(d, 2, "1.1.0", 7).dump()));
+  ASSERT_EQ(back.status, 409) << back.body;
+  EXPECT_EQ(Json(back)["error"], "stale_activation");
+  EXPECT_EQ(RecordedVersions(*store_), std::vector<std::string>{"3/1.1.0"});
+}
+
+TEST_F(ActivationHandler, RepeatOfTheRecordedVersionsIs200WhateverItsSequence) {
+  TestDevice d = MakeDevice("B1-000014");
+  Enroll(d);
+  HttpResponse first = Call(SignedActivation(d, ActivationBody(d, 1, "1.0.0", 5).dump()));
+  ASSERT_EQ(first.status, 201);
+  // A device whose counter was wiped with its state asks again: it still learns its warranty.
+  HttpResponse again = Call(SignedActivation(d, ActivationBody(d, 1, "1.0.0", 1).dump()));
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(Json(again)["status"], "already_activated");
+  EXPECT_EQ(Json(again)["warranty_start"], Json(first)["warranty_start"]);
+}
+
+TEST_F(ActivationHandler, SequenceIsRequiredAndPositive) {
+  TestDevice d = MakeDevice("B1-000015");
+  Enroll(d);
+  nlohmann::json body = ActivationBody(d);
+  body.erase("sequence");
+  HttpResponse missing = Call(SignedActivation(d, body.dump()));
+  ASSERT_EQ(missing.status, 400);
+  EXPECT_NE(Json(missing)["fields"].dump().find("sequence"), std::string::npos);
+  body["sequence"] = 0;
+  HttpResponse zero = Call(SignedActivation(d, body.dump()));
+  ASSERT_EQ(zero.status, 400);
+  EXPECT_NE(Json(zero)["fields"].dump().find("sequence"), std::string::npos);
 }
 
 TEST_F(ActivationHandler, OtherRegionIs421AndNothingIsStored) {

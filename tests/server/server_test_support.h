@@ -25,11 +25,16 @@ inline TestDevice MakeDevice(const std::string& serial, const std::string& regio
 }
 
 inline nlohmann::json ActivationBody(const TestDevice& d, int64_t manifest_version = 1,
-                                     const std::string& client_version = "1.0.0") {
-  return {{"serial", d.record.serial},   {"model", d.record.model},
-          {"sku", d.record.sku},         {"variant", d.record.variant},
-          {"region", d.record.region},   {"client_version", client_version},
-          {"manifest_version", manifest_version}};
+                                     const std::string& client_version = "1.0.0",
+                                     int64_t sequence = 1) {
+  return {{"serial", d.record.serial},
+          {"model", d.record.model},
+          {"sku", d.record.sku},
+          {"variant", d.record.variant},
+          {"region", d.record.region},
+          {"client_version", client_version},
+          {"manifest_version", manifest_version},
+          {"sequence", sequence}};
 }
 
 inline HttpRequest SignedActivation(const TestDevice& d, const std::string& body) {

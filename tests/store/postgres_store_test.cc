@@ -49,7 +49,59 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "2");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "3");
+}
+
+// VACUUM reports to the statistics views: the erasure's dead rows have been removed once
+// last_vacuum of the documents table is set.
+TEST_F(PostgresStore, AnErasureIsFollowedByAVacuumOfTheDocuments) {
+  auto store = Store::Open(url_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  const std::string last_vacuum =
+      "SELECT COALESCE(last_vacuum::text, '') FROM pg_stat_user_tables"
+      " WHERE schemaname = current_schema() AND relname = 'uxp_documents'";
+  WriteBatch docs;
+  docs.documents = {{"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "c-1",
+                     "2026-11-29", "2027-02-27", R"({"metrics":{}})"}};
+  ASSERT_TRUE((*store)->Commit(docs, StoreTest::Day1()).ok());
+  EXPECT_EQ(QueryOne(url_, last_vacuum), "") << "vacuumed before any erasure";
+
+  WriteBatch erase;
+  erase.erasures = {{"c-1"}};
+  auto r = (*store)->Commit(erase, StoreTest::Day1());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->erased, std::vector<int64_t>{1});
+  // Off the request path: the commit returned already; the vacuum follows within moments.
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (QueryOne(url_, last_vacuum).empty() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_NE(QueryOne(url_, last_vacuum), "") << "no vacuum followed the erasure";
+}
+
+// A database written by the previous schema: times to the second, no sequence.
+TEST_F(PostgresStore, UpgradeCutsStoredActivationTimesToTheDay) {
+  ASSERT_TRUE(Store::Open(url_).ok());
+  // Back to the previous schema, as an older homeport left it.
+  QueryOne(url_,
+           "ALTER TABLE activations DROP COLUMN sequence;"
+           " ALTER TABLE activations RENAME COLUMN activated_day TO activated_at;"
+           " ALTER TABLE activations RENAME COLUMN last_checkin_day TO last_checkin_at;"
+           " DELETE FROM schema_migrations WHERE version = 3");
+  const std::string key = crypto::SecretKey::Generate().Public().ToBase64Url();
+  QueryOne(url_, "INSERT INTO devices VALUES ('S1', 'HP7', 'HP7-64', 'global', 'sg', 'B1', '" +
+                     key + "')");
+  QueryOne(url_,
+           "INSERT INTO activations VALUES ('S1', '2026-11-29', '2026-11-29T09:17:42.123Z',"
+           " '1.0.1', 2, '2026-12-01T23:59:58.000Z', 1)");
+
+  auto store = Store::Open(url_);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto rec = (*store)->LookupWarranty("S1", "cli:test", StoreTest::Day1());
+  ASSERT_TRUE(rec.ok() && rec->has_value()) << rec.status().ToString();
+  EXPECT_EQ((*rec)->activated_day, "2026-11-29");
+  EXPECT_EQ((*rec)->last_checkin_day, "2026-12-01");
+  EXPECT_EQ((*rec)->sequence, 0);
 }
 
 TEST_F(PostgresStore, RefusesASchemaFromANewerHomeport) {

@@ -3,6 +3,7 @@
 // would.
 #include <gtest/gtest.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include <string>
 #include <vector>
@@ -42,6 +43,12 @@ std::vector<std::string> RawSql(const std::string& path, const std::string& sql)
 }
 
 class SqliteStoreTest : public ::testing::Test {
+ public:
+  static TimePoint Day1() {
+    using namespace std::chrono;
+    return sys_days(2026y / 11 / 29) + 9h;
+  }
+
  protected:
   void SetUp() override { store_ = Open(); }
   std::unique_ptr<Store> Open() {
@@ -54,10 +61,6 @@ class SqliteStoreTest : public ::testing::Test {
         serial, "HP7", "HP7-64", "global", "sg", "B1", crypto::SecretKey::Generate().Public()};
     EXPECT_TRUE(store_->Enroll({r}).ok());
     return r;
-  }
-  static TimePoint Day1() {
-    using namespace std::chrono;
-    return sys_days(2026y / 11 / 29) + 9h;
   }
 
   TempDir dir_;
@@ -74,7 +77,7 @@ TEST_F(SqliteStore, MigrationsAreRecordedOnce) {
   store_.reset();
   for (int i = 0; i < 3; ++i) ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1", "2"}));
+            (std::vector<std::string>{"1", "2", "3"}));
 }
 
 TEST_F(SqliteStore, RefusesASchemaFromANewerHomeport) {
@@ -146,6 +149,131 @@ TEST_F(SqliteStore, CorruptStoredKeyIsReportedNotHidden) {
   ASSERT_FALSE(found.ok()) << "a device record with an unreadable key must not look valid";
   EXPECT_TRUE(found.status().IsCorruption()) << found.status().ToString();
   EXPECT_NE(found.status().message().find("S1"), std::string::npos) << found.status().message();
+}
+
+// The bytes of the database file and its WAL, as a copy of the disk would show them.
+std::string FileBytes(const std::string& path) {
+  auto bytes = Env::Default()->ReadFile(path);
+  return bytes.ok() ? *bytes : std::string();
+}
+
+bool InTheFiles(const std::string& db, const std::string& needle) {
+  return FileBytes(db).find(needle) != std::string::npos ||
+         FileBytes(db + "-wal").find(needle) != std::string::npos;
+}
+
+UxpDocument Feedback(const std::string& doc_id, const std::string& client_id,
+                     const std::string& text, const std::string& expires_day = "2027-02-27") {
+  std::string payload = R"({"metrics":{"text":{"feedback.text":")" + text +
+                        R"("},"counter":{"diagnostics.crash_count":2}}})";
+  return {doc_id, "homeport-agent", "feedback", client_id, "2026-11-29", expires_day, payload};
+}
+
+TEST_F(SqliteStore, ErasedTextIsGoneFromTheFileAndItsWalOnceTheErasureReturns) {
+  const std::string secret = "ZEBRA-QUOKKA-erasure-marker-7731";
+  WriteBatch batch;
+  for (int i = 0; i < 20; ++i) {
+    batch.documents.push_back(
+        Feedback("d-" + std::to_string(i), "c-erased", secret + std::to_string(i)));
+  }
+  batch.documents.push_back(Feedback("d-kept", "c-kept", "kept-feedback-text"));
+  ASSERT_TRUE(store_->Commit(batch, Day1()).ok());
+  ASSERT_TRUE(InTheFiles(path_, secret)) << "the test must see the text before the erasure";
+
+  WriteBatch erase;
+  erase.erasures = {{"c-erased"}};
+  auto r = store_->Commit(erase, Day1());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->erased, std::vector<int64_t>{20});
+
+  EXPECT_FALSE(InTheFiles(path_, secret)) << "an erased document survives in the files";
+  EXPECT_FALSE(InTheFiles(path_, "c-erased")) << "the erased client id survives in the files";
+  EXPECT_TRUE(InTheFiles(path_, "kept-feedback-text")) << "the other client's data went too";
+}
+
+TEST_F(SqliteStore, RetentionLeavesNoCopyOfExpiredDocumentsOrValues) {
+  const std::string expired = "EXPIRED-DOCUMENT-marker-5521";
+  WriteBatch batch;
+  batch.documents = {Feedback("d-old", "c-1", expired, "2026-11-30"),
+                     Feedback("d-new", "c-2", "fresh-feedback-text", "2027-02-27")};
+  ASSERT_TRUE(store_->Commit(batch, Day1()).ok());
+  ASSERT_TRUE(InTheFiles(path_, expired));
+  auto removed = store_->ExpireDocuments("2026-12-15");
+  ASSERT_TRUE(removed.ok()) << removed.status().ToString();
+  EXPECT_EQ(*removed, 1);
+  EXPECT_FALSE(InTheFiles(path_, expired));
+
+  // A metric value past its own retention goes from the document and from the files.
+  auto changed =
+      store_->ExpireMetric("homeport-agent", "feedback", "text", "feedback.text", "2026-12-01");
+  ASSERT_TRUE(changed.ok()) << changed.status().ToString();
+  EXPECT_EQ(*changed, 1);
+  EXPECT_FALSE(InTheFiles(path_, "fresh-feedback-text"));
+  EXPECT_TRUE(InTheFiles(path_, "diagnostics.crash_count")) << "the rest of the document stays";
+}
+
+TEST(SqliteStoreFiles, AreReadableByTheirOwnerOnlyWhateverTheUmask) {
+  TempDir dir;
+  const std::string path = dir.File("homeport.db");
+  mode_t old = ::umask(022);
+  {
+    auto store = Store::Open("sqlite:" + path);
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    ASSERT_TRUE((*store)
+                    ->Enroll({{"S1", "HP7", "HP7-64", "global", "sg", "B1",
+                               crypto::SecretKey::Generate().Public()}})
+                    .ok());
+    EXPECT_EQ(testing::FileMode(path), 0600);
+    EXPECT_EQ(testing::FileMode(path + "-wal"), 0600);
+    EXPECT_EQ(testing::FileMode(path + "-shm"), 0600);
+  }
+  ::umask(old);
+}
+
+// A database written by the previous schema: times to the second, no sequence.
+TEST(SqliteStoreUpgrade, CutsStoredActivationTimesToTheDay) {
+  TempDir dir;
+  const std::string path = dir.File("old.db");
+  RawSql(path, R"sql(
+CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);
+INSERT INTO schema_migrations VALUES (1), (2);
+CREATE TABLE devices (serial TEXT PRIMARY KEY, model TEXT NOT NULL, sku TEXT NOT NULL,
+  variant TEXT NOT NULL, region TEXT NOT NULL, batch TEXT NOT NULL, public_key TEXT NOT NULL);
+CREATE TABLE activations (serial TEXT PRIMARY KEY REFERENCES devices(serial),
+  warranty_start TEXT NOT NULL, activated_at TEXT NOT NULL, client_version TEXT NOT NULL,
+  manifest_version INTEGER NOT NULL, last_checkin_at TEXT NOT NULL,
+  checkins INTEGER NOT NULL DEFAULT 0);
+CREATE TABLE wrong_region_attempts (claimed_region TEXT NOT NULL, variant TEXT NOT NULL,
+  attempts INTEGER NOT NULL, PRIMARY KEY (claimed_region, variant));
+CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+  action TEXT NOT NULL, subject TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE uxp_documents (doc_id TEXT PRIMARY KEY, app_id TEXT NOT NULL,
+  doc_type TEXT NOT NULL, client_id TEXT NOT NULL, received_day TEXT NOT NULL,
+  expires_day TEXT NOT NULL, payload TEXT NOT NULL);
+)sql");
+  const std::string key = crypto::SecretKey::Generate().Public().ToBase64Url();
+  RawSql(path,
+         "INSERT INTO devices VALUES ('S1', 'HP7', 'HP7-64', 'global', 'sg', 'B1', '" + key + "')");
+  RawSql(path,
+         "INSERT INTO activations VALUES ('S1', '2026-11-29', '2026-11-29T09:17:42.123Z', '1.0.1',"
+         " 2, '2026-12-01T23:59:58.000Z', 1)");
+
+  auto store = Store::Open("sqlite:" + path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto rec = (*store)->LookupWarranty("S1", "cli:test", SqliteStoreTest::Day1());
+  ASSERT_TRUE(rec.ok() && rec->has_value()) << rec.status().ToString();
+  EXPECT_EQ((*rec)->activated_day, "2026-11-29");
+  EXPECT_EQ((*rec)->last_checkin_day, "2026-12-01");
+  EXPECT_EQ((*rec)->sequence, 0);
+  EXPECT_EQ((*rec)->checkins, 1);
+  EXPECT_EQ(FileBytes(path).find("09:17:42"), std::string::npos) << "the old time survives";
+  EXPECT_EQ(FileBytes(path + "-wal").find("09:17:42"), std::string::npos);
+  // The device's next contact is accepted with any sequence: nothing was recorded before.
+  WriteBatch b;
+  b.activations = {{"S1", "1.0.2", 2, 1}};
+  auto r = (*store)->Commit(b, SqliteStoreTest::Day1());
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->activations[0].outcome, RecordOutcome::kCheckedIn);
 }
 
 TEST(SqliteStoreOpen, FailsInAMissingDirectory) {

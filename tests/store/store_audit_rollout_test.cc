@@ -23,10 +23,10 @@ TEST_P(StoreAudit, LookupReturnsTheActivationRecord) {
   ASSERT_TRUE(rec.has_value());
   EXPECT_EQ(rec->device, d);
   EXPECT_EQ(rec->warranty_start, "2026-11-29");
-  EXPECT_EQ(rec->activated_at, FormatRfc3339(Day1()));
+  EXPECT_EQ(rec->activated_day, "2026-11-29");
   EXPECT_EQ(rec->client_version, "1.2.3");
   EXPECT_EQ(rec->manifest_version, 4);
-  EXPECT_EQ(rec->last_checkin_at, rec->activated_at);
+  EXPECT_EQ(rec->last_checkin_day, rec->activated_day);
   EXPECT_EQ(rec->checkins, 0);
 }
 

@@ -36,7 +36,7 @@ TEST_P(StoreCommit, RepeatKeepsTheOriginalWarrantyStart) {
   auto rec = Lookup(d.serial, Day1());
   ASSERT_TRUE(rec.has_value());
   EXPECT_EQ(rec->checkins, 0);
-  EXPECT_EQ(rec->last_checkin_at, rec->activated_at) << "a repeat is not a check-in";
+  EXPECT_EQ(rec->last_checkin_day, rec->activated_day) << "a repeat is not a check-in";
 }
 
 TEST_P(StoreCommit, ChangedClientVersionIsACheckIn) {
@@ -52,8 +52,8 @@ TEST_P(StoreCommit, ChangedClientVersionIsACheckIn) {
   EXPECT_EQ(rec->client_version, "1.0.1");
   EXPECT_EQ(rec->manifest_version, 1);
   EXPECT_EQ(rec->checkins, 1);
-  EXPECT_EQ(rec->activated_at, FormatRfc3339(Day1()));
-  EXPECT_EQ(rec->last_checkin_at, FormatRfc3339(later));
+  EXPECT_EQ(rec->activated_day, "2026-11-29");
+  EXPECT_EQ(rec->last_checkin_day, "2026-12-29");
   EXPECT_EQ(rec->warranty_start, "2026-11-29");
 
   // The new versions reported again: nothing changed any more.
@@ -69,10 +69,52 @@ TEST_P(StoreCommit, ChangedManifestVersionIsACheckIn) {
   EXPECT_EQ(r.outcome, RecordOutcome::kCheckedIn);
   EXPECT_EQ(r.warranty_start, "2026-11-29");
   EXPECT_EQ(Lookup(d.serial, Day1())->manifest_version, 2);
-  // Going back is a change too (a rollback is something the operator must see).
-  EXPECT_EQ(CommitOne(Act(d.serial, "1.0.0", 1), Day1(hours(72))).outcome,
+  // Going back is refused: devices never install an older manifest, so a request with one is
+  // a replay of an earlier request, and the rollout report must keep showing the fix.
+  ActivationResult back = CommitOne(Act(d.serial, "1.0.0", 1), Day1(hours(72)));
+  EXPECT_EQ(back.outcome, RecordOutcome::kStale);
+  EXPECT_EQ(back.recorded_manifest_version, 2);
+  EXPECT_EQ(Lookup(d.serial, Day1())->manifest_version, 2);
+  EXPECT_EQ(Lookup(d.serial, Day1())->checkins, 1);
+}
+
+TEST_P(StoreCommit, ReplayedEarlierRequestAfterACheckInChangesNothing) {
+  auto d = EnrollBatch("B1", 1)[0];
+  const Activation earlier = Act(d.serial, "1.0.0", 1, 1);
+  ASSERT_EQ(CommitOne(earlier, Day1()).outcome, RecordOutcome::kCreated);
+  ASSERT_EQ(CommitOne(Act(d.serial, "1.0.1", 1, 2), Day1(hours(24))).outcome,
             RecordOutcome::kCheckedIn);
-  EXPECT_EQ(Lookup(d.serial, Day1())->checkins, 2);
+
+  ActivationResult replay = CommitOne(earlier, Day1(hours(48)));
+  EXPECT_EQ(replay.outcome, RecordOutcome::kStale);
+  EXPECT_EQ(replay.recorded_sequence, 2);
+  EXPECT_EQ(replay.warranty_start, "2026-11-29");
+  // Another request under an already used sequence is refused the same way.
+  EXPECT_EQ(CommitOne(Act(d.serial, "1.0.2", 1, 2), Day1(hours(48))).outcome,
+            RecordOutcome::kStale);
+
+  auto rec = Lookup(d.serial, Day1(hours(48)));
+  ASSERT_TRUE(rec.has_value());
+  EXPECT_EQ(rec->client_version, "1.0.1");
+  EXPECT_EQ(rec->sequence, 2);
+  EXPECT_EQ(rec->checkins, 1);
+  EXPECT_EQ(rec->last_checkin_day, "2026-11-30");
+
+  // The device's next real contact goes through.
+  EXPECT_EQ(CommitOne(Act(d.serial, "1.0.2", 2, 3), Day1(hours(72))).outcome,
+            RecordOutcome::kCheckedIn);
+  EXPECT_EQ(Lookup(d.serial, Day1(hours(72)))->sequence, 3);
+}
+
+TEST_P(StoreCommit, RepeatOfTheRecordedVersionsNeedsNoNewSequence) {
+  auto d = EnrollBatch("B1", 1)[0];
+  CommitOne(Act(d.serial, "1.0.0", 1, 5), Day1());
+  // A retried request, or a device whose counter went with a state wipe: answered, unchanged.
+  ActivationResult r = CommitOne(Act(d.serial, "1.0.0", 1, 5), Day1(hours(1)));
+  EXPECT_EQ(r.outcome, RecordOutcome::kRepeated);
+  EXPECT_EQ(CommitOne(Act(d.serial, "1.0.0", 1, 1), Day1(hours(2))).outcome,
+            RecordOutcome::kRepeated);
+  EXPECT_EQ(Lookup(d.serial, Day1())->sequence, 5);
 }
 
 TEST_P(StoreCommit, SameSerialTwiceInOneBatch) {

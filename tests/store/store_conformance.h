@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -78,9 +79,11 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
     return records;
   }
 
+  // Without a sequence, each call takes one above every earlier call's: a newer contact.
   static Activation Act(const std::string& serial, const std::string& client = "1.0.0",
-                        int64_t manifest = 1) {
-    return {serial, client, manifest};
+                        int64_t manifest = 1, int64_t sequence = 0) {
+    static std::atomic<int64_t> next_sequence{0};
+    return {serial, client, manifest, sequence != 0 ? sequence : ++next_sequence};
   }
 
   // Commits one batch of activations; fails the test if the commit fails.

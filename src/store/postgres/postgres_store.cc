@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "store/postgres/pg_connection.h"
+#include "store/postgres/vacuum_scheduler.h"
 
 namespace homeport {
 namespace {
@@ -92,6 +93,14 @@ CREATE TABLE uxp_documents (
 CREATE INDEX uxp_documents_client ON uxp_documents(client_id);
 CREATE INDEX uxp_documents_expiry ON uxp_documents(expires_day);
 )sql",
+    // Times about a device are days (S4); the sequence refuses replayed activations.
+    R"sql(
+ALTER TABLE activations RENAME COLUMN activated_at TO activated_day;
+ALTER TABLE activations RENAME COLUMN last_checkin_at TO last_checkin_day;
+UPDATE activations SET activated_day = substr(activated_day, 1, 10),
+                       last_checkin_day = substr(last_checkin_day, 1, 10);
+ALTER TABLE activations ADD COLUMN sequence BIGINT NOT NULL DEFAULT 0;
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -108,23 +117,27 @@ const Sql kEnrollDevice{"hp_enroll_device",
                         " ON CONFLICT (serial) DO NOTHING"};
 
 // An activation is three statements, pipelined without waiting for each other: the insert
-// that only a first activation passes, the check-in update that only new versions pass, and
-// the read of the warranty start that every outcome returns. Each sees the effects of the
+// that only a first activation passes, the check-in update that only new versions with a
+// higher sequence and no lower manifest version pass, and the read of the warranty start and
+// the recorded versions that every outcome returns. Each sees the effects of the
 // ones before it, and under READ COMMITTED a concurrent server's first activation of the same
 // device makes our insert wait and then do nothing. The insert of a serial that is not
 // enrolled violates the foreign key, which aborts the whole batch before its COMMIT.
 const Sql kInsertActivation{
     "hp_insert_activation",
-    "INSERT INTO activations (serial, warranty_start, activated_at, client_version,"
-    " manifest_version, last_checkin_at) VALUES ($1, $2, $3, $4, $5, $3)"
+    "INSERT INTO activations (serial, warranty_start, activated_day, client_version,"
+    " manifest_version, last_checkin_day, sequence) VALUES ($1, $2, $2, $3, $4, $2, $5)"
     " ON CONFLICT (serial) DO NOTHING"};
 const Sql kCheckIn{
     "hp_check_in",
     "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
-    " last_checkin_at = $4::text, checkins = checkins + 1"
-    " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"};
-const Sql kWarrantyStart{"hp_warranty_start",
-                         "SELECT warranty_start FROM activations WHERE serial = $1"};
+    " last_checkin_day = $4::text, sequence = $5::bigint, checkins = checkins + 1"
+    " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"
+    " AND sequence < $5::bigint AND manifest_version <= $3::bigint"};
+const Sql kRecordedActivation{
+    "hp_recorded_activation",
+    "SELECT warranty_start, client_version, manifest_version, sequence FROM activations"
+    " WHERE serial = $1"};
 
 const Sql kCountWrongRegion{
     "hp_count_wrong_region",
@@ -145,9 +158,9 @@ const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE clien
 const Sql kLookupWarranty{
     "hp_lookup_warranty",
     "SELECT d.serial, d.model, d.sku, d.variant, d.region, d.batch, d.public_key,"
-    " a.warranty_start, a.activated_at, a.client_version, a.manifest_version,"
-    " a.last_checkin_at, a.checkins FROM devices d JOIN activations a ON a.serial = d.serial"
-    " WHERE d.serial = $1"};
+    " a.warranty_start, a.activated_day, a.client_version, a.manifest_version,"
+    " a.last_checkin_day, a.checkins, a.sequence"
+    " FROM devices d JOIN activations a ON a.serial = d.serial WHERE d.serial = $1"};
 const Sql kRolloutBatches{"hp_rollout_batches",
                           "SELECT d.batch, COUNT(*), COUNT(a.serial) FROM devices d"
                           " LEFT JOIN activations a ON a.serial = d.serial"
@@ -227,7 +240,8 @@ std::string TextArray(const std::vector<std::string>& items) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(const std::string& url) : pool_(url, kPoolSize) {}
+  explicit PostgresStore(const std::string& url)
+      : pool_(url, kPoolSize), vacuum_([this] { return VacuumDocuments(); }, kVacuumInterval) {}
 
   Status Migrate() {
     return WithConnection([&](Connection& c) -> Status {
@@ -300,7 +314,6 @@ class PostgresStore final : public Store {
 
   Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
     const std::string day = FormatDate(now);
-    const std::string at = FormatRfc3339(now);
     std::vector<Query> queries;
     queries.reserve(batch.activations.size() * 3 + batch.wrong_region.size() + 1 +
                     batch.erasures.size());
@@ -313,9 +326,10 @@ class PostgresStore final : public Store {
     for (size_t k : order) {
       const Activation& a = batch.activations[k];
       std::string version = std::to_string(a.manifest_version);
-      queries.push_back({&kInsertActivation, {a.serial, day, at, a.client_version, version}});
-      queries.push_back({&kCheckIn, {a.serial, a.client_version, version, at}});
-      queries.push_back({&kWarrantyStart, {a.serial}});
+      std::string sequence = std::to_string(a.sequence);
+      queries.push_back({&kInsertActivation, {a.serial, day, a.client_version, version, sequence}});
+      queries.push_back({&kCheckIn, {a.serial, a.client_version, version, day, sequence}});
+      queries.push_back({&kRecordedActivation, {a.serial}});
     }
     std::map<std::pair<std::string, std::string>, int64_t> wrong_region;
     for (const auto& w : batch.wrong_region) {
@@ -340,15 +354,20 @@ class PostgresStore final : public Store {
       for (size_t k : order) {
         const QueryResult& inserted = results[i++];
         const QueryResult& checked_in = results[i++];
-        const QueryResult& start = results[i++];
-        if (start.rows() != 1) {
+        const QueryResult& recorded = results[i++];
+        const Activation& a = batch.activations[k];
+        if (recorded.rows() != 1) {
           return Status::InvalidArgument("activation of a serial that is not enrolled: " +
-                                         batch.activations[k].serial);
+                                         a.serial);
         }
+        // Neither inserted nor checked in: the recorded versions tell a repeat from a replay.
+        bool same =
+            recorded.Text(0, 1) == a.client_version && recorded.Int(0, 2) == a.manifest_version;
         RecordOutcome outcome = inserted.affected() == 1     ? RecordOutcome::kCreated
                                 : checked_in.affected() == 1 ? RecordOutcome::kCheckedIn
-                                                             : RecordOutcome::kRepeated;
-        out.activations[k] = {outcome, start.Text(0, 0)};
+                                : same                       ? RecordOutcome::kRepeated
+                                                             : RecordOutcome::kStale;
+        out.activations[k] = {outcome, recorded.Text(0, 0), recorded.Int(0, 3), recorded.Int(0, 2)};
       }
       i += wrong_region.size();
       if (!batch.documents.empty()) {
@@ -360,7 +379,10 @@ class PostgresStore final : public Store {
           out.documents_stored.push_back(fresh.erase(d.doc_id) == 1);
       }
       std::map<std::string, int64_t> erased;
-      for (const auto& client : erased_clients) erased[client] = results[i++].affected();
+      for (const auto& client : erased_clients) {
+        erased[client] = results[i].affected();
+        if (results[i++].affected() > 0) vacuum_.Request();
+      }
       // A client erased twice in one batch: the first erasure removed everything.
       for (const auto& e : batch.erasures)
         out.erased.push_back(std::exchange(erased[e.client_id], 0));
@@ -379,7 +401,7 @@ class PostgresStore final : public Store {
       if (r.rows() == 0) return Status::Ok();
       HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
       found = ActivationRecord{std::move(d), r.Text(0, 7),  r.Text(0, 8), r.Text(0, 9),
-                               r.Int(0, 10), r.Text(0, 11), r.Int(0, 12)};
+                               r.Int(0, 10), r.Text(0, 11), r.Int(0, 12), r.Int(0, 13)};
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -469,15 +491,20 @@ class PostgresStore final : public Store {
   }
 
   Result<int64_t> ExpireDocuments(const std::string& today) override {
-    return Affected(kExpireDocuments, {today});
+    auto n = Affected(kExpireDocuments, {today});
+    if (n.ok() && *n > 0) vacuum_.Request();
+    return n;
   }
 
   Result<int64_t> ExpireMetric(const std::string& app_id, const std::string& doc_type,
                                const std::string& metric_type, const std::string& metric_name,
                                const std::string& cutoff_day) override {
     // The metric name contains dots: it is one path element, not a nested path.
-    return Affected(kExpireMetric, {TextArray({"metrics", metric_type, metric_name}), app_id,
-                                    doc_type, cutoff_day});
+    auto n = Affected(kExpireMetric, {TextArray({"metrics", metric_type, metric_name}), app_id,
+                                      doc_type, cutoff_day});
+    // The old row versions still hold the value until a vacuum removes them.
+    if (n.ok() && *n > 0) vacuum_.Request();
+    return n;
   }
 
   Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
@@ -495,6 +522,14 @@ class PostgresStore final : public Store {
  private:
   // Request threads, the writer, retention and operator calls: enough that none waits long.
   static constexpr size_t kPoolSize = 16;
+  // The most often the documents table is vacuumed after erasures: a flood of deletion-requests
+  // costs one vacuum a minute, and no erasure's dead rows wait longer than that.
+  static constexpr std::chrono::seconds kVacuumInterval{60};
+
+  // VACUUM cannot run inside a transaction block: a plain statement on a pooled connection.
+  Status VacuumDocuments() {
+    return WithConnection([](Connection& c) { return c.Exec("VACUUM uxp_documents"); });
+  }
 
   template <typename Fn>
   Status WithConnection(Fn&& fn) {
@@ -609,6 +644,8 @@ class PostgresStore final : public Store {
   }
 
   ConnectionPool pool_;
+  // Declared after the pool: destroyed first, its last vacuum still has connections.
+  VacuumScheduler vacuum_;
 };
 
 }  // namespace

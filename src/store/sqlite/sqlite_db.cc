@@ -2,6 +2,13 @@
 // timeout so the CLI and a running server can share one file.
 #include "store/sqlite/sqlite_db.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 namespace homeport::sqlite {
 namespace {
 
@@ -61,7 +68,30 @@ void Statement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
+namespace {
+
+// SQLite would create the file with 0644 less the umask: the data of every device and client
+// readable by every local user. An empty file is a valid new database.
+Status CreateOwnerOnly(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    if (errno == EEXIST) return Status::Ok();
+    return Status::IoError("cannot create SQLite database " + path + ": " + std::strerror(errno));
+  }
+  // The umask can only take permissions away, but the mode must not depend on it at all.
+  int rc = ::fchmod(fd, 0600);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return Status::IoError("cannot restrict SQLite database " + path + ": " + std::strerror(err));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
+  HOMEPORT_RETURN_IF_ERROR(CreateOwnerOnly(path));
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -83,6 +113,18 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path) {
 Connection::~Connection() {
   for (auto& [sql, entry] : cache_) sqlite3_finalize(entry.first);
   sqlite3_close(db_);
+}
+
+Status Connection::CheckpointTruncate() {
+  int frames = 0;
+  int copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_TRUNCATE, &frames, &copied);
+  if (rc != SQLITE_OK) return Error(db_, "sqlite checkpoint");
+  if (frames != 0) {
+    return Status::Unavailable("sqlite checkpoint: the write-ahead log still holds " +
+                               std::to_string(frames) + " frames");
+  }
+  return Status::Ok();
 }
 
 Status Connection::Exec(const std::string& sql) {

@@ -35,6 +35,8 @@ class Statement {
 
 class Connection {
  public:
+  // A database file that does not exist yet is created readable and writable by its owner
+  // only, whatever the umask; SQLite gives its -wal and -shm files the same mode.
   static Result<std::unique_ptr<Connection>> Open(const std::string& path);
   ~Connection();
 
@@ -46,6 +48,11 @@ class Connection {
   Status Commit() { return Exec("COMMIT"); }
   void Rollback() { (void)Exec("ROLLBACK"); }
   int64_t Changes() const { return sqlite3_changes64(db_); }
+
+  // Copies every WAL frame into the database file and truncates the WAL to nothing, so that
+  // erased rows survive in no older page image. Waits (busy timeout) for readers of older
+  // snapshots; Unavailable when they stay.
+  Status CheckpointTruncate();
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

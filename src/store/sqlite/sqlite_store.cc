@@ -66,6 +66,15 @@ CREATE TABLE uxp_documents (
 CREATE INDEX uxp_documents_client ON uxp_documents(client_id);
 CREATE INDEX uxp_documents_expiry ON uxp_documents(expires_day);
 )sql",
+    // Times about a device are days (S4): second-resolution activation and check-in times could
+    // be matched against UX-program documents. The sequence refuses replayed activations.
+    R"sql(
+ALTER TABLE activations RENAME COLUMN activated_at TO activated_day;
+ALTER TABLE activations RENAME COLUMN last_checkin_at TO last_checkin_day;
+UPDATE activations SET activated_day = substr(activated_day, 1, 10),
+                       last_checkin_day = substr(last_checkin_day, 1, 10);
+ALTER TABLE activations ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -94,12 +103,14 @@ class SqliteStore final : public Store {
     HOMEPORT_RETURN_IF_ERROR(writer_->Exec(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)"));
     HOMEPORT_RETURN_IF_ERROR(writer_->Begin());
-    Status st = ApplyMigrations();
-    if (!st.ok()) {
+    auto applied = ApplyMigrations();
+    if (!applied.ok()) {
       writer_->Rollback();
-      return st;
+      return applied.status();
     }
-    return writer_->Commit();
+    HOMEPORT_RETURN_IF_ERROR(writer_->Commit());
+    // A migration may rewrite rows (times cut to the day): the old values leave the WAL too.
+    return *applied ? writer_->CheckpointTruncate() : Status::Ok();
   }
 
   Status Enroll(const std::vector<EnrollmentRecord>& records) override {
@@ -168,6 +179,12 @@ class SqliteStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    // Every erasure, even of nothing, ends with the checkpoint: a deletion-request retried
+    // after a failed checkpoint must not be answered while old copies remain.
+    if (!batch.erasures.empty()) {
+      HOMEPORT_RETURN_IF_ERROR(
+          writer_->CheckpointTruncate().WithContext("the erasure is committed, its old copies"));
+    }
     return out;
   }
 
@@ -181,17 +198,17 @@ class SqliteStore final : public Store {
       HOMEPORT_ASSIGN_OR_RETURN(
           Statement * s,
           writer_->Prepare(std::string("SELECT ") + kDeviceColumns +
-                           ", warranty_start, activated_at, client_version, manifest_version,"
-                           " last_checkin_at, checkins FROM devices JOIN activations USING (serial)"
-                           " WHERE serial = ?"));
+                           ", warranty_start, activated_day, client_version, manifest_version,"
+                           " last_checkin_day, checkins, sequence"
+                           " FROM devices JOIN activations USING (serial) WHERE serial = ?"));
       s->Bind(1, serial);
       HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
       Status read = Status::Ok();
       if (row) {
         auto device = ReadDevice(*s, 0);
         if (device.ok()) {
-          found = ActivationRecord{std::move(*device), s->Text(7), s->Text(8), s->Text(9),
-                                   s->Int(10),         s->Text(11), s->Int(12)};
+          found = ActivationRecord{std::move(*device), s->Text(7),  s->Text(8), s->Text(9),
+                                   s->Int(10),         s->Text(11), s->Int(12), s->Int(13)};
         } else {
           read = device.status();
         }
@@ -298,6 +315,7 @@ class SqliteStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    if (n > 0) HOMEPORT_RETURN_IF_ERROR(writer_->CheckpointTruncate());
     return n;
   }
 
@@ -320,6 +338,7 @@ class SqliteStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    if (n > 0) HOMEPORT_RETURN_IF_ERROR(writer_->CheckpointTruncate());
     return n;
   }
 
@@ -347,7 +366,8 @@ class SqliteStore final : public Store {
     return st;
   }
 
-  Status ApplyMigrations() {
+  // Returns whether any migration was applied.
+  Result<bool> ApplyMigrations() {
     HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
                               writer_->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
     HOMEPORT_RETURN_IF_ERROR(s->Step().status());
@@ -364,7 +384,7 @@ class SqliteStore final : public Store {
                                 writer_->Prepare("INSERT INTO schema_migrations VALUES (?)"));
       HOMEPORT_RETURN_IF_ERROR(ins->Bind(1, v).Run());
     }
-    return Status::Ok();
+    return current < known;
   }
 
   Result<std::optional<EnrollmentRecord>> FindEnrollmentOn(Connection& c, const std::string& serial) {
@@ -389,41 +409,50 @@ class SqliteStore final : public Store {
   }
 
   Result<ActivationResult> RecordActivation(const Activation& a, TimePoint now) {
-    std::string at = FormatRfc3339(now);
+    const std::string day = FormatDate(now);
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * ins,
-        writer_->Prepare("INSERT INTO activations (serial, warranty_start, activated_at,"
-                         " client_version, manifest_version, last_checkin_at)"
-                         " SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS"
+        writer_->Prepare("INSERT INTO activations (serial, warranty_start, activated_day,"
+                         " client_version, manifest_version, last_checkin_day, sequence)"
+                         " SELECT ?, ?, ?, ?, ?, ?, ? WHERE EXISTS"
                          " (SELECT 1 FROM devices WHERE serial = ?)"
                          " ON CONFLICT (serial) DO NOTHING"));
-    ins->Bind(1, a.serial).Bind(2, FormatDate(now)).Bind(3, at).Bind(4, a.client_version);
-    ins->Bind(5, a.manifest_version).Bind(6, at).Bind(7, a.serial);
+    ins->Bind(1, a.serial).Bind(2, day).Bind(3, day).Bind(4, a.client_version);
+    ins->Bind(5, a.manifest_version).Bind(6, day).Bind(7, a.sequence).Bind(8, a.serial);
     HOMEPORT_RETURN_IF_ERROR(ins->Run());
-    if (writer_->Changes() == 1) return ActivationResult{RecordOutcome::kCreated, FormatDate(now)};
+    if (writer_->Changes() == 1) {
+      return ActivationResult{RecordOutcome::kCreated, day, a.sequence, a.manifest_version};
+    }
 
     HOMEPORT_ASSIGN_OR_RETURN(
-        Statement * sel, writer_->Prepare("SELECT warranty_start, client_version, manifest_version"
-                                          " FROM activations WHERE serial = ?"));
+        Statement * sel,
+        writer_->Prepare("SELECT warranty_start, client_version, manifest_version, sequence"
+                         " FROM activations WHERE serial = ?"));
     sel->Bind(1, a.serial);
     HOMEPORT_ASSIGN_OR_RETURN(bool row, sel->Step());
     if (!row) {
       sel->Reset();
       return Status::InvalidArgument("activation of a serial that is not enrolled: " + a.serial);
     }
-    ActivationResult r{RecordOutcome::kRepeated, sel->Text(0)};
+    ActivationResult r{RecordOutcome::kRepeated, sel->Text(0), sel->Int(3), sel->Int(2)};
     bool same = sel->Text(1) == a.client_version && sel->Int(2) == a.manifest_version;
     sel->Reset();
     if (same) return r;
+    if (a.sequence <= r.recorded_sequence || a.manifest_version < r.recorded_manifest_version) {
+      r.outcome = RecordOutcome::kStale;
+      return r;
+    }
 
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * upd,
         writer_->Prepare("UPDATE activations SET client_version = ?, manifest_version = ?,"
-                         " last_checkin_at = ?, checkins = checkins + 1 WHERE serial = ?"));
-    upd->Bind(1, a.client_version).Bind(2, a.manifest_version).Bind(3, at).Bind(4, a.serial);
+                         " last_checkin_day = ?, sequence = ?, checkins = checkins + 1"
+                         " WHERE serial = ?"));
+    upd->Bind(1, a.client_version).Bind(2, a.manifest_version).Bind(3, day);
+    upd->Bind(4, a.sequence).Bind(5, a.serial);
     HOMEPORT_RETURN_IF_ERROR(upd->Run());
-    r.outcome = RecordOutcome::kCheckedIn;
-    return r;
+    return ActivationResult{RecordOutcome::kCheckedIn, r.warranty_start, a.sequence,
+                            a.manifest_version};
   }
 
   Status AppendAudit(const std::string& actor, const std::string& action,

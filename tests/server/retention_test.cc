@@ -1,0 +1,212 @@
+// Retention (S6) as the server runs it: RunRetention, and the periodic pass with an injected
+// clock. Expired documents and metric values past their own retention must be gone from every
+// read, everything else untouched, and the reported counts right.
+#include "server/retention.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "../common/testing_temp_dir.h"
+
+namespace homeport {
+namespace {
+
+using nlohmann::json;
+
+TimePoint At(int y, unsigned m, unsigned d) {
+  return std::chrono::sys_days{std::chrono::year{y} / m / d} + std::chrono::hours{3};
+}
+
+// The real Env with a clock the test sets; safe to read from the retention thread.
+class ClockEnv final : public Env {
+ public:
+  explicit ClockEnv(TimePoint t) : now_(t.time_since_epoch().count()) {}
+  void Set(TimePoint t) { now_ = t.time_since_epoch().count(); }
+  TimePoint Now() override { return TimePoint(TimePoint::duration(now_.load())); }
+  void SleepFor(std::chrono::milliseconds) override {}
+  uint64_t RandomU64() override { return base_->RandomU64(); }
+  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
+  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
+    return base_->WriteFileAtomic(path, data, mode);
+  }
+  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
+  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return base_->ListDir(path);
+  }
+  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
+
+ private:
+  std::atomic<TimePoint::rep> now_;
+  Env* base_ = Env::Default();
+};
+
+constexpr const char* kTestApp = "org-example-retention";
+
+std::string Payload(const json& metrics) { return json{{"metrics", metrics}}.dump(); }
+
+// A store on 2027-01-20 holding: an expired feedback document, a diagnostics document with
+// weeks to go, one expiring that very day, and two "checkup" documents (14 days) whose
+// "checkup.note" is kept 7 days — one received 10 days before, one 2 days before.
+class Retention : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = Store::Open("sqlite:" + dir_.File("sg.db"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(*store);
+    auto schemas =
+        schema::SchemaRegistry::Load({std::string(HOMEPORT_SOURCE_DIR) + "/tests/data/retention"});
+    ASSERT_TRUE(schemas.ok()) << schemas.status().ToString();
+    schemas_ = std::make_unique<schema::SchemaRegistry>(std::move(*schemas));
+
+    WriteBatch b;
+    b.documents = {
+        {"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "c-expired",
+         "2026-12-01", "2026-12-31", Payload({{"text", {{"feedback.text", "gone"}}}})},
+        {"00000000-0000-4000-8000-000000000002", "homeport-agent", "diagnostics", "c-kept",
+         "2026-12-01", "2027-03-01", kDiagnostics},
+        {"00000000-0000-4000-8000-000000000003", "homeport-agent", "diagnostics", "c-kept",
+         "2026-10-22", "2027-01-20", kDiagnostics},
+        {"00000000-0000-4000-8000-000000000004", kTestApp, "checkup", "c-check", "2027-01-10",
+         "2027-01-24", kCheckup},
+        {"00000000-0000-4000-8000-000000000005", kTestApp, "checkup", "c-check", "2027-01-18",
+         "2027-02-01", kCheckup},
+    };
+    auto r = store_->Commit(b, At(2026, 12, 1));
+    ASSERT_TRUE(r.ok()) << r.status().ToString();
+  }
+
+  std::vector<UxpDocument> Export(const std::string& client) {
+    auto docs = store_->ExportClient(client, "test", At(2027, 1, 20));
+    EXPECT_TRUE(docs.ok()) << docs.status().ToString();
+    return docs.ok() ? *docs : std::vector<UxpDocument>{};
+  }
+
+  std::vector<std::pair<std::string, int64_t>> Counts() {
+    auto counts = store_->DocumentCounts();
+    EXPECT_TRUE(counts.ok()) << counts.status().ToString();
+    return counts.ok() ? *counts : std::vector<std::pair<std::string, int64_t>>{};
+  }
+
+  // What every read shows once retention has run on 2027-01-20.
+  void ExpectRetentionApplied() {
+    EXPECT_TRUE(Export("c-expired").empty()) << "an expired document is still exported";
+    auto kept = Export("c-kept");
+    ASSERT_EQ(kept.size(), 2u) << "a document within its retention was removed";
+    for (const auto& d : kept) EXPECT_EQ(d.payload, kDiagnostics) << "a kept document changed";
+    auto checkups = Export("c-check");
+    ASSERT_EQ(checkups.size(), 2u);
+    json old_one = json::parse(checkups[0].payload);
+    json new_one = json::parse(checkups[1].payload);
+    EXPECT_FALSE(old_one["metrics"]["string"].contains("checkup.note"))
+        << "a value past its metric's 7 days is still there: " << old_one.dump();
+    EXPECT_EQ(old_one["metrics"]["counter"]["checkup.taps"], 3) << "the rest of it must stay";
+    EXPECT_EQ(new_one["metrics"]["string"]["checkup.note"], "fresh");
+    EXPECT_EQ(Counts(),
+              (std::vector<std::pair<std::string, int64_t>>{
+                  {"homeport-agent/diagnostics", 2}, {std::string(kTestApp) + "/checkup", 2}}));
+  }
+
+  void ExpectNothingRemoved() {
+    EXPECT_EQ(Export("c-expired").size(), 1u);
+    EXPECT_EQ(Counts(), (std::vector<std::pair<std::string, int64_t>>{
+                            {"homeport-agent/diagnostics", 2},
+                            {"homeport-agent/feedback", 1},
+                            {std::string(kTestApp) + "/checkup", 2}}));
+    for (const auto& d : Export("c-check")) {
+      EXPECT_TRUE(json::parse(d.payload)["metrics"]["string"].contains("checkup.note"));
+    }
+  }
+
+  const std::string kDiagnostics = Payload({{"counter", {{"diagnostics.crash_count", 2}}}});
+  const std::string kCheckup =
+      Payload({{"string", {{"checkup.note", "fresh"}}}, {"counter", {{"checkup.taps", 3}}}});
+  testing::TempDir dir_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<schema::SchemaRegistry> schemas_;
+};
+
+TEST_F(Retention, RemovesExpiredDocumentsAndShortLivedValuesOnly) {
+  auto report = RunRetention(*store_, *schemas_, At(2027, 1, 20));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->documents_removed, 1);
+  EXPECT_EQ(report->metric_values_removed, 1);
+  ExpectRetentionApplied();
+
+  // A second pass the same day finds nothing more to do.
+  auto again = RunRetention(*store_, *schemas_, At(2027, 1, 20));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->documents_removed, 0);
+  EXPECT_EQ(again->metric_values_removed, 0);
+  ExpectRetentionApplied();
+}
+
+TEST_F(Retention, RemovesNothingBeforeItsTime) {
+  auto report = RunRetention(*store_, *schemas_, At(2026, 12, 2));
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->documents_removed, 0);
+  EXPECT_EQ(report->metric_values_removed, 0);
+  ExpectNothingRemoved();
+}
+
+// Collects the periodic pass's reports; the test waits for a number of them, never sleeps.
+class PassLog {
+ public:
+  void Add(const Result<RetentionReport>& r) {
+    std::lock_guard lock(mu_);
+    reports_.push_back(r);
+    cv_.notify_all();
+  }
+  size_t WaitFor(size_t n) {
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::seconds(30), [&] { return reports_.size() >= n; });
+    return reports_.size();
+  }
+  // Sums of the reports from index `from` on; false when any of them failed.
+  bool Sum(size_t from, RetentionReport& total) {
+    std::lock_guard lock(mu_);
+    total = {};
+    for (size_t i = from; i < reports_.size(); ++i) {
+      if (!reports_[i].ok()) return false;
+      total.documents_removed += reports_[i]->documents_removed;
+      total.metric_values_removed += reports_[i]->metric_values_removed;
+    }
+    return true;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<Result<RetentionReport>> reports_;
+};
+
+TEST_F(Retention, ServersPeriodicPassEnforcesItAsTheDaysGoBy) {
+  ClockEnv env(At(2026, 12, 2));
+  PassLog log;
+  {
+    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::milliseconds(1),
+                               [&](const Result<RetentionReport>& r) { log.Add(r); });
+    ASSERT_GE(log.WaitFor(1), 1u) << "the server's first pass did not run at start";
+    RetentionReport early;
+    ASSERT_TRUE(log.Sum(0, early));
+    EXPECT_EQ(early.documents_removed, 0);
+    ExpectNothingRemoved();
+
+    env.Set(At(2027, 1, 20));
+    // The pass in progress may have read the old day; the one after it reads the new one.
+    size_t from = log.WaitFor(0);
+    ASSERT_GE(log.WaitFor(from + 2), from + 2) << "no pass ran after the clock moved";
+    RetentionReport late;
+    ASSERT_TRUE(log.Sum(from, late));
+    EXPECT_EQ(late.documents_removed, 1);
+    EXPECT_EQ(late.metric_values_removed, 1);
+  }
+  ExpectRetentionApplied();
+}
+
+}  // namespace
+}  // namespace homeport
