@@ -68,6 +68,25 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
   serve->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   serve->add_option("--manifest", o->manifest_files, "signed manifest(s) for GET /v1/manifest");
   serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve
+      ->add_option("--max-connections", o->max_connections,
+                   "open client connections at most; idle ones give way first, then 503 "
+                   "(0 = sized to the open-file limit)")
+      ->capture_default_str();
+  serve
+      ->add_option("--header-timeout", o->header_timeout_seconds,
+                   "seconds from accept (or a keep-alive request's first byte) to the end of "
+                   "the request headers")
+      ->capture_default_str();
+  serve
+      ->add_option("--idle-timeout", o->idle_timeout_seconds,
+                   "seconds a keep-alive connection may wait for its next request")
+      ->capture_default_str();
+  serve
+      ->add_option("--body-timeout", o->body_timeout_seconds,
+                   "seconds from the end of the headers to the end of the body (and to write "
+                   "each answer)")
+      ->capture_default_str();
   serve->add_option("--queue", o->commit.queue_capacity, "writes waiting before 503")
       ->capture_default_str();
   serve->add_option("--max-batch", o->commit.max_batch, "writes per commit at most")

@@ -27,6 +27,8 @@ int StatusOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadJson: return 400;
     case ErrorCode::kSchemaViolation: return 400;
+    case ErrorCode::kBadRequest:
+      return 400;
     case ErrorCode::kBadSignature: return 401;
     case ErrorCode::kUnknownDevice: return 403;
     case ErrorCode::kNotFound: return 404;
@@ -45,6 +47,8 @@ const char* NameOf(ErrorCode code) {
   switch (code) {
     case ErrorCode::kBadJson: return "bad_json";
     case ErrorCode::kSchemaViolation: return "schema_violation";
+    case ErrorCode::kBadRequest:
+      return "bad_request";
     case ErrorCode::kBadSignature: return "bad_signature";
     case ErrorCode::kUnknownDevice: return "unknown_device";
     case ErrorCode::kNotFound: return "not_found";

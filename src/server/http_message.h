@@ -41,6 +41,7 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body);
 enum class ErrorCode {
   kBadJson,                // 400
   kSchemaViolation,        // 400, lists the offending fields
+  kBadRequest,             // 400, the HTTP message itself is malformed or ambiguous
   kBadSignature,           // 401
   kUnknownDevice,          // 403
   kNotFound,               // 404

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "provisioning/region_manifest.h"
+#include "server/connection_limiter.h"
 #include "server/http_server.h"
 #include "server/retention.h"
 #include "server/wrong_region_flush.h"
@@ -66,6 +67,18 @@ uint64_t RaiseOpenFileLimit() {
 
 }  // namespace
 
+HttpServerOptions HttpOptions(const ServeOptions& o) {
+  HttpServerOptions http;
+  http.threads = o.threads;
+  http.tls_cert_file = o.tls_cert;
+  http.tls_key_file = o.tls_key;
+  http.max_connections = static_cast<size_t>(std::max<int64_t>(o.max_connections, 0));
+  http.header_timeout = std::chrono::seconds(o.header_timeout_seconds);
+  http.idle_timeout = std::chrono::seconds(o.idle_timeout_seconds);
+  http.body_timeout = std::chrono::seconds(o.body_timeout_seconds);
+  return http;
+}
+
 Status ValidateServeOptions(const ServeOptions& o) {
   if (!IsValidRegionCode(o.region)) {
     return Status::InvalidArgument("--region \"" + o.region +
@@ -91,6 +104,12 @@ Status ValidateServeOptions(const ServeOptions& o) {
     return Status::InvalidArgument("--client-burst must be at least 1 ping");
   }
   HOMEPORT_RETURN_IF_ERROR(ValidateIngestBudget(o.ingest_budget, kMaxDecompressedBytes));
+  if (o.max_connections < 0) {
+    return Status::InvalidArgument(
+        "--max-connections must be 0 (sized to the open-file limit) "
+        "or a positive number");
+  }
+  HOMEPORT_RETURN_IF_ERROR(ValidateHttpServerOptions(HttpOptions(o)));
   return ParseListen(o.listen).status();
 }
 
@@ -128,6 +147,10 @@ Status RunServe(const ServeOptions& o) {
   auto store = Store::Open(o.store_url);
   if (!store.ok()) return store.status().WithContext("--store");
   const uint64_t open_files = RaiseOpenFileLimit();
+  // Checked against the limit just raised: a cap the descriptors cannot back would end in
+  // failed accepts instead of clean refusals.
+  auto max_connections = ResolveMaxConnections(o.max_connections, open_files);
+  if (!max_connections.ok()) return max_connections.status();
 
   // Signals are taken by sigwait below; every thread started from here on inherits the mask.
   sigset_t signals;
@@ -157,17 +180,21 @@ Status RunServe(const ServeOptions& o) {
                         }
                       });
   }
-  HttpServerOptions http{host, port, o.threads, o.tls_cert, o.tls_key};
-  HttpServer server(router, http);
+  HttpServerOptions http = HttpOptions(o);
+  http.host = host;
+  http.port = port;
+  http.max_connections = *max_connections;
+  HttpServer server(router, http, &metrics);
   HOMEPORT_RETURN_IF_ERROR(server.Start());
 
   std::printf("homeport serve: region %s listening on %s://%s:%u\n", o.region.c_str(),
               server.tls() ? "https" : "http", host.c_str(), server.port());
   std::fflush(stdout);
-  spdlog::info("region {} ready: {} I/O threads, group commit up to {} writes, {} descriptors",
-               o.region,
-               o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
-               o.commit.max_batch, open_files);
+  spdlog::info(
+      "region {} ready: {} I/O threads, group commit up to {} writes, {} descriptors, {} "
+      "connections at most",
+      o.region, o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
+      o.commit.max_batch, open_files, server.max_connections());
 
   int sig = 0;
   sigwait(&signals, &sig);

@@ -8,6 +8,7 @@
 #include "homeport/status.h"
 #include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
+#include "server/http_server.h"
 #include "server/ingest_budget.h"
 
 namespace homeport {
@@ -20,6 +21,13 @@ struct ServeOptions {
   std::string tls_key;
   std::vector<std::string> manifest_files;  // signed manifests served at GET /v1/manifest
   int threads = 0;                          // I/O threads; 0 = one per core
+  // Connection bounds (see HttpServerOptions): open connections at most, 0 = sized to the
+  // open-file limit after serve lifts its soft limit to the hard one, less descriptors kept for
+  // the store and the server (ReservedDescriptors); and the deadlines, in seconds.
+  int64_t max_connections = 0;
+  int header_timeout_seconds = 10;  // accept / first byte → end of the header
+  int idle_timeout_seconds = 60;    // keep-alive wait for the next request
+  int body_timeout_seconds = 60;    // end of the header → end of the body; each answer
   GroupCommitOptions commit;
   // The UX program.
   std::vector<std::string> schema_dirs;     // more apps: DIR/<app_id>/metrics.yaml, pings.yaml
@@ -36,6 +44,9 @@ struct ServeOptions {
 };
 
 Status ValidateServeOptions(const ServeOptions& o);
+
+// The HTTP server's options of `o` (all but the address, which RunServe parses from listen).
+HttpServerOptions HttpOptions(const ServeOptions& o);
 
 // Prints "homeport serve: region R listening on http(s)://HOST:PORT" on stdout once ready.
 // On SIGINT/SIGTERM: stops accepting, lets in-flight requests finish their commits, then

@@ -154,6 +154,23 @@ std::string ServerMetrics::Render() const {
   out += "# HELP homeport_write_queue_depth Writes waiting for the group-commit writer.\n";
   out += "# TYPE homeport_write_queue_depth gauge\n";
   out += fmt::format("homeport_write_queue_depth {}\n", queue_depth_.load());
+  out += "# HELP homeport_http_connections_open Client connections open now.\n";
+  out += "# TYPE homeport_http_connections_open gauge\n";
+  out += fmt::format("homeport_http_connections_open {}\n", open_connections_.load());
+  out += "# HELP homeport_http_connections_max The --max-connections cap in force.\n";
+  out += "# TYPE homeport_http_connections_max gauge\n";
+  out += fmt::format("homeport_http_connections_max {}\n", max_connections_.load());
+  out +=
+      "# HELP homeport_http_connections_cut_total Connections the server closed itself to "
+      "bound its resources, by reason.\n";
+  out += "# TYPE homeport_http_connections_cut_total counter\n";
+  static const char* kCutReasons[kConnectionCuts] = {"refused_at_cap", "idle_evicted",
+                                                     "header_timeout", "body_timeout",
+                                                     "idle_timeout",   "malformed"};
+  for (size_t i = 0; i < kConnectionCuts; ++i) {
+    out += fmt::format("homeport_http_connections_cut_total{{reason=\"{}\"}} {}\n", kCutReasons[i],
+                       connection_cuts_[i].load());
+  }
   return out;
 }
 

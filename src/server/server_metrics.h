@@ -62,6 +62,20 @@ class ServerMetrics {
   void CountPing(const std::string& app_id, const std::string& ping, const std::string& outcome);
   void CountScrubbed(const std::map<privacy::IdentifierKind, int>& replaced);
 
+  // Why the HTTP server closed a connection itself (the bounds of S8 at work).
+  enum class ConnectionCut {
+    kRefusedAtCap,   // --max-connections reached, every connection busy: 503 and closed
+    kIdleEvicted,    // idle (nothing sent yet, or in keep-alive), closed to admit a newcomer
+    kHeaderTimeout,  // the request line and headers took longer than --header-timeout
+    kBodyTimeout,    // the body (or writing the answer) took longer than --body-timeout
+    kIdleTimeout,    // keep-alive, no next request within --idle-timeout
+    kMalformed,      // answered 400 or 413 and closed: the message could not be read safely
+  };
+  static constexpr size_t kConnectionCuts = 6;
+  void CountConnectionCut(ConnectionCut why) { ++connection_cuts_[static_cast<size_t>(why)]; }
+  void AddOpenConnections(int64_t delta) { open_connections_ += delta; }
+  void SetMaxConnections(size_t n) { max_connections_ = n; }
+
   std::string Render() const;
 
  private:
@@ -75,6 +89,9 @@ class ServerMetrics {
   std::array<std::atomic<uint64_t>, 4> activations_{};  // by RecordOutcome
   std::atomic<uint64_t> commits_failed_{0};
   std::atomic<size_t> queue_depth_{0};
+  std::array<std::atomic<uint64_t>, kConnectionCuts> connection_cuts_{};
+  std::atomic<int64_t> open_connections_{0};
+  std::atomic<size_t> max_connections_{0};
   Histogram batch_size_{Histogram::kBatchSizeBounds};
   Histogram commit_latency_{Histogram::kLatencyBoundsSeconds};
 };

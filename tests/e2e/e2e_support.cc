@@ -6,6 +6,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,11 +23,16 @@
 namespace homeport::e2e {
 namespace {
 
-pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd) {
+pid_t Spawn(const std::vector<std::string>& args, int* out_fd, int* err_fd,
+            uint64_t open_file_limit = 0) {
   int out[2], err[2];
   if (pipe(out) != 0 || pipe(err) != 0) return -1;
   pid_t pid = fork();
   if (pid == 0) {
+    if (open_file_limit > 0) {
+      rlimit limit{open_file_limit, open_file_limit};
+      if (setrlimit(RLIMIT_NOFILE, &limit) != 0) _exit(126);
+    }
     dup2(out[1], 1);
     dup2(err[1], 2);
     close(out[0]);
@@ -155,14 +161,14 @@ CommandResult Homeport(const std::vector<std::string>& args, std::chrono::second
   return r;
 }
 
-ServerProcess::ServerProcess(const std::vector<std::string>& serve_args) {
+ServerProcess::ServerProcess(const std::vector<std::string>& serve_args, uint64_t open_file_limit) {
   std::vector<std::string> args = {"serve"};
   args.insert(args.end(), serve_args.begin(), serve_args.end());
   char log_template[] = "/tmp/homeport-serve-log-XXXXXX";
   int log_fd = mkstemp(log_template);
   log_path_ = log_template;
   int err;
-  pid_ = Spawn(args, &out_fd_, &err);
+  pid_ = Spawn(args, &out_fd_, &err, open_file_limit);
   // The server's stderr is its log: copy it into a file the test can read at any time.
   if (fork() == 0) {
     std::string buf;

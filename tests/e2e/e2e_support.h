@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
@@ -26,13 +27,16 @@ CommandResult Homeport(const std::vector<std::string>& args,
 // A long-running `homeport serve`. The port is read from its "listening on" line.
 class ServerProcess {
  public:
-  ServerProcess(const std::vector<std::string>& serve_args);
+  // `open_file_limit` > 0: the server starts with that soft and hard RLIMIT_NOFILE, as under
+  // `prlimit --nofile=N:N`.
+  ServerProcess(const std::vector<std::string>& serve_args, uint64_t open_file_limit = 0);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   std::string url() const;  // http(s)://127.0.0.1:PORT
   // Sends `sig` and waits for the exit; returns the exit status (128+signal when killed).
   int Signal(int sig);
