@@ -82,12 +82,17 @@ class StoredPingWriter {
 
   void Value(element v, std::string_view context) {
     switch (v.type()) {
-      case element_type::OBJECT:
-        return Object(v.get_object().value_unsafe(), context);
+      case element_type::OBJECT: {
+        simdjson::dom::object obj;
+        if (v.get_object().get(obj) == simdjson::SUCCESS) Object(obj, context);
+        return;
+      }
       case element_type::ARRAY: {
+        simdjson::dom::array arr;
+        if (v.get_array().get(arr) != simdjson::SUCCESS) return;
         out_ += '[';
         size_t i = 0;
-        for (element item : v.get_array().value_unsafe()) {
+        for (element item : arr) {
           if (i > 0) out_ += ',';
           const size_t mark = pointer_.size();
           PushToken(std::to_string(i++));
@@ -97,17 +102,31 @@ class StoredPingWriter {
         out_ += ']';
         return;
       }
-      case element_type::STRING:
-        return String(v.get_string().value_unsafe(), context);
-      case element_type::INT64:
-        return AppendNumber(out_, v.get_int64().value_unsafe());
-      case element_type::UINT64:
-        return AppendNumber(out_, v.get_uint64().value_unsafe());
-      case element_type::DOUBLE:
-        return AppendNumber(out_, v.get_double().value_unsafe());
-      case element_type::BOOL:
-        out_ += v.get_bool().value_unsafe() ? "true" : "false";
+      case element_type::STRING: {
+        std::string_view s;
+        if (v.get_string().get(s) == simdjson::SUCCESS) String(s, context);
         return;
+      }
+      case element_type::INT64: {
+        int64_t n = 0;
+        if (v.get_int64().get(n) == simdjson::SUCCESS) AppendNumber(out_, n);
+        return;
+      }
+      case element_type::UINT64: {
+        uint64_t n = 0;
+        if (v.get_uint64().get(n) == simdjson::SUCCESS) AppendNumber(out_, n);
+        return;
+      }
+      case element_type::DOUBLE: {
+        double n = 0;
+        if (v.get_double().get(n) == simdjson::SUCCESS) AppendNumber(out_, n);
+        return;
+      }
+      case element_type::BOOL: {
+        bool b = false;
+        if (v.get_bool().get(b) == simdjson::SUCCESS) out_ += b ? "true" : "false";
+        return;
+      }
       case element_type::NULL_VALUE:
         out_ += "null";
         return;

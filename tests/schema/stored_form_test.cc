@@ -56,14 +56,17 @@ TEST(StoredForm, OnlyValuesOfAnExactFormAreStoredAsSent) {
   json metrics = {{"uuid", {{"sample.install_id", "0b5e5b3c-9f1a-4c1e-8d2b-3a4b5c6d7e8f"}}},
                   {"datetime", {{"sample.installed_at", "2026-11-29T13:24-00:00"}}},
                   {"timespan", {{"sample.startup", {{"time_unit", "millisecond"}, {"value", 3}}}}}};
-  ValidationResult r = Validate(Ping(metrics, nullptr, "manual"), "checkup");
+  ValidationResult r = Validate(Ping(metrics, nullptr, "today"), "metrics");
   ASSERT_TRUE(r.ok()) << Describe(r);
   EXPECT_THAT(r.stored.verbatim_values,
               UnorderedElementsAre("/client_info/client_id", "/client_info/first_run_date",
                                    "/ping_info/start_time", "/ping_info/end_time",
-                                   "/ping_info/reason", "/metrics/uuid/sample.install_id",
+                                   "/metrics/uuid/sample.install_id",
                                    "/metrics/datetime/sample.installed_at",
                                    "/metrics/timespan/sample.startup/time_unit"));
+  // A built-in ping's reason is not checked, so it is free text; a declared ping's is not.
+  EXPECT_FALSE(Verbatim(r, "/ping_info/reason"));
+  EXPECT_TRUE(Verbatim(Validate(Ping(nullptr, nullptr, "manual"), "checkup"), "/ping_info/reason"));
 }
 
 TEST(StoredForm, NamesCheckedAgainstAClosedSetAreStoredAsSent) {
