@@ -30,6 +30,13 @@ bool IsInteger(element v) {
 
 bool IsNumber(element v) { return IsInteger(v) || v.type() == element_type::DOUBLE; }
 
+void CheckCounterValue(element v, const std::string& ptr, ValidationResult& r) {
+  if (!IsCount(v)) return Expect(r, ptr, "a non-negative integer", v);
+  if (!IsCounterValue(v)) {
+    Bad(r, ptr, "is above " + std::to_string(kMaxCounterValue) + ", the most a Glean SDK counts");
+  }
+}
+
 // Glean's URL rule: a scheme, ':' and anything, but no data: URLs.
 bool IsGleanUrl(std::string_view s) {
   size_t colon = s.find(':');
@@ -189,7 +196,7 @@ void CheckRate(element v, const std::string& ptr, ValidationResult& r) {
     const std::string kp = PointerJoin(ptr, key);
     if (key == "numerator" || key == "denominator") {
       ++found;
-      if (!IsCount(value)) Expect(r, kp, "a non-negative integer", value);
+      CheckCounterValue(value, kp, r);
     } else {
       AddViolation(r, ViolationKind::kUnknownField, kp,
                    "'" + std::string(key) + "' is not a field of a rate");
@@ -309,6 +316,7 @@ void CheckMetricValue(MetricType type, const MetricDefinition& def, element v,
       if (v.type() != element_type::BOOL) Expect(r, ptr, "true or false", v);
       return;
     case MetricType::kCounter:
+      return CheckCounterValue(v, ptr, r);
     case MetricType::kQuantity:
       if (!IsCount(v)) Expect(r, ptr, "a non-negative integer", v);
       return;

@@ -28,6 +28,8 @@ inline constexpr size_t kMaxExtraValueBytes = 500;       // event: MAX_LENGTH_EX
 inline constexpr size_t kMaxExperimentIdBytes = 100;     // experiment id, branch, extra keys
 inline constexpr size_t kMaxExperimentValueBytes = 100;  // experiment extra values
 inline constexpr size_t kMaxExperimentExtras = 20;       // MAX_EXPERIMENTS_EXTRAS_SIZE
+// Counters (labeled ones too) and both parts of a rate are i32 in glean-core, saturating there.
+inline constexpr int64_t kMaxCounterValue = 2'147'483'647;
 // Bucket keys are sample values: nanoseconds up to MAX_SAMPLE_TIME (10 minutes) for timing
 // distributions, bytes up to MAX_BYTES (1 TiB) for memory distributions.
 inline constexpr uint64_t kMaxTimingSampleNs = 600'000'000'000;
@@ -57,6 +59,8 @@ std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj);
 bool CheckUniqueKeys(ValidationResult& r, simdjson::dom::object obj, const std::string& ptr);
 // Non-negative integer (JSON integer, not 1.0).
 bool IsCount(simdjson::dom::element v);
+// IsCount, and at most kMaxCounterValue.
+bool IsCounterValue(simdjson::dom::element v);
 // A string of at most `max_bytes` bytes; otherwise records kBadValue (not a string) or
 // kTooLong at `ptr`, naming the limit, and returns nullopt.
 std::optional<std::string_view> BoundedString(ValidationResult& r, simdjson::dom::element v,

@@ -105,6 +105,12 @@ bool IsCount(element v) {
   return v.type() == element_type::INT64 && !v.get_int64().get(n) && n >= 0;
 }
 
+bool IsCounterValue(element v) {
+  int64_t n = 0;
+  return v.type() == element_type::INT64 && !v.get_int64().get(n) && n >= 0 &&
+         n <= kMaxCounterValue;
+}
+
 std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj) {
   // Most objects in a ping are small: compare pairwise without allocating.
   std::array<std::string_view, 16> small;

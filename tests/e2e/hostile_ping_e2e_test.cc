@@ -89,6 +89,9 @@ std::vector<Smuggling> Places() {
                                       {"device", kImei}};
        },
        "/events/0/session/device"},
+      {"a counter holding the digits",
+       [](json& p) { p["metrics"]["counter"]["diagnostics.crash_count"] = 352099001761481; },
+       "/metrics/counter/diagnostics.crash_count"},
       {"client_info string", [](json& p) { p["client_info"]["device_model"] = kImei; }, nullptr},
       {"client_info string past Glean's limit",
        [](json& p) { p["client_info"]["locale"] = std::string(250, ' ') + kImei; },
