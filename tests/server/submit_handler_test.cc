@@ -323,6 +323,9 @@ std::vector<SmugglingCase> SmugglingCases() {
          p["events"][0]["session"] = {{"session_id", kImei}};
        },
        "/events/0/session/session_id", "bad_value"},
+      {"a counter holding the digits",
+       [](json& p) { p["metrics"]["counter"]["diagnostics.crash_count"] = 352099001761481; },
+       "/metrics/counter/diagnostics.crash_count", "bad_value"},
       {"a client_info string", [](json& p) { p["client_info"]["device_model"] = kImei; }, nullptr},
       {"an over-long client_info string",
        [](json& p) { p["client_info"]["os_version"] = std::string(300, 'x') + kImei; },
@@ -423,6 +426,22 @@ TEST(StoredPing, KeepsNumbersEscapesAndEveryLabel) {
   EXPECT_EQ(got["b"], sent["b"]);
   EXPECT_EQ(got["labels"], nlohmann::json({{"[imei]", 1}, {"[imei]#2", 2}, {"[imei]#3", 3}}));
   EXPECT_EQ(stored.replaced.at(privacy::IdentifierKind::kImei), 2);
+}
+
+// A field no validator rule knows of is scrubbed, not stored: the stored form is built from
+// what the validator vouches for, not from a list of what it remembered to scrub.
+TEST(StoredPing, ScrubsEveryStringAndNameTheFormDoesNotVouchFor) {
+  auto scanner = privacy::IdentifierScanner::Create({"SG"});
+  ASSERT_TRUE(scanner.ok());
+  const std::string text =
+      R"({"new_section":{"352099001761481":["imei 352099001761481",{"deep":"352099001761481"}]},)"
+      R"("client_info":{"client_id":"352099001761481"}})";
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS);
+  StoredPing stored = MakeStoredPing(doc, schema::StoredForm{}, *scanner);
+  EXPECT_EQ(stored.json.find("352099001761481"), std::string::npos) << stored.json;
+  EXPECT_EQ(stored.replaced.at(privacy::IdentifierKind::kImei), 4);
 }
 
 // A labeled_string with dynamic labels: the label and its value are both free text.
