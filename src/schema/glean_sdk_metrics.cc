@@ -147,4 +147,8 @@ const MetricDefinition* FindGleanSdkMetric(std::string_view full_name) {
 
 bool IsGleanEventExtra(std::string_view key) { return key == "glean_timestamp"; }
 
+bool IsGleanWallClockExtra(std::string_view event, std::string_view key) {
+  return event == "glean.session_start" && key == "session_start_time";
+}
+
 }  // namespace homeport::schema

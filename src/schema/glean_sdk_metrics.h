@@ -20,4 +20,8 @@ const MetricDefinition* FindGleanSdkMetric(std::string_view full_name);
 // milliseconds since the epoch, written as a decimal string).
 bool IsGleanEventExtra(std::string_view key);
 
+// Extras of the SDK's own events that hold a wall-clock datetime (glean.session_start's
+// session_start_time, RFC 3339): checked as Glean datetimes and stored at day resolution.
+bool IsGleanWallClockExtra(std::string_view event, std::string_view key);
+
 }  // namespace homeport::schema

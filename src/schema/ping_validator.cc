@@ -252,7 +252,8 @@ class PingValidator {
 
   // Extra values are strings of at most 500 bytes; every key is declared for the event, or is
   // one the SDK adds itself (glean_timestamp). The values are all scrubbed when stored, even
-  // quantities and booleans: they are strings in the document like any other.
+  // quantities and booleans: they are strings in the document like any other. The SDK's
+  // wall-clock extras are times instead, kept at day resolution.
   void CheckExtras(const MetricDefinition& def, element extra, const std::string& xp,
                    const std::string& event_name) {
     object obj;
@@ -269,6 +270,16 @@ class PingValidator {
         if (!IsDecimal(*s)) {
           Violate(ViolationKind::kBadValue, kp,
                   "must be the event's time in milliseconds, written as a decimal string");
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+          r_.stored.day_millis.push_back(kp);
+        }
+      } else if (spec != nullptr && IsGleanWallClockExtra(event_name, key)) {
+        if (Result<TimePoint> t = ParseGleanDatetime(*s); !t.ok()) {
+          Violate(ViolationKind::kBadDatetime, kp, t.status().message());
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+          r_.stored.day_times.push_back(kp);
         }
       } else if (spec == nullptr) {
         Violate(ViolationKind::kUnknownField, kp,

@@ -63,6 +63,9 @@ struct StoredForm {
   // Datetimes stored at day resolution: the ping's local date at midnight, in the offset it
   // was sent with ("2026-12-03T14:37+01:00" is stored as "2026-12-03T00:00+01:00").
   std::vector<std::string> day_times;
+  // Decimal strings of milliseconds since the epoch (the SDK's glean_timestamp extra), stored
+  // as the start of their UTC day.
+  std::vector<std::string> day_millis;
 };
 
 struct ValidationResult {

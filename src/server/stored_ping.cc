@@ -171,6 +171,16 @@ class StoredPingWriter {
         return AppendEscaped(out_, *day);
       }
     }
+    if (std::find(form_.day_millis.begin(), form_.day_millis.end(), pointer_) !=
+        form_.day_millis.end()) {
+      constexpr uint64_t kDayMs = 86'400'000;
+      uint64_t ms = 0;
+      auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), ms);
+      if (ec == std::errc() && end == s.data() + s.size()) {
+        return AppendEscaped(out_, std::to_string(ms - ms % kDayMs));
+      }
+      return AppendEscaped(out_, Scrubbed(s, context));
+    }
     AppendEscaped(out_, s);
   }
 

@@ -93,10 +93,11 @@ TEST(StoredForm, EventExtraValuesAreAllScrubbedAndTheirKeysAreDeclared) {
   EXPECT_TRUE(Closed(r, "/events/0/extra"));
   EXPECT_TRUE(Verbatim(r, "/events/0/category"));
   EXPECT_TRUE(Verbatim(r, "/events/0/name"));
-  for (const char* p :
-       {"/events/0/extra/source", "/events/0/extra/count", "/events/0/extra/glean_timestamp"}) {
+  for (const char* p : {"/events/0/extra/source", "/events/0/extra/count"}) {
     EXPECT_FALSE(Verbatim(r, p)) << p;
   }
+  // The SDK's absolute event time is kept to its day.
+  EXPECT_THAT(r.stored.day_millis, UnorderedElementsAre("/events/0/extra/glean_timestamp"));
 }
 
 TEST(StoredForm, EnvelopeTimesAreKeptAtDayResolution) {
@@ -105,7 +106,11 @@ TEST(StoredForm, EnvelopeTimesAreKeptAtDayResolution) {
                   {"name", "opened"},
                   {"session",
                    {{"session_id", "9f9eae08-00b0-4a91-9b08-2287d86d8353"},
-                    {"session_start_time", "2026-11-29T10:02:11.532+01:00"}}}}};
+                    {"session_start_time", "2026-11-29T10:02:11.532+01:00"}}}},
+                 {{"timestamp", 6},
+                  {"category", "glean"},
+                  {"name", "session_start"},
+                  {"extra", {{"session_start_time", "2026-11-29T10:02:11.532+01:00"}}}}};
   json ping = Ping(nullptr, events);
   ping["client_info"]["build_date"] = "2026-10-01T12:52:08+00:00";
   ValidationResult r = Validate(ping, "events");
@@ -113,7 +118,8 @@ TEST(StoredForm, EnvelopeTimesAreKeptAtDayResolution) {
   EXPECT_THAT(r.stored.day_times,
               UnorderedElementsAre("/ping_info/start_time", "/ping_info/end_time",
                                    "/client_info/first_run_date", "/client_info/build_date",
-                                   "/events/0/session/session_start_time"));
+                                   "/events/0/session/session_start_time",
+                                   "/events/1/extra/session_start_time"));
 }
 
 TEST(StoredForm, AgentFeedbackTextIsScrubbed) {

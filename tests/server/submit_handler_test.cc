@@ -381,6 +381,7 @@ TEST_F(SubmitHandler, StoredPingKeepsTheDayOfItsTimesOnly) {
   ping["ping_info"]["start_time"] = "2026-12-03T14:37+01:00";
   ping["ping_info"]["end_time"] = "2026-12-03T15:02:17.123+01:00";
   ping["client_info"]["build_date"] = "2026-10-01T12:52:08+00:00";
+  ping["events"] = ThermalEvent({{"glean_timestamp", "1796308625123"}});
   ASSERT_EQ(Call(Submit("diagnostics", ping.dump(), DocId(60))).status, 200);
   auto docs = Stored();
   ASSERT_EQ(docs.size(), 1u);
@@ -389,9 +390,12 @@ TEST_F(SubmitHandler, StoredPingKeepsTheDayOfItsTimesOnly) {
   EXPECT_EQ(stored["ping_info"]["end_time"], "2026-12-03T00:00+01:00");
   EXPECT_EQ(stored["client_info"]["build_date"], "2026-10-01T00:00+00:00");
   EXPECT_EQ(stored["client_info"]["first_run_date"], "2026-11-29+00:00");
+  // The SDK's absolute event time keeps its UTC day only (2026-12-03T14:37:05.123Z here).
+  EXPECT_EQ(stored["events"][0]["extra"]["glean_timestamp"], "1796256000000");
   // Everything else is as sent.
   EXPECT_EQ(stored["client_info"]["client_id"], kClient);
   EXPECT_EQ(stored["metrics"], ping["metrics"]);
+  EXPECT_EQ(stored["events"][0]["timestamp"], 10);
 }
 
 TEST_F(SubmitHandler, ValueOverItsGleanLimitIsRefusedByName) {
