@@ -68,6 +68,4 @@ bool IsReservedPingName(std::string_view name) {
   return name == "default" || name == "all-pings" || IsBuiltinPing(name);
 }
 
-bool IsGleanSdkMetric(std::string_view full_name) { return full_name.starts_with("glean."); }
-
 }  // namespace homeport::schema

@@ -14,8 +14,5 @@ const std::vector<PingDefinition>& BuiltinPings();
 bool IsBuiltinPing(std::string_view name);
 // Names glean_parser reserves for pings ("default", "all-pings" and the built-in pings).
 bool IsReservedPingName(std::string_view name);
-// Metrics of the Glean SDK itself ("glean.error.invalid_value", "glean.baseline.duration"):
-// any metric whose category is "glean" or starts with "glean.".
-bool IsGleanSdkMetric(std::string_view full_name);
 
 }  // namespace homeport::schema

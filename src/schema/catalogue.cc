@@ -35,13 +35,14 @@ constexpr std::array<EnvelopeEntry, 15> kEnvelope = {{
     {"client_info.telemetry_sdk_build", "string", "Version of the Glean SDK."},
     {"ping_info.seq", "counter", "Sequence number of the ping, per ping name."},
     {"ping_info.start_time / end_time / reason", "datetime / string",
-     "The period the ping covers and why it was sent."},
+     "The day the ping covers (stored at day precision only) and why it was sent."},
 }};
 
 constexpr char kSdkMetricsNote[] =
     "Metrics of the Glean SDK itself (named glean.*, e.g. glean.error.invalid_value, "
     "glean.baseline.duration) report the SDK's health; they are accepted in every ping of "
-    "every application and kept as long as the ping that carries them.";
+    "every application, only under the names and types the Glean SDK defines, and kept as long "
+    "as the ping that carries them.";
 
 nlohmann::json Sensitivity(const MetricDefinition& m) {
   nlohmann::json out = nlohmann::json::array();

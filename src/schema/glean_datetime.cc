@@ -84,4 +84,13 @@ Result<TimePoint> ParseGleanDatetime(std::string_view s) {
   return std::chrono::time_point_cast<TimePoint::duration>(t + std::chrono::nanoseconds(nanos));
 }
 
+Result<std::string> GleanDatetimeAtDay(std::string_view s) {
+  if (Result<TimePoint> t = ParseGleanDatetime(s); !t.ok()) return t.status();
+  constexpr size_t kDate = 10;  // "YYYY-MM-DD"
+  if (s[kDate] != 'T' && s[kDate] != 't' && s[kDate] != ' ') return std::string(s);
+  // A valid datetime ends in its offset: "Z" or "±HH:MM".
+  const size_t offset = s.back() == 'Z' || s.back() == 'z' ? s.size() - 1 : s.size() - 6;
+  return std::string(s.substr(0, kDate)) + "T00:00" + std::string(s.substr(offset));
+}
+
 }  // namespace homeport::schema

@@ -4,6 +4,7 @@
 // "2026-11-29-00:00" (day); nanosecond and microsecond forms carry up to 9 fraction digits.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "common/time_format.h"
@@ -15,5 +16,10 @@ namespace homeport::schema {
 // "Z" or "±HH:MM" as offset and 'T' or ' ' between date and time; InvalidArgument otherwise,
 // including impossible dates.
 Result<TimePoint> ParseGleanDatetime(std::string_view s);
+
+// `s` at day resolution: its local date at midnight, in the offset it was written with
+// ("2026-12-03T14:37:05+01:00" → "2026-12-03T00:00+01:00"). A day-form datetime
+// ("2026-12-03+01:00") is returned as it is. InvalidArgument when ParseGleanDatetime would fail.
+Result<std::string> GleanDatetimeAtDay(std::string_view s);
 
 }  // namespace homeport::schema

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <vector>
 
 #include "schema/glean_datetime.h"
@@ -14,10 +15,6 @@ namespace {
 using simdjson::dom::element;
 using simdjson::dom::element_type;
 using simdjson::dom::object;
-
-constexpr size_t kMaxTextBytes = 200 * 1024;  // Glean's text limit
-constexpr size_t kMaxUrlBytes = 8192;         // Glean's URL limit
-constexpr size_t kMaxLabelBytes = 111;
 
 void Bad(ValidationResult& r, const std::string& ptr, std::string message) {
   AddViolation(r, ViolationKind::kBadValue, ptr, std::move(message));
@@ -32,6 +29,13 @@ bool IsInteger(element v) {
 }
 
 bool IsNumber(element v) { return IsInteger(v) || v.type() == element_type::DOUBLE; }
+
+void CheckCounterValue(element v, const std::string& ptr, ValidationResult& r) {
+  if (!IsCount(v)) return Expect(r, ptr, "a non-negative integer", v);
+  if (!IsCounterValue(v)) {
+    Bad(r, ptr, "is above " + std::to_string(kMaxCounterValue) + ", the most a Glean SDK counts");
+  }
+}
 
 // Glean's URL rule: a scheme, ':' and anything, but no data: URLs.
 bool IsGleanUrl(std::string_view s) {
@@ -61,19 +65,31 @@ bool CheckObject(element v, const std::string& ptr, ValidationResult& r, object&
   return true;
 }
 
-void CheckString(element v, const std::string& ptr, size_t max_bytes, bool scrub,
-                 ValidationResult& r) {
-  std::string_view s;
-  if (v.get_string().get(s)) return Expect(r, ptr, "a string", v);
-  if (s.size() > max_bytes) {
-    return Bad(r, ptr, "is longer than " + std::to_string(max_bytes) + " bytes");
-  }
-  if (scrub) r.scrub_targets.push_back({ptr, false});
+// A free-text string: bounded, and scrubbed when stored (it is not marked verbatim).
+void CheckString(element v, const std::string& ptr, size_t max_bytes, ValidationResult& r) {
+  BoundedString(r, v, ptr, max_bytes);
+}
+
+// The value of at most 20 decimal digits; saturates at UINT64_MAX.
+uint64_t DecimalValue(std::string_view digits) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), n);
+  return ec == std::errc() ? n : UINT64_MAX;
+}
+
+// The largest sample a Glean SDK records in a distribution of `type`; 0 when the application
+// chooses (custom distributions), so bucket keys are free text to the scrubber.
+uint64_t MaxBucket(MetricType type) {
+  if (type == MetricType::kTimingDistribution) return kMaxTimingSampleNs;
+  if (type == MetricType::kMemoryDistribution) return kMaxMemorySampleBytes;
+  return 0;
 }
 
 void CheckDistribution(MetricType type, element v, const std::string& ptr, ValidationResult& r) {
   object obj;
   if (!CheckObject(v, ptr, r, obj)) return;
+  r.stored.closed_objects.insert(ptr);
+  const uint64_t max_bucket = MaxBucket(type);
   bool has_values = false, has_sum = false;
   for (auto [key, value] : obj) {
     const std::string kp = PointerJoin(ptr, key);
@@ -81,23 +97,37 @@ void CheckDistribution(MetricType type, element v, const std::string& ptr, Valid
       object buckets;
       if (!CheckObject(value, kp, r, buckets)) continue;
       has_values = true;
+      bool within = true;
       for (auto [bucket, count] : buckets) {
-        bool digits = !bucket.empty() && std::all_of(bucket.begin(), bucket.end(),
-                                                     [](char c) { return c >= '0' && c <= '9'; });
-        if (!digits) Bad(r, PointerJoin(kp, bucket), "bucket keys must be decimal numbers");
+        if (!IsDecimal(bucket)) {
+          Bad(r, PointerJoin(kp, bucket), "bucket keys must be decimal numbers");
+        } else if (max_bucket != 0 && DecimalValue(bucket) > max_bucket) {
+          within = false;
+          Bad(r, PointerJoin(kp, bucket),
+              "is above the largest sample a Glean SDK records (" + std::to_string(max_bucket) +
+                  ")");
+        }
         if (!IsCount(count)) Expect(r, PointerJoin(kp, bucket), "a non-negative integer", count);
       }
+      // Bounded sample values hold no identifier; a custom distribution's keys are scrubbed.
+      if (within && max_bucket != 0) r.stored.closed_objects.insert(kp);
     } else if (key == "sum" || key == "count" || key == "overflow" || key == "underflow" ||
                key == "bucket_count") {
       has_sum |= key == "sum";
       if (!IsInteger(value)) Expect(r, kp, "an integer", value);
     } else if (key == "time_unit") {
       std::string_view s;
-      if (value.get_string().get(s) || !ParseTimeUnit(s)) Bad(r, kp, "must be a Glean time unit");
+      if (value.get_string().get(s) || !ParseTimeUnit(s)) {
+        Bad(r, kp, "must be a Glean time unit");
+      } else {
+        r.stored.verbatim_values.insert(kp);
+      }
     } else if (key == "histogram_type") {
       std::string_view s;
       if (value.get_string().get(s) || (s != "linear" && s != "exponential")) {
         Bad(r, kp, "must be linear or exponential");
+      } else {
+        r.stored.verbatim_values.insert(kp);
       }
     } else if (key == "range") {
       simdjson::dom::array range;
@@ -121,10 +151,11 @@ void CheckDistribution(MetricType type, element v, const std::string& ptr, Valid
   }
 }
 
-void CheckTimespan(const MetricDefinition* def, element v, const std::string& ptr,
+void CheckTimespan(const MetricDefinition& def, element v, const std::string& ptr,
                    ValidationResult& r) {
   object obj;
   if (!CheckObject(v, ptr, r, obj)) return;
+  r.stored.closed_objects.insert(ptr);
   bool has_value = false, has_unit = false;
   for (auto [key, value] : obj) {
     const std::string kp = PointerJoin(ptr, key);
@@ -137,10 +168,12 @@ void CheckTimespan(const MetricDefinition* def, element v, const std::string& pt
       std::optional<TimeUnit> unit = value.get_string().get(s) ? std::nullopt : ParseTimeUnit(s);
       if (!unit) {
         Bad(r, kp, "must be a Glean time unit (nanosecond ... day)");
-      } else if (def && *unit != def->time_unit) {
+      } else if (*unit != def.time_unit) {
         Bad(r, kp,
-            "is '" + std::string(s) + "', but " + def->full_name + " is declared in " +
-                std::string(TimeUnitName(def->time_unit)));
+            "is '" + std::string(s) + "', but " + def.full_name + " is declared in " +
+                std::string(TimeUnitName(def.time_unit)));
+      } else {
+        r.stored.verbatim_values.insert(kp);
       }
     } else {
       AddViolation(r, ViolationKind::kUnknownField, kp,
@@ -157,12 +190,13 @@ void CheckTimespan(const MetricDefinition* def, element v, const std::string& pt
 void CheckRate(element v, const std::string& ptr, ValidationResult& r) {
   object obj;
   if (!CheckObject(v, ptr, r, obj)) return;
+  r.stored.closed_objects.insert(ptr);
   int found = 0;
   for (auto [key, value] : obj) {
     const std::string kp = PointerJoin(ptr, key);
     if (key == "numerator" || key == "denominator") {
       ++found;
-      if (!IsCount(value)) Expect(r, kp, "a non-negative integer", value);
+      CheckCounterValue(value, kp, r);
     } else {
       AddViolation(r, ViolationKind::kUnknownField, kp,
                    "'" + std::string(key) + "' is not a field of a rate");
@@ -179,6 +213,7 @@ void CheckStructure(const nlohmann::json& s, element v, const std::string& ptr,
   if (type == "object") {
     object obj;
     if (!CheckObject(v, ptr, r, obj)) return;
+    r.stored.closed_objects.insert(ptr);
     const nlohmann::json& props = s.at("properties");
     for (auto [key, value] : obj) {
       auto it = props.find(std::string(key));
@@ -208,7 +243,6 @@ void CheckStructure(const nlohmann::json& s, element v, const std::string& ptr,
         (IsNumber(v) && std::count(allowed.begin(), allowed.end(), "number")) ||
         (v.type() == element_type::BOOL && std::count(allowed.begin(), allowed.end(), "boolean"));
     if (!match) return Expect(r, ptr, "of the declared type", v);
-    if (is_string) r.scrub_targets.push_back({ptr, false});
   }
 }
 
@@ -216,88 +250,107 @@ bool HasLabel(const std::vector<std::string>& labels, std::string_view label) {
   return label == "__other__" || std::find(labels.begin(), labels.end(), label) != labels.end();
 }
 
-// A label of a labeled metric: its length, whether it is declared, and, for metrics that
-// accept any label, a scrub target for the label itself.
-void CheckLabel(const MetricDefinition* def, const std::vector<std::string>& labels,
-                std::string_view label, const std::string& lp, ValidationResult& r) {
-  if (label.empty() || label.size() > kMaxLabelBytes) {
-    return Bad(r, lp, "labels have 1 to " + std::to_string(kMaxLabelBytes) + " bytes");
+// Glean's dynamic labels: 1 to 111 printable ASCII characters.
+bool IsPrintableAscii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+}
+
+// The labels of one labeled object at `ptr` against the declared `labels` (empty: any label
+// the application chooses at run time, at most kMaxDynamicLabels of them besides __other__).
+// Fixed labels are stored as sent; dynamic ones are scrubbed like any free text.
+void CheckLabels(const MetricDefinition& def, const std::vector<std::string>& labels, object obj,
+                 const std::string& ptr, ValidationResult& r) {
+  size_t dynamic = 0;
+  for (auto [label, value] : obj) {
+    const std::string lp = PointerJoin(ptr, label);
+    if (label == "__other__") continue;
+    if (!labels.empty()) {
+      if (!HasLabel(labels, label)) {
+        Bad(r, lp, "label '" + Clip(label) + "' is not declared for " + def.full_name);
+      }
+    } else if (label.empty() || label.size() > kMaxLabelBytes) {
+      AddViolation(r, label.empty() ? ViolationKind::kBadValue : ViolationKind::kTooLong, lp,
+                   "labels have 1 to " + std::to_string(kMaxLabelBytes) + " bytes");
+    } else if (!IsPrintableAscii(label)) {
+      Bad(r, lp, "labels are printable ASCII");
+    } else {
+      ++dynamic;
+    }
   }
-  if (!def) return;
   if (labels.empty()) {
-    r.scrub_targets.push_back({lp, true});
-  } else if (!HasLabel(labels, label)) {
-    Bad(r, lp, "label '" + std::string(label) + "' is not declared for " + def->full_name);
+    CheckCount(r, dynamic, kMaxDynamicLabels, ptr, "distinct labels");
+  } else {
+    r.stored.closed_objects.insert(ptr);
   }
 }
 
-void CheckLabeled(MetricType type, const MetricDefinition* def, element v, const std::string& ptr,
+void CheckLabeled(MetricType type, const MetricDefinition& def, element v, const std::string& ptr,
                   ValidationResult& r) {
   object obj;
   if (!CheckObject(v, ptr, r, obj)) return;
-  static const std::vector<std::string> kNone;
-  for (auto [label, value] : obj) {
-    const std::string lp = PointerJoin(ptr, label);
-    if (type == MetricType::kDualLabeledCounter) {
-      CheckLabel(def, def ? def->dual_key_labels : kNone, label, lp, r);
+  if (type == MetricType::kDualLabeledCounter) {
+    CheckLabels(def, def.dual_key_labels, obj, ptr, r);
+    for (auto [label, value] : obj) {
+      const std::string lp = PointerJoin(ptr, label);
       object inner;
       if (!CheckObject(value, lp, r, inner)) continue;
+      CheckLabels(def, def.dual_category_labels, inner, lp, r);
       for (auto [category, count] : inner) {
-        const std::string cp = PointerJoin(lp, category);
-        CheckLabel(def, def ? def->dual_category_labels : kNone, category, cp, r);
-        CheckMetricValue(MetricType::kCounter, def, count, cp, r);
+        CheckMetricValue(MetricType::kCounter, def, count, PointerJoin(lp, category), r);
       }
-    } else {
-      CheckLabel(def, def ? def->labels : kNone, label, lp, r);
-      CheckMetricValue(LabeledValueType(type), def, value, lp, r);
     }
+    return;
+  }
+  CheckLabels(def, def.labels, obj, ptr, r);
+  for (auto [label, value] : obj) {
+    CheckMetricValue(LabeledValueType(type), def, value, PointerJoin(ptr, label), r);
   }
 }
 
 }  // namespace
 
-void CheckMetricValue(MetricType type, const MetricDefinition* def, element v,
+void CheckMetricValue(MetricType type, const MetricDefinition& def, element v,
                       const std::string& ptr, ValidationResult& r) {
-  const bool scrub = def != nullptr;
   switch (type) {
     case MetricType::kBoolean:
       if (v.type() != element_type::BOOL) Expect(r, ptr, "true or false", v);
       return;
     case MetricType::kCounter:
+      return CheckCounterValue(v, ptr, r);
     case MetricType::kQuantity:
       if (!IsCount(v)) Expect(r, ptr, "a non-negative integer", v);
       return;
     case MetricType::kString:
-      return CheckString(v, ptr, kMaxTextBytes, scrub, r);
+      return CheckString(v, ptr, kMaxStringBytes, r);
     case MetricType::kText:
-      return CheckString(v, ptr, kMaxTextBytes, scrub, r);
+      return CheckString(v, ptr, kMaxTextBytes, r);
     case MetricType::kStringList: {
       simdjson::dom::array arr;
       if (v.get_array().get(arr)) return Expect(r, ptr, "an array of strings", v);
+      if (!CheckCount(r, arr.size(), kMaxStringListItems, ptr, "strings")) return;
       size_t i = 0;
       for (element item : arr)
-        CheckString(item, PointerJoin(ptr, std::to_string(i++)), kMaxTextBytes, scrub, r);
+        CheckString(item, PointerJoin(ptr, std::to_string(i++)), kMaxStringListItemBytes, r);
       return;
     }
     case MetricType::kUuid: {
       std::string_view s;
-      if (v.get_string().get(s) || !IsUuid(s)) Bad(r, ptr, "must be a UUID string");
+      if (v.get_string().get(s) || !IsUuid(s)) return Bad(r, ptr, "must be a UUID string");
+      r.stored.verbatim_values.insert(ptr);
       return;
     }
     case MetricType::kUrl: {
-      std::string_view s;
-      if (v.get_string().get(s) || s.size() > kMaxUrlBytes || !IsGleanUrl(s)) {
-        return Bad(r, ptr, "must be a URL string (scheme:..., no data: URLs, at most 8 KB)");
-      }
-      if (scrub) r.scrub_targets.push_back({ptr, false});
+      std::optional<std::string_view> s = BoundedString(r, v, ptr, kMaxUrlBytes);
+      if (s && !IsGleanUrl(*s)) Bad(r, ptr, "must be a URL (scheme:..., no data: URLs)");
       return;
     }
     case MetricType::kDatetime: {
       std::string_view s;
       if (v.get_string().get(s)) return Expect(r, ptr, "a datetime string", v);
       if (Result<TimePoint> t = ParseGleanDatetime(s); !t.ok()) {
-        AddViolation(r, ViolationKind::kBadDatetime, ptr, t.status().message());
+        return AddViolation(r, ViolationKind::kBadDatetime, ptr, t.status().message());
       }
+      r.stored.verbatim_values.insert(ptr);
       return;
     }
     case MetricType::kTimespan:
@@ -312,7 +365,7 @@ void CheckMetricValue(MetricType type, const MetricDefinition* def, element v,
       if (v.type() != element_type::OBJECT && v.type() != element_type::ARRAY) {
         return Expect(r, ptr, "an object or an array", v);
       }
-      if (def && def->structure.is_object()) CheckStructure(def->structure, v, ptr, r);
+      if (def.structure.is_object()) CheckStructure(def.structure, v, ptr, r);
       return;
     case MetricType::kEvent:
       return Bad(r, ptr, "events travel in the ping's \"events\" array");

@@ -1,6 +1,8 @@
 // Glean's envelope sections, client_info and ping_info, checked field by field as
 // mozilla-pipeline-schemas' glean.1.schema.json defines them: no field Glean lacks (an "imei"
-// in client_info is refused), the ones every SDK sends, and their value shapes.
+// in client_info is refused), the ones every SDK sends, their value shapes and bounds. The
+// envelope's times are kept at day resolution only (S4): a UX client id must not be joinable
+// to an activation by the minute it was sent.
 #include "schema/ping_envelope.h"
 
 #include <algorithm>
@@ -25,7 +27,7 @@ enum class Field {
   kAttribution,
   kDistribution,
   kExperiments,
-  kAnyObject
+  kServerKnobs
 };
 struct EnvelopeField {
   std::string_view name;
@@ -62,7 +64,7 @@ constexpr std::array<EnvelopeField, 7> kPingInfo = {{
     {"reason", Field::kString, false},
     {"experiments", Field::kExperiments, false},
     {"ping_type", Field::kString, false},
-    {"server_knobs_config", Field::kAnyObject, false},
+    {"server_knobs_config", Field::kServerKnobs, false},
 }};
 
 // The leading number of "12.3.1": the app's major version, for version-based expiry.
@@ -86,6 +88,7 @@ class EnvelopeChecker {
       return Violate(ViolationKind::kBadValue, ptr, ptr.substr(1) + " must be an object");
     }
     if (!CheckKeys(obj, ptr)) return;
+    r_.stored.closed_objects.insert(ptr);
     std::array<bool, N> seen{};
     for (auto [key, value] : obj) {
       auto it = std::find_if(fields.begin(), fields.end(),
@@ -111,6 +114,7 @@ class EnvelopeChecker {
     std::string_view id;
     bool present = client_info.is_object() && !client_info["client_id"].get_string().get(id);
     if (present && IsUuid(id)) {
+      r_.stored.verbatim_values.insert("/client_info/client_id");
       std::string lower(id);
       std::transform(lower.begin(), lower.end(), lower.begin(),
                      [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -136,16 +140,20 @@ class EnvelopeChecker {
     std::string_view s;
     object obj;
     switch (kind) {
-      case Field::kString:
-        if (v.get_string().get(s)) return Violate(ViolationKind::kBadValue, kp, "must be a string");
-        if (key == "app_display_version") app_major_ = MajorVersion(s);
-        if (key == "reason") CheckReason(s, kp);
+      case Field::kString: {
+        std::optional<std::string_view> text = BoundedString(r_, v, kp, kMaxEnvelopeStringBytes);
+        if (!text) return;
+        if (key == "app_display_version") app_major_ = MajorVersion(*text);
+        if (key == "reason") CheckReason(*text, kp);
         return;
+      }
       case Field::kDatetime:
         if (v.get_string().get(s)) return Violate(ViolationKind::kBadValue, kp, "must be a string");
         if (Result<TimePoint> t = ParseGleanDatetime(s); !t.ok()) {
-          Violate(ViolationKind::kBadDatetime, kp, t.status().message());
+          return Violate(ViolationKind::kBadDatetime, kp, t.status().message());
         }
+        r_.stored.verbatim_values.insert(kp);
+        r_.stored.day_times.push_back(kp);
         return;
       case Field::kUuid:
         if (v.get_string().get(s) || !IsUuid(s)) {
@@ -167,6 +175,8 @@ class EnvelopeChecker {
             "source", "medium", "campaign", "term", "content"};
         if (v.get_object().get(obj))
           return Violate(ViolationKind::kBadValue, kp, "must be an object");
+        if (!CheckKeys(obj, kp)) return;
+        r_.stored.closed_objects.insert(kp);
         for (auto [k, val] : obj) {
           bool known =
               kind == Field::kDistribution
@@ -175,17 +185,16 @@ class EnvelopeChecker {
           if (!known) {
             Violate(ViolationKind::kUnknownField, PointerJoin(kp, k),
                     "'" + Clip(k) + "' is unknown");
-          } else if (!val.is_string()) {
-            Violate(ViolationKind::kBadValue, PointerJoin(kp, k), "must be a string");
+          } else {
+            BoundedString(r_, val, PointerJoin(kp, k), kMaxEnvelopeStringBytes);
           }
         }
         return;
       }
       case Field::kExperiments:
         return CheckExperiments(v, kp);
-      case Field::kAnyObject:
-        if (!v.is_object()) Violate(ViolationKind::kBadValue, kp, "must be an object");
-        return;
+      case Field::kServerKnobs:
+        return CheckServerKnobs(v, kp);
     }
   }
 
@@ -195,25 +204,103 @@ class EnvelopeChecker {
     if (!ping_->reasons.count(std::string(reason))) {
       Violate(ViolationKind::kBadValue, kp,
               "reason '" + Clip(reason) + "' is not declared for ping '" + ping_->name + "'");
+    } else {
+      r_.stored.verbatim_values.insert(kp);
     }
   }
 
+  // {"<id>": {"branch": "...", "extra": {"<key>": "<value>", ...}}}, as the SDK's
+  // set_experiment_active records it: ids, branches and extra keys up to 100 bytes, values up to
+  // 100 bytes, at most 20 extras. Every one of those strings is free text to the scrubber.
   void CheckExperiments(element v, const std::string& kp) {
     object experiments;
     if (v.get_object().get(experiments))
       return Violate(ViolationKind::kBadValue, kp, "must be an object");
+    if (!CheckKeys(experiments, kp)) return;
     for (auto [id, body] : experiments) {
       const std::string ep = PointerJoin(kp, id);
+      if (id.size() > kMaxExperimentIdBytes) {
+        Violate(ViolationKind::kTooLong, ep,
+                "experiment ids have at most " + std::to_string(kMaxExperimentIdBytes) + " bytes");
+        continue;
+      }
       object obj;
-      std::string_view branch;
-      if (body.get_object().get(obj) || obj["branch"].get_string().get(branch) ||
-          branch.size() > 100) {
+      if (body.get_object().get(obj) || obj["branch"].error() != simdjson::SUCCESS) {
         Violate(ViolationKind::kBadValue, ep, "an experiment needs a 'branch' string");
         continue;
       }
+      if (!CheckKeys(obj, ep)) continue;
+      r_.stored.closed_objects.insert(ep);
       for (auto [k, val] : obj) {
-        if (k == "extra" && (val.is_null() || val.is_object())) continue;
-        if (k != "branch") Violate(ViolationKind::kUnknownField, PointerJoin(ep, k), "unknown");
+        const std::string fp = PointerJoin(ep, k);
+        if (k == "branch") {
+          BoundedString(r_, val, fp, kMaxExperimentIdBytes);
+        } else if (k == "extra") {
+          if (!val.is_null()) CheckExperimentExtra(val, fp);
+        } else {
+          Violate(ViolationKind::kUnknownField, fp,
+                  "'" + Clip(k) + "' is not a field of an experiment (branch, extra)");
+        }
+      }
+    }
+  }
+
+  void CheckExperimentExtra(element v, const std::string& xp) {
+    object extra;
+    if (v.get_object().get(extra))
+      return Violate(ViolationKind::kBadValue, xp, "must be an object");
+    if (!CheckKeys(extra, xp)) return;
+    if (!CheckCount(r_, extra.size(), kMaxExperimentExtras, xp, "extras")) return;
+    for (auto [k, val] : extra) {
+      const std::string fp = PointerJoin(xp, k);
+      if (k.size() > kMaxExperimentIdBytes) {
+        Violate(ViolationKind::kTooLong, fp,
+                "experiment extra keys have at most " + std::to_string(kMaxExperimentIdBytes) +
+                    " bytes");
+        continue;
+      }
+      BoundedString(r_, val, fp, kMaxExperimentValueBytes);
+    }
+  }
+
+  // Glean's server knobs, as glean.internal.metrics.server_knobs_config declares them:
+  // {"metrics_enabled": {"<category.name>": bool}, "pings_enabled": {"<ping>": bool},
+  // "event_threshold", "session_sample_rate", "events_ping_acceleration_factor": number or
+  // null}. The names in the two maps are free text to the scrubber.
+  void CheckServerKnobs(element v, const std::string& kp) {
+    object knobs;
+    if (v.get_object().get(knobs))
+      return Violate(ViolationKind::kBadValue, kp, "must be an object");
+    if (!CheckKeys(knobs, kp)) return;
+    r_.stored.closed_objects.insert(kp);
+    for (auto [k, val] : knobs) {
+      const std::string fp = PointerJoin(kp, k);
+      if (k == "metrics_enabled" || k == "pings_enabled") {
+        object map;
+        if (val.get_object().get(map)) {
+          Violate(ViolationKind::kBadValue, fp, "must be an object of names to true or false");
+          continue;
+        }
+        if (!CheckKeys(map, fp) || !CheckCount(r_, map.size(), kMaxKnobEntries, fp, "entries")) {
+          continue;
+        }
+        for (auto [name, enabled] : map) {
+          const std::string np = PointerJoin(fp, name);
+          if (name.empty() || name.size() > kMaxKnobNameBytes) {
+            Violate(ViolationKind::kTooLong, np,
+                    "names have 1 to " + std::to_string(kMaxKnobNameBytes) + " bytes");
+          } else if (!enabled.is_bool()) {
+            Violate(ViolationKind::kBadValue, np, "must be true or false");
+          }
+        }
+      } else if (k == "event_threshold" || k == "session_sample_rate" ||
+                 k == "events_ping_acceleration_factor") {
+        if (!val.is_null() && !val.is_number()) {
+          Violate(ViolationKind::kBadValue, fp, "must be a number or null");
+        }
+      } else {
+        Violate(ViolationKind::kUnknownField, fp,
+                "'" + Clip(k) + "' is not one of Glean's server knobs");
       }
     }
   }

@@ -7,6 +7,8 @@
 #include <array>
 
 #include "schema/builtin_pings.h"
+#include "schema/glean_datetime.h"
+#include "schema/glean_sdk_metrics.h"
 #include "schema/metric_values.h"
 #include "schema/ping_envelope.h"
 
@@ -33,6 +35,7 @@ class PingValidator {
       return Violate(ViolationKind::kBadValue, "", "a Glean ping must be a JSON object");
     }
     if (!CheckKeys(top, "")) return;
+    r_.stored.closed_objects.insert("");
     std::optional<element> client_info, ping_info, metrics, events;
     for (auto [key, value] : top) {
       if (key == "client_info") {
@@ -43,7 +46,10 @@ class PingValidator {
         metrics = value;
       } else if (key == "events") {
         events = value;
-      } else if (key != "$schema") {
+      } else if (key == "$schema") {
+        // Glean.js names its format here ("moz://mozilla.org/schemas/glean/ping/1").
+        BoundedString(r_, value, "/$schema", kMaxSchemaBytes);
+      } else {
         Violate(ViolationKind::kUnknownField, PointerJoin("", key),
                 "'" + Clip(key) + "' is not a section of a Glean ping");
       }
@@ -70,25 +76,30 @@ class PingValidator {
 
   bool CheckKeys(object obj, const std::string& ptr) { return CheckUniqueKeys(r_, obj, ptr); }
 
-  // The declaration of `name` sent as `type`, after checking that this ping may carry it.
-  // nullopt: rejected (violation recorded); nullptr: one of the SDK's own glean.* metrics.
-  std::optional<const MetricDefinition*> Resolve(std::string_view name, MetricType type,
-                                                 const std::string& ptr) {
+  // The declaration of `name` sent as `type`, after checking that this ping may carry it:
+  // the application's, or the Glean SDK's for its own glean.* metrics. nullptr: rejected
+  // (violation recorded).
+  const MetricDefinition* Resolve(std::string_view name, MetricType type, const std::string& ptr) {
     const MetricDefinition* def = app_.FindMetric(name);
+    const bool sdk = def == nullptr;
+    if (sdk) def = FindGleanSdkMetric(name);
     if (def == nullptr) {
-      if (IsGleanSdkMetric(name)) return nullptr;
       Violate(ViolationKind::kUnknownMetric, ptr,
               "unknown metric '" + Clip(name) + "': not declared in the metrics.yaml of '" +
-                  app_.app_id + "'");
-      return std::nullopt;
+                  app_.app_id + "'" +
+                  (name.starts_with("glean") ? " and not one of the Glean SDK's own metrics" : ""));
+      return nullptr;
     }
     if (def->type != type) {
       Violate(ViolationKind::kWrongType, ptr,
               "metric '" + def->full_name + "' is declared as " +
                   std::string(MetricTypeName(def->type)) + ", but was sent as " +
                   std::string(MetricTypeName(type)));
-      return std::nullopt;
+      return nullptr;
     }
+    // The SDK decides itself which of its metrics a ping carries (and server knobs may enable
+    // one it disables by default); only its name, type and values are the server's to check.
+    if (sdk) return def;
     bool ok = true;
     if (def->disabled) {
       Violate(ViolationKind::kDisabledMetric, ptr, "metric '" + def->full_name + "' is disabled");
@@ -106,7 +117,7 @@ class PingValidator {
                   "' (send_in_pings: " + JoinNames(def->send_in_pings) + ")");
       ok = false;
     }
-    if (!ok) return std::nullopt;
+    if (!ok) return nullptr;
     r_.retention_days = std::min(r_.retention_days, def->retention_days);
     return def;
   }
@@ -117,6 +128,7 @@ class PingValidator {
       return Violate(ViolationKind::kBadValue, "/metrics", "metrics must be an object");
     }
     if (!CheckKeys(types, "/metrics")) return;
+    r_.stored.closed_objects.insert("/metrics");
     for (auto [type_key, by_name] : types) {
       const std::string tp = PointerJoin("/metrics", type_key);
       std::optional<MetricType> type = ParseMetricType(type_key);
@@ -131,9 +143,12 @@ class PingValidator {
         continue;
       }
       if (!CheckKeys(metrics_of_type, tp)) continue;
+      r_.stored.closed_objects.insert(tp);
       for (auto [name, value] : metrics_of_type) {
         const std::string mp = PointerJoin(tp, name);
-        if (auto def = Resolve(name, *type, mp)) CheckMetricValue(*type, *def, value, mp, r_);
+        if (const MetricDefinition* def = Resolve(name, *type, mp)) {
+          CheckMetricValue(*type, *def, value, mp, r_);
+        }
       }
     }
   }
@@ -152,6 +167,7 @@ class PingValidator {
         continue;
       }
       if (!CheckKeys(obj, ep)) continue;
+      r_.stored.closed_objects.insert(ep);
       std::string_view category, name;
       std::optional<element> extra;
       bool has_timestamp = false;
@@ -168,7 +184,7 @@ class PingValidator {
         } else if (key == "extra") {
           extra = value;
         } else if (key == "session") {
-          if (!value.is_object()) Violate(ViolationKind::kBadValue, kp, "must be an object");
+          CheckSession(value, kp);
         } else {
           Violate(ViolationKind::kUnknownField, kp,
                   "'" + Clip(key) + "' is not a field of an event");
@@ -179,37 +195,98 @@ class PingValidator {
         continue;
       }
       const std::string full = std::string(category) + "." + std::string(name);
-      auto def = Resolve(full, MetricType::kEvent, ep);
-      if (def && extra) CheckExtras(*def, *extra, ep + "/extra", full);
+      const MetricDefinition* def = Resolve(full, MetricType::kEvent, ep);
+      if (def == nullptr) continue;
+      r_.stored.verbatim_values.insert(ep + "/category");
+      r_.stored.verbatim_values.insert(ep + "/name");
+      if (extra) CheckExtras(*def, *extra, ep + "/extra", full);
     }
   }
 
-  void CheckExtras(const MetricDefinition* def, element extra, const std::string& xp,
+  // An event's session, as glean-core's SessionMetadata serializes it: {"session_id": UUID,
+  // "session_seq": n, "event_seq": n, "session_sample_rate": 0..1, "session_start_time":
+  // RFC 3339}. The start time is kept at day resolution, like the envelope's.
+  void CheckSession(element v, const std::string& sp) {
+    object obj;
+    if (v.get_object().get(obj)) return Violate(ViolationKind::kBadValue, sp, "must be an object");
+    if (!CheckKeys(obj, sp)) return;
+    r_.stored.closed_objects.insert(sp);
+    bool has_id = false;
+    for (auto [key, value] : obj) {
+      const std::string kp = PointerJoin(sp, key);
+      std::string_view s;
+      if (key == "session_id") {
+        has_id = true;
+        if (value.get_string().get(s) || !IsUuid(s)) {
+          Violate(ViolationKind::kBadValue, kp, "must be a UUID string");
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+        }
+      } else if (key == "session_seq" || key == "event_seq") {
+        if (!IsCount(value))
+          Violate(ViolationKind::kBadValue, kp, "must be a non-negative integer");
+      } else if (key == "session_sample_rate") {
+        double rate = -1;
+        if (value.get_double().get(rate) || rate < 0 || rate > 1) {
+          Violate(ViolationKind::kBadValue, kp, "must be a number from 0 to 1");
+        }
+      } else if (key == "session_start_time") {
+        if (value.get_string().get(s)) {
+          Violate(ViolationKind::kBadValue, kp, "must be a datetime string");
+        } else if (Result<TimePoint> t = ParseGleanDatetime(s); !t.ok()) {
+          Violate(ViolationKind::kBadDatetime, kp, t.status().message());
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+          r_.stored.day_times.push_back(kp);
+        }
+      } else {
+        Violate(ViolationKind::kUnknownField, kp,
+                "'" + Clip(key) + "' is not a field of an event's session");
+      }
+    }
+    if (!has_id) {
+      Violate(ViolationKind::kMissingField, PointerJoin(sp, "session_id"),
+              "a session needs its session_id");
+    }
+  }
+
+  // Extra values are strings of at most 500 bytes; every key is declared for the event, or is
+  // one the SDK adds itself (glean_timestamp). The values are all scrubbed when stored, even
+  // quantities and booleans: they are strings in the document like any other. The SDK's
+  // wall-clock extras are times instead, kept at day resolution.
+  void CheckExtras(const MetricDefinition& def, element extra, const std::string& xp,
                    const std::string& event_name) {
     object obj;
     if (extra.get_object().get(obj))
       return Violate(ViolationKind::kBadValue, xp, "must be an object");
     if (!CheckKeys(obj, xp)) return;
+    r_.stored.closed_objects.insert(xp);
     for (auto [key, value] : obj) {
       const std::string kp = PointerJoin(xp, key);
-      std::string_view s;
-      if (value.get_string().get(s)) {
-        Violate(ViolationKind::kBadValue, kp, "event extra values are strings");
-        continue;
-      }
-      // The SDK's own extras ("glean_timestamp") and the SDK's own events need no declaration.
-      if (def == nullptr || key.starts_with("glean")) continue;
-      const EventExtraKey* spec = def->FindExtraKey(key);
-      if (spec == nullptr) {
+      std::optional<std::string_view> s = BoundedString(r_, value, kp, kMaxExtraValueBytes);
+      if (!s) continue;
+      const EventExtraKey* spec = def.FindExtraKey(key);
+      if (spec == nullptr && IsGleanEventExtra(key)) {
+        if (!IsDecimal(*s)) {
+          Violate(ViolationKind::kBadValue, kp,
+                  "must be the event's time in milliseconds, written as a decimal string");
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+          r_.stored.day_millis.push_back(kp);
+        }
+      } else if (spec != nullptr && IsGleanWallClockExtra(event_name, key)) {
+        if (Result<TimePoint> t = ParseGleanDatetime(*s); !t.ok()) {
+          Violate(ViolationKind::kBadDatetime, kp, t.status().message());
+        } else {
+          r_.stored.verbatim_values.insert(kp);
+          r_.stored.day_times.push_back(kp);
+        }
+      } else if (spec == nullptr) {
         Violate(ViolationKind::kUnknownField, kp,
                 "extra key '" + Clip(key) + "' is not declared for event '" + event_name + "'");
-      } else if (spec->type == EventExtraKey::Type::kString) {
-        r_.scrub_targets.push_back({kp, false});
-      } else if (spec->type == EventExtraKey::Type::kBoolean && s != "true" && s != "false") {
+      } else if (spec->type == EventExtraKey::Type::kBoolean && *s != "true" && *s != "false") {
         Violate(ViolationKind::kBadValue, kp, "must be \"true\" or \"false\"");
-      } else if (spec->type == EventExtraKey::Type::kQuantity &&
-                 (s.empty() ||
-                  !std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; }))) {
+      } else if (spec->type == EventExtraKey::Type::kQuantity && !IsDecimal(*s)) {
         Violate(ViolationKind::kBadValue, kp, "must be a non-negative integer written as a string");
       }
     }
@@ -226,10 +303,10 @@ class PingValidator {
 }  // namespace
 
 std::string_view ViolationKindName(ViolationKind k) {
-  static constexpr std::array<std::string_view, 12> kNames = {
-      "unknown_app",    "unknown_ping",    "unknown_metric", "wrong_type",
-      "expired_metric", "disabled_metric", "not_in_ping",    "unknown_field",
-      "missing_field",  "bad_value",       "bad_datetime",   "duplicate_key"};
+  static constexpr std::array<std::string_view, 14> kNames = {
+      "unknown_app",     "unknown_ping",  "unknown_metric", "wrong_type",    "expired_metric",
+      "disabled_metric", "not_in_ping",   "unknown_field",  "missing_field", "bad_value",
+      "bad_datetime",    "duplicate_key", "too_long",       "too_many"};
   return kNames[static_cast<size_t>(k)];
 }
 

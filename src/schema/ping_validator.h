@@ -1,7 +1,9 @@
 // Rule S3 for the UX program: a submitted Glean ping is accepted only when everything in it is
 // declared by its application's metrics.yaml/pings.yaml (or is Glean's own: the built-in pings
-// and the SDK's glean.* metrics). The result names each offending field, and tells the caller
-// which values hold free text for the identifier scrubber.
+// and the SDK's glean.* metrics), and every value is within the limits the Glean SDKs enforce.
+// The result names each offending field, and says how the document is to be stored: which of
+// its strings are of a closed form (all others pass the identifier scrubber) and which times
+// are kept at day resolution only (S4).
 #pragma once
 
 #include <simdjson.h>
@@ -9,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "common/time_format.h"
@@ -30,6 +33,8 @@ enum class ViolationKind {
   kBadValue,        // a value of the wrong shape: a string for a counter, an unknown label...
   kBadDatetime,     // a datetime string in none of Glean's forms
   kDuplicateKey,    // an object has the same key twice
+  kTooLong,         // a string longer than the Glean SDKs ever send (string: 255 bytes...)
+  kTooMany,         // more items than the Glean SDKs ever send (string_list: 100 items...)
 };
 // "unknown_metric" for kUnknownMetric: the snake_case spelling for JSON error bodies.
 std::string_view ViolationKindName(ViolationKind k);
@@ -43,12 +48,24 @@ struct Violation {
   std::string message;
 };
 
-// A string in the payload that holds free text, for the scrubber to rewrite in place: values
-// of string, string_list, text, url and labeled_string metrics, strings inside object metrics,
-// string-typed event extras, and labels of labeled metrics that declare no fixed labels.
-struct ScrubTarget {
-  std::string pointer;  // RFC 6901 JSON pointer to the string value
-  bool key = false;     // true: the text is the member *name* at `pointer` (a dynamic label)
+// How a valid payload is stored. Scrubbing is the default: every string value and every member
+// name of the stored document passes the identifier scrubber, except the ones listed here,
+// whose form the validator checked exactly (a UUID, a datetime, a declared reason or time
+// unit) or against a closed set (envelope field names, metric types, declared metric names,
+// fixed labels, declared extra keys). A field the validator does not know of is therefore
+// scrubbed, never stored as sent. Numbers are stored as sent: each is bounded by its type.
+// All pointers are RFC 6901 JSON pointers into the payload.
+struct StoredForm {
+  // String values stored as sent.
+  std::unordered_set<std::string> verbatim_values;
+  // Objects whose member names are all stored as sent (their values are not covered).
+  std::unordered_set<std::string> closed_objects;
+  // Datetimes stored at day resolution: the ping's local date at midnight, in the offset it
+  // was sent with ("2026-12-03T14:37+01:00" is stored as "2026-12-03T00:00+01:00").
+  std::vector<std::string> day_times;
+  // Decimal strings of milliseconds since the epoch (the SDK's glean_timestamp extra), stored
+  // as the start of their UTC day.
+  std::vector<std::string> day_millis;
 };
 
 struct ValidationResult {
@@ -56,7 +73,7 @@ struct ValidationResult {
   size_t omitted_violations = 0;      // how many more there were
   // client_info.client_id, lower-cased, when present and a UUID.
   std::optional<std::string> client_id;
-  std::vector<ScrubTarget> scrub_targets;
+  StoredForm stored;
   // The ping's definition (declared or built-in); nullptr when the ping is unknown.
   const PingDefinition* ping = nullptr;
   // How long the document may be kept: the shortest retention of its ping and of every
@@ -69,8 +86,8 @@ struct ValidationResult {
 inline constexpr size_t kMaxViolations = 100;
 
 // Validates `payload`, the body submitted to /submit/<app_id>/<doc_type>/<version>/<doc_id>.
-// `now` decides which metrics have expired. Never throws; any input is fine. The returned
-// pointers and `ping` point into `registry`; scrub target pointers address `payload`.
+// `now` decides which metrics have expired. Never throws; any input is fine. `ping` points
+// into `registry`; the pointers of `stored` address `payload`.
 ValidationResult ValidatePing(const SchemaRegistry& registry, std::string_view app_id,
                               std::string_view doc_type, simdjson::dom::element payload,
                               TimePoint now);

@@ -105,6 +105,12 @@ bool IsCount(element v) {
   return v.type() == element_type::INT64 && !v.get_int64().get(n) && n >= 0;
 }
 
+bool IsCounterValue(element v) {
+  int64_t n = 0;
+  return v.type() == element_type::INT64 && !v.get_int64().get(n) && n >= 0 &&
+         n <= kMaxCounterValue;
+}
+
 std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj) {
   // Most objects in a ping are small: compare pairwise without allocating.
   std::array<std::string_view, 16> small;
@@ -126,6 +132,37 @@ std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj) {
   auto dup = std::adjacent_find(large.begin(), large.end());
   if (dup != large.end()) return *dup;
   return std::nullopt;
+}
+
+std::optional<std::string_view> BoundedString(ValidationResult& r, element v,
+                                              const std::string& ptr, size_t max_bytes) {
+  std::string_view s;
+  if (v.get_string().get(s)) {
+    AddViolation(r, ViolationKind::kBadValue, ptr,
+                 "must be a string, not " + std::string(JsonKindName(v)));
+    return std::nullopt;
+  }
+  if (s.size() > max_bytes) {
+    AddViolation(r, ViolationKind::kTooLong, ptr,
+                 "has " + std::to_string(s.size()) + " bytes; the Glean SDKs send at most " +
+                     std::to_string(max_bytes));
+    return std::nullopt;
+  }
+  return s;
+}
+
+bool CheckCount(ValidationResult& r, size_t count, size_t max, const std::string& ptr,
+                std::string_view what) {
+  if (count <= max) return true;
+  AddViolation(r, ViolationKind::kTooMany, ptr,
+               "has " + std::to_string(count) + " " + std::string(what) +
+                   "; the Glean SDKs send at most " + std::to_string(max));
+  return false;
+}
+
+bool IsDecimal(std::string_view s) {
+  return !s.empty() && s.size() <= 20 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 bool CheckUniqueKeys(ValidationResult& r, simdjson::dom::object obj, const std::string& ptr) {

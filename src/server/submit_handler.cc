@@ -1,7 +1,8 @@
 // The Glean ingestion edge: POST /submit/<app_id>/<doc_type>/<doc_version>/<doc_id>, exactly
 // as every Glean SDK sends it (gzip or plain, application/json or a browser's text/plain
-// sendBeacon, CORS for fetch). A ping is stored only when every field is declared (S3), with
-// identifiers in free text scrubbed first; a deletion-request erases its client (S6); the
+// sendBeacon, CORS for fetch). A ping is stored only when every field is declared and within
+// Glean's limits (S3), with identifiers scrubbed from every string not of a proven closed form
+// and its envelope times cut to the day (S4); a deletion-request erases its client (S6); the
 // answer comes only after the commit (S5). No connection metadata is looked at (S2).
 #include <simdjson.h>
 
@@ -10,6 +11,7 @@
 #include "common/gzip.h"
 #include "schema/ping_validator.h"
 #include "server/router.h"
+#include "server/stored_ping.h"
 
 namespace homeport {
 namespace {
@@ -85,43 +87,6 @@ HttpResponse Violations(const schema::ValidationResult& v) {
   std::string first = v.violations.empty() ? "" : v.violations.front().message;
   return ErrorResponse(ErrorCode::kSchemaViolation,
                        "the ping is not what its schema declares: " + first, details);
-}
-
-// Rewrites each free-text value in place with identifiers replaced by tags.
-std::string Scrub(const ServiceContext& ctx, const std::string& json,
-                  const std::vector<schema::ScrubTarget>& targets) {
-  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
-  // Last first: a label's value is scrubbed before the label itself is renamed, so no pointer
-  // is stale when it is used; and nothing is created that the document did not have.
-  for (auto it = targets.rbegin(); it != targets.rend(); ++it) {
-    const schema::ScrubTarget& t = *it;
-    nlohmann::json::json_pointer ptr(t.pointer);
-    if (!doc.contains(ptr)) continue;
-    if (t.key) {
-      nlohmann::json& parent = doc[ptr.parent_pointer()];
-      std::string label = ptr.back();
-      auto scrubbed = ctx.scanner->Scrub(label);
-      if (scrubbed.replaced.empty()) continue;
-      ctx.metrics->CountScrubbed(scrubbed.replaced);
-      // Two labels scrubbing to the same tag must not overwrite each other.
-      std::string renamed = scrubbed.text;
-      for (int n = 2; parent.contains(renamed); ++n)
-        renamed = scrubbed.text + "#" + std::to_string(n);
-      scrubbed.text = renamed;
-      nlohmann::json value = std::move(parent[label]);
-      parent.erase(label);
-      parent[scrubbed.text] = std::move(value);
-      continue;
-    }
-    nlohmann::json& value = doc[ptr];
-    if (!value.is_string()) continue;
-    std::string key = ptr.empty() ? "" : ptr.back();
-    auto scrubbed = ctx.scanner->Scrub(value.get_ref<const std::string&>(), key);
-    if (scrubbed.replaced.empty()) continue;
-    ctx.metrics->CountScrubbed(scrubbed.replaced);
-    value = std::move(scrubbed.text);
-  }
-  return doc.dump();
 }
 
 // JSON may carry U+0000 as the escape \u0000, but the stores' JSON functions do not take it
@@ -249,7 +214,9 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
   doc.received_day = FormatDate(now);
   int keep_days = v.ping ? v.ping->retention_days : schema::kDefaultRetentionDays;
   doc.expires_day = FormatDate(now + std::chrono::days(keep_days));
-  doc.payload = v.scrub_targets.empty() ? *body : Scrub(ctx, *body, v.scrub_targets);
+  StoredPing stored = MakeStoredPing(payload, v.stored, *ctx.scanner);
+  if (!stored.replaced.empty()) ctx.metrics->CountScrubbed(stored.replaced);
+  doc.payload = std::move(stored.json);
   if (doc.payload.size() > kMaxStoredDocumentBytes) {
     return respond(ErrorResponse(ErrorCode::kTooLarge, "the document to store exceeds 1 MB"));
   }

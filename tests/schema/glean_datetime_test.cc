@@ -46,5 +46,16 @@ TEST(GleanDatetime, RejectsOtherForms) {
   }
 }
 
+TEST(GleanDatetime, AtDayKeepsTheLocalDateAndOffsetOnly) {
+  EXPECT_EQ(*GleanDatetimeAtDay("2026-12-03T14:37+01:00"), "2026-12-03T00:00+01:00");
+  EXPECT_EQ(*GleanDatetimeAtDay("2026-12-03T23:59:59.999-05:30"), "2026-12-03T00:00-05:30");
+  EXPECT_EQ(*GleanDatetimeAtDay("2026-12-03 01:02:03Z"), "2026-12-03T00:00Z");
+  EXPECT_EQ(*GleanDatetimeAtDay("2026-12-03T14+01:00"), "2026-12-03T00:00+01:00");
+  EXPECT_EQ(*GleanDatetimeAtDay("2026-12-03-00:00"), "2026-12-03-00:00");
+  EXPECT_FALSE(GleanDatetimeAtDay("2026-12-03T14:37").ok());
+  // The result is itself a Glean datetime: the stored ping stays a valid ping.
+  EXPECT_TRUE(ParseGleanDatetime(*GleanDatetimeAtDay("2026-12-03T14:37+01:00")).ok());
+}
+
 }  // namespace
 }  // namespace homeport::schema

@@ -1,9 +1,11 @@
 // Glean ingestion (POST /submit/...) through the Router, over a real SQLite store: what a
 // Glean SDK sends is stored, scrubbed, deduplicated or refused by name.
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "common/gzip.h"
 #include "schema/schema_loader.h"
+#include "server/stored_ping.h"
 #include "server_test_support.h"
 
 namespace homeport::server_testing {
@@ -236,6 +238,214 @@ TEST_F(SubmitHandler, PrivacyCatalogueListsDeclaredFields) {
   HttpResponse json = Call(get);
   EXPECT_EQ(json.status, 200);
   EXPECT_NE(json.body.find("diagnostics.crash_count"), std::string::npos);
+}
+
+// Luhn-valid with a BABT reporting-body prefix: an IMEI even without a key naming it.
+constexpr const char* kImei = "352099001761481";
+
+nlohmann::json ThermalEvent(nlohmann::json extra) {
+  return nlohmann::json::array({{{"timestamp", 10},
+                                 {"category", "diagnostics"},
+                                 {"name", "thermal_shutdown"},
+                                 {"extra", std::move(extra)}}});
+}
+
+// Each place an identifier could be smuggled into a ping outside the declared metrics. Either
+// the ping is refused naming the place, or it is stored with the identifier scrubbed.
+struct SmugglingCase {
+  const char* where;
+  std::function<void(nlohmann::json&)> put;
+  const char* refused_field;  // nullptr: accepted and stored scrubbed
+  const char* problem = "";
+};
+
+std::vector<SmugglingCase> SmugglingCases() {
+  using nlohmann::json;
+  return {
+      {"an undeclared glean.* string metric",
+       [](json& p) { p["metrics"]["string"]["glean.imei"] = kImei; }, "/metrics/string/glean.imei",
+       "unknown_metric"},
+      {"a glean.* metric of another type",
+       [](json& p) { p["metrics"]["string"]["glean.error.io"] = kImei; },
+       "/metrics/string/glean.error.io", "wrong_type"},
+      {"an event extra named glean*",
+       [](json& p) {
+         p["events"] = ThermalEvent({{"glean_imei", kImei}});
+       },
+       "/events/0/extra/glean_imei", "unknown_field"},
+      {"glean_timestamp",
+       [](json& p) {
+         p["events"] = ThermalEvent({{"glean_timestamp", std::string("x") + kImei}});
+       },
+       "/events/0/extra/glean_timestamp", "bad_value"},
+      {"$schema as an object",
+       [](json& p) {
+         p["$schema"] = {{"imei", kImei}};
+       },
+       "/$schema", "bad_value"},
+      {"$schema as text", [](json& p) { p["$schema"] = std::string("imei ") + kImei; }, nullptr},
+      {"an unknown server knob",
+       [](json& p) {
+         p["ping_info"]["server_knobs_config"] = {{"imei", kImei}};
+       },
+       "/ping_info/server_knobs_config/imei", "unknown_field"},
+      {"a server knob's metric name",
+       [](json& p) {
+         p["ping_info"]["server_knobs_config"] = {{"metrics_enabled", {{kImei, true}}}};
+       },
+       nullptr},
+      {"an object in an experiment's extra",
+       [](json& p) {
+         p["ping_info"]["experiments"] = {
+             {"e", {{"branch", "b"}, {"extra", {{"k", {{"imei", kImei}}}}}}}};
+       },
+       "/ping_info/experiments/e/extra/k", "bad_value"},
+      {"an experiment's extra value",
+       [](json& p) {
+         p["ping_info"]["experiments"] = {{"e", {{"branch", "b"}, {"extra", {{"k", kImei}}}}}};
+       },
+       nullptr},
+      {"an experiment id and branch",
+       [](json& p) {
+         p["ping_info"]["experiments"] = {{kImei, {{"branch", kImei}}}};
+       },
+       nullptr},
+      {"an unknown field of an event's session",
+       [](json& p) {
+         p["events"] = ThermalEvent({{"while_charging", "true"}});
+         p["events"][0]["session"] = {{"session_id", "9f9eae08-00b0-4a91-9b08-2287d86d8353"},
+                                      {"imei", kImei}};
+       },
+       "/events/0/session/imei", "unknown_field"},
+      {"a session id",
+       [](json& p) {
+         p["events"] = ThermalEvent({{"while_charging", "true"}});
+         p["events"][0]["session"] = {{"session_id", kImei}};
+       },
+       "/events/0/session/session_id", "bad_value"},
+      {"a counter holding the digits",
+       [](json& p) { p["metrics"]["counter"]["diagnostics.crash_count"] = 352099001761481; },
+       "/metrics/counter/diagnostics.crash_count", "bad_value"},
+      {"a client_info string", [](json& p) { p["client_info"]["device_model"] = kImei; }, nullptr},
+      {"an over-long client_info string",
+       [](json& p) { p["client_info"]["os_version"] = std::string(300, 'x') + kImei; },
+       "/client_info/os_version", "too_long"},
+      {"client_info attribution",
+       [](json& p) {
+         p["client_info"]["attribution"] = {{"term", kImei}};
+       },
+       nullptr},
+      {"ping_info.ping_type", [](json& p) { p["ping_info"]["ping_type"] = kImei; }, nullptr},
+      {"a glean.error label",
+       [](json& p) {
+         p["metrics"]["labeled_counter"]["glean.error.invalid_value"] = {{kImei, 1}};
+       },
+       nullptr},
+      {"a quantity event extra",
+       [](json& p) {
+         p["events"] = ThermalEvent({{"battery_temperature", kImei}});
+       },
+       nullptr},
+  };
+}
+
+TEST_F(SubmitHandler, SmuggledIdentifierIsRefusedByNameOrStoredScrubbed) {
+  int n = 100;
+  for (const SmugglingCase& c : SmugglingCases()) {
+    const std::string client = DocId(++n);  // one client each: no rate limit in the way
+    auto ping = Ping({{"counter", {{"diagnostics.crash_count", 1}}}}, client);
+    c.put(ping);
+    HttpResponse r = Call(Submit("diagnostics", ping.dump(), DocId(n)));
+    if (c.refused_field != nullptr) {
+      ASSERT_EQ(r.status, 400) << c.where << ": " << r.body;
+      bool named = false;
+      const nlohmann::json answer = Json(r);
+      for (const auto& f : answer["fields"]) {
+        named |= f["field"] == c.refused_field && f["problem"] == c.problem;
+      }
+      EXPECT_TRUE(named) << c.where << ": " << r.body;
+      EXPECT_TRUE(Stored(client).empty()) << c.where;
+      continue;
+    }
+    ASSERT_EQ(r.status, 200) << c.where << ": " << r.body;
+    auto docs = Stored(client);
+    ASSERT_EQ(docs.size(), 1u) << c.where;
+    EXPECT_EQ(docs[0].payload.find(kImei), std::string::npos) << c.where << ": " << docs[0].payload;
+    EXPECT_NE(docs[0].payload.find("[imei]"), std::string::npos)
+        << c.where << ": " << docs[0].payload;
+  }
+}
+
+TEST_F(SubmitHandler, StoredPingKeepsTheDayOfItsTimesOnly) {
+  auto ping = Ping({{"counter", {{"diagnostics.crash_count", 1}}}});
+  ping["ping_info"]["start_time"] = "2026-12-03T14:37+01:00";
+  ping["ping_info"]["end_time"] = "2026-12-03T15:02:17.123+01:00";
+  ping["client_info"]["build_date"] = "2026-10-01T12:52:08+00:00";
+  ping["events"] = ThermalEvent({{"glean_timestamp", "1796308625123"}});
+  ASSERT_EQ(Call(Submit("diagnostics", ping.dump(), DocId(60))).status, 200);
+  auto docs = Stored();
+  ASSERT_EQ(docs.size(), 1u);
+  auto stored = nlohmann::json::parse(docs[0].payload);
+  EXPECT_EQ(stored["ping_info"]["start_time"], "2026-12-03T00:00+01:00");
+  EXPECT_EQ(stored["ping_info"]["end_time"], "2026-12-03T00:00+01:00");
+  EXPECT_EQ(stored["client_info"]["build_date"], "2026-10-01T00:00+00:00");
+  EXPECT_EQ(stored["client_info"]["first_run_date"], "2026-11-29+00:00");
+  // The SDK's absolute event time keeps its UTC day only (2026-12-03T14:37:05.123Z here).
+  EXPECT_EQ(stored["events"][0]["extra"]["glean_timestamp"], "1796256000000");
+  // Everything else is as sent.
+  EXPECT_EQ(stored["client_info"]["client_id"], kClient);
+  EXPECT_EQ(stored["metrics"], ping["metrics"]);
+  EXPECT_EQ(stored["events"][0]["timestamp"], 10);
+}
+
+TEST_F(SubmitHandler, ValueOverItsGleanLimitIsRefusedByName) {
+  auto ping = Ping({{"counter", {{"diagnostics.crash_count", 1}}}});
+  ping["client_info"]["device_model"] = std::string(255, 'm');
+  EXPECT_EQ(Call(Submit("diagnostics", ping.dump(), DocId(70))).status, 200);
+  ping["client_info"]["device_model"] = std::string(256, 'm');
+  HttpResponse r = Call(Submit("diagnostics", ping.dump(), DocId(71)));
+  ASSERT_EQ(r.status, 400) << r.body;
+  EXPECT_EQ(Json(r)["fields"][0]["field"], "/client_info/device_model");
+  EXPECT_EQ(Json(r)["fields"][0]["problem"], "too_long");
+  EXPECT_EQ(Stored().size(), 1u);
+}
+
+TEST(StoredPing, KeepsNumbersEscapesAndEveryLabel) {
+  auto scanner = privacy::IdentifierScanner::Create({"SG"});
+  ASSERT_TRUE(scanner.ok());
+  const std::string text =
+      R"({"a":[1,-2,18446744073709551615,2.0,0.5,1e300,true,null],"b":"q\"\\\n\u0001é",)"
+      R"("labels":{"352099001761481":1,"867534021337811":2,"[imei]":3}})";
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS);
+  schema::StoredForm form;
+  form.closed_objects = {""};
+  form.verbatim_values = {"/b"};
+  StoredPing stored = MakeStoredPing(doc, form, *scanner);
+  auto sent = nlohmann::json::parse(text);
+  auto got = nlohmann::json::parse(stored.json);
+  EXPECT_EQ(got["a"], sent["a"]);
+  EXPECT_TRUE(got["a"][3].is_number_float());
+  EXPECT_EQ(got["b"], sent["b"]);
+  EXPECT_EQ(got["labels"], nlohmann::json({{"[imei]", 1}, {"[imei]#2", 2}, {"[imei]#3", 3}}));
+  EXPECT_EQ(stored.replaced.at(privacy::IdentifierKind::kImei), 2);
+}
+
+// A field no validator rule knows of is scrubbed, not stored: the stored form is built from
+// what the validator vouches for, not from a list of what it remembered to scrub.
+TEST(StoredPing, ScrubsEveryStringAndNameTheFormDoesNotVouchFor) {
+  auto scanner = privacy::IdentifierScanner::Create({"SG"});
+  ASSERT_TRUE(scanner.ok());
+  const std::string text =
+      R"({"new_section":{"352099001761481":["imei 352099001761481",{"deep":"352099001761481"}]},)"
+      R"("client_info":{"client_id":"352099001761481"}})";
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  ASSERT_EQ(parser.parse(text).get(doc), simdjson::SUCCESS);
+  StoredPing stored = MakeStoredPing(doc, schema::StoredForm{}, *scanner);
+  EXPECT_EQ(stored.json.find("352099001761481"), std::string::npos) << stored.json;
+  EXPECT_EQ(stored.replaced.at(privacy::IdentifierKind::kImei), 4);
 }
 
 // A labeled_string with dynamic labels: the label and its value are both free text.
