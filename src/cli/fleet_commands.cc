@@ -91,7 +91,7 @@ void AddFleetCommands(CLI::App& app, Commands& commands) {
       ->check(NumberIn(0.001, 3'600, "a number of seconds"));
   simulate
       ->add_option("--max-attempts", o.max_attempts,
-                   "tries of a request (408, 429, 5xx and connection failures are retried)")
+                   "tries of a request (3xx, 408, 429, 5xx and connection failures are retried)")
       ->capture_default_str()
       ->check(WholeNumberIn(1, 1'000));
   simulate->add_option("--seed", o.seed, "seed of what the users do; ids are always random")
