@@ -17,9 +17,14 @@ using std::chrono::milliseconds;
 constexpr size_t kMaxQuotedBody = 200;
 constexpr size_t kMaxQuotedMessage = 2000;
 
-// Server text made fit for a one-line message on a terminal.
+// Server text made fit for a one-line message on a terminal: line breaks (an error page has
+// many) read best as spaces; every other control character is escaped.
 std::string Quote(const std::string& text, size_t limit = kMaxQuotedBody) {
-  std::string out = TerminalSafe(std::string_view(text).substr(0, limit));
+  std::string cut = text.substr(0, limit);
+  for (char& c : cut) {
+    if (c == '\n' || c == '\r') c = ' ';
+  }
+  std::string out = TerminalSafe(cut);
   return text.size() > limit ? out + "..." : out;
 }
 
