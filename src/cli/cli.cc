@@ -82,6 +82,12 @@ int Main(int argc, char** argv) {
   AddAuditCaptureCommand(app, commands);
   try {
     app.parse(argc, argv);
+  } catch (const CLI::ValidationError& e) {
+    // A value out of range or of the wrong kind fails like every other error a person can act
+    // on: "homeport: --deadline: must be ...", exit 1.
+    return Fail(e.what());
+  } catch (const CLI::ConversionError& e) {
+    return Fail(e.what());
   } catch (const CLI::ParseError& e) {
     return app.exit(e);
   }
