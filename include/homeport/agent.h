@@ -122,10 +122,13 @@ class Agent {
 
   // Answers from state_dir/activation.json when it records this serial, client version and
   // manifest version (D2: no network). Otherwise POSTs one activation (first time) or check-in
-  // (a version changed), retrying 5xx, 408, 429 and network failures until the deadline, and
-  // stores the confirmed state atomically before returning it. Errors: DeadlineExceeded with
-  // the last failure; a Status carrying the server's "code: message" for other 4xx; the Env's
-  // error when the state cannot be written (the previous state is then left intact).
+  // (a version changed), retrying 3xx (never followed), 5xx, 408, 429 and network failures
+  // until the deadline, and stores the confirmed state atomically before returning it.
+  // Errors: DeadlineExceeded with the last failure; a Status carrying the server's
+  // "code: message" for other 4xx; Corruption for an answer that is not plausible (a
+  // warranty_start after tomorrow or before profile.made_on, else before 2020-01-01), and then
+  // nothing is stored; the Env's error when the state cannot be written (the previous state is
+  // then left intact).
   virtual Result<ActivationState> Activate() = 0;
 
   // The verified manifest this agent reports under.

@@ -31,6 +31,9 @@ struct DeviceProfile {
   std::string client_version;  // version of the activation client in the firmware
   std::string device_key_jwk;
   std::string root_public_jwk;
+  // "YYYY-MM-DD" (UTC): the day the factory made the device's batch. No warranty can start
+  // before it. Empty in profiles written before the factory recorded it.
+  std::string made_on;
 };
 
 }  // namespace homeport

@@ -20,15 +20,19 @@ struct UxpStatus {
   // The random client id while opted in, nullopt otherwise.
   std::optional<std::string> client_id;
   int pending_pings = 0;              // diagnostics and feedback pings waiting for upload
-  int pending_deletion_requests = 0;  // deletion-requests waiting for upload
+  // Deletion-requests the server has not accepted yet (the server still holds that data).
+  int pending_deletion_requests = 0;
 };
 
 struct UploadSummary {
   int sent = 0;     // accepted by the server (2xx, a duplicate included) and removed
-  int dropped = 0;  // refused for good (4xx other than 408 and 429) or unreadable, and removed
+  // Refused for good (4xx other than 408 and 429) or unreadable, and removed; never a
+  // deletion-request that could be read.
+  int dropped = 0;
   int pending = 0;  // still queued, deletion-requests included
-  // Why pings remain queued (no network, 5xx or 429 until the deadline, a refused TLS identity)
-  // or, failing that, the last refusal. Ok when every ping was accepted.
+  // Why pings remain queued (no network, a redirect, 5xx or 429 until the deadline, a refused
+  // TLS identity) or, failing that, the last refusal. Ok when every ping was accepted. Server
+  // text in it is escaped (TerminalSafe).
   Status last_error;
 };
 
@@ -77,9 +81,11 @@ class UxProgram {
 
   // When opted in and anything was recorded, first turns the recorded metrics into a
   // diagnostics ping (and clears them). Then posts every pending ping, deletion-requests
-  // first, oldest first: 2xx removes it, 4xx other than 408/429 drops it, and 5xx, 408, 429
-  // (honouring Retry-After) and network failures are retried with backoff until the deadline,
-  // after which the rest stays queued for a later call. Errors are local (the disk).
+  // first, oldest first: 2xx removes it, 4xx other than 408/429 drops it, and everything else
+  // — 3xx (redirects are never followed), 5xx, 408, 429 (honouring Retry-After) and network
+  // failures — is retried with backoff until the deadline, after which the rest stays queued
+  // for a later call. A deletion-request is never dropped: every answer but a 2xx, a 4xx
+  // included, keeps it queued and retried. Errors are local (the disk).
   virtual Result<UploadSummary> Upload(DiagnosticsReason reason) = 0;
   Result<UploadSummary> Upload() { return Upload(DiagnosticsReason::kScheduled); }
 };

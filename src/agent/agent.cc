@@ -14,6 +14,36 @@ constexpr const char* kStateFile = "activation.json";
 // must survive that.
 constexpr const char* kSequenceFile = "activation_sequence";
 
+// The earliest warranty start of a device whose profile does not say when it was made: no
+// device ran this client before then.
+constexpr const char* kEarliestWarrantyStart = "2020-01-01";
+
+std::string EarliestWarrantyStart(const DeviceProfile& profile) {
+  return profile.made_on.empty() ? kEarliestWarrantyStart : profile.made_on;
+}
+
+// A warranty cannot start before the device was made, nor after tomorrow (a day allows for a
+// device clock running behind the server's). A server that answers otherwise is broken or
+// hostile; storing its date would show the user a wrong warranty for good (D2 never asks again).
+// Dates are "YYYY-MM-DD", so they compare as text.
+Status CheckWarrantyStart(const std::string& date, const DeviceProfile& profile,
+                          Env::TimePoint now) {
+  if (date < EarliestWarrantyStart(profile)) {
+    return Status::Corruption("the server's warranty_start \"" + date + "\" is before " +
+                              (profile.made_on.empty()
+                                   ? std::string("any device was made (") + kEarliestWarrantyStart
+                                   : "this device's batch was made (" + profile.made_on) +
+                              "): refused, nothing stored");
+  }
+  const std::string tomorrow = FormatDate(now + std::chrono::hours(24));
+  if (date > tomorrow) {
+    return Status::Corruption("the server's warranty_start \"" + date +
+                              "\" is in the future (this device's date is " + FormatDate(now) +
+                              "): refused, nothing stored");
+  }
+  return Status::Ok();
+}
+
 class AgentImpl final : public Agent {
  public:
   AgentImpl(const AgentOptions& options, agent::VerifiedDevice device)
@@ -66,6 +96,10 @@ Result<std::optional<ActivationState>> AgentImpl::LoadState() {
   }
   auto state = agent::ParseActivationState(*text);
   if (!state.ok()) return std::optional<ActivationState>();
+  // Only the clock-free half of the check: a device clock set back must not cost a request.
+  if (state->warranty_start < EarliestWarrantyStart(profile_)) {
+    return std::optional<ActivationState>();
+  }
   return std::optional<ActivationState>(std::move(*state));
 }
 
@@ -90,6 +124,7 @@ Result<ActivationState> AgentImpl::Activate() {
   if (response.status < 200 || response.status > 299) return agent::HttpErrorStatus(response);
   HOMEPORT_ASSIGN_OR_RETURN(agent::ActivationReply reply,
                             agent::ParseActivationReply(response, profile_.serial));
+  HOMEPORT_RETURN_IF_ERROR(CheckWarrantyStart(reply.warranty_start, profile_, env->Now()));
 
   ActivationState state;
   state.serial = profile_.serial;

@@ -5,20 +5,27 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "common/terminal_text.h"
+
 namespace homeport::agent {
 namespace {
 
 using std::chrono::milliseconds;
 
-// An error page can be large and is shown to a person: keep enough to recognise it.
+// An error page can be large and is shown to a person: keep enough to recognise it. homeport's
+// own error messages (a schema violation lists fields) get more room.
 constexpr size_t kMaxQuotedBody = 200;
+constexpr size_t kMaxQuotedMessage = 2000;
 
-std::string Quote(const std::string& body) {
-  std::string out = body.substr(0, kMaxQuotedBody);
-  for (char& c : out) {
+// Server text made fit for a one-line message on a terminal: line breaks (an error page has
+// many) read best as spaces; every other control character is escaped.
+std::string Quote(const std::string& text, size_t limit = kMaxQuotedBody) {
+  std::string cut = text.substr(0, limit);
+  for (char& c : cut) {
     if (c == '\n' || c == '\r') c = ' ';
   }
-  return body.size() > kMaxQuotedBody ? out + "..." : out;
+  std::string out = TerminalSafe(cut);
+  return text.size() > limit ? out + "..." : out;
 }
 
 std::string SecondsText(Env::TimePoint::duration d) {
@@ -29,7 +36,9 @@ std::string SecondsText(Env::TimePoint::duration d) {
 }  // namespace
 
 bool IsRetryableHttpStatus(int status) {
-  return status == 408 || status == 429 || (status >= 500 && status <= 599);
+  if (status >= 200 && status <= 299) return false;
+  if (status >= 400 && status <= 499) return status == 408 || status == 429;
+  return true;
 }
 
 std::optional<std::chrono::seconds> RetryAfter(const TransportResponse& response) {
@@ -64,14 +73,21 @@ Status HttpErrorStatus(const TransportResponse& response) {
   std::string text;
   auto j = nlohmann::json::parse(response.body, nullptr, false);
   if (j.is_object() && j.contains("error") && j["error"].is_string()) {
-    text = j["error"].get<std::string>();
+    text = Quote(j["error"].get<std::string>(), kMaxQuotedMessage);
     if (j.contains("message") && j["message"].is_string()) {
-      text += ": " + j["message"].get<std::string>();
+      text += ": " + Quote(j["message"].get<std::string>(), kMaxQuotedMessage);
     }
     text += " (HTTP " + std::to_string(code) + ")";
   } else {
     text = "HTTP " + std::to_string(code);
-    if (!response.body.empty()) text += ": " + Quote(response.body);
+    if (code >= 300 && code <= 399) {
+      auto location = response.headers.find("location");
+      text += location == response.headers.end()
+                  ? " redirect (not followed)"
+                  : " redirect to " + Quote(location->second) + " (not followed)";
+    } else if (!response.body.empty()) {
+      text += ": " + Quote(response.body);
+    }
   }
   if (IsRetryableHttpStatus(code)) return Status::Unavailable(text);
   if (code == 401 || code == 403 || code == 421) return Status::PermissionDenied(text);
@@ -101,7 +117,9 @@ Result<TransportResponse> PostUntilFinal(HttpTransport& transport, const Transpo
     } else if (response->status >= 200 && response->status <= 299) {
       return response;
     } else {
-      if (!IsRetryableHttpStatus(response->status)) return response;
+      if (!IsRetryableHttpStatus(response->status) && !policy.retry_client_errors) {
+        return response;
+      }
       failure = HttpErrorStatus(*response);
       retry_after = RetryAfter(*response);
     }

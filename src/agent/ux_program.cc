@@ -277,17 +277,26 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
       HOMEPORT_ASSIGN_OR_RETURN(
           TransportRequest request,
           agent::BuildUploadRequest(manifest_.uxp_url, ping->path, ping->body, env_->Now()));
+      const bool deletion = queue == &deletion_requests_;
       agent::RetryPolicy policy = agent::RetryPolicyOf(options_);
       policy.deadline = left;
+      // Dropping a deletion-request would leave the client's data on the server for good, and
+      // its client id is already wiped here: whatever the answer, it waits for a 2xx.
+      policy.retry_client_errors = deletion;
       auto response = agent::PostUntilFinal(*transport_, request, *env_, policy);
-      if (!response.ok()) {
+      const bool accepted = response.ok() && response->status >= 200 && response->status <= 299;
+      if (!response.ok() || (deletion && !accepted)) {
         // Not delivered: it and everything behind it wait for a later upload.
-        summary.last_error = response.status();
+        summary.last_error = response.ok() ? agent::HttpErrorStatus(*response) : response.status();
+        if (deletion) {
+          summary.last_error = summary.last_error.WithContext(
+              "deletion-request " + queued.doc_id + " not delivered; kept for a later upload");
+        }
         stopped = true;
         break;
       }
       HOMEPORT_RETURN_IF_ERROR(queue->Remove(queued));
-      if (response->status >= 200 && response->status <= 299) {
+      if (accepted) {
         ++summary.sent;
       } else {
         ++summary.dropped;

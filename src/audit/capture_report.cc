@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "common/html.h"
+#include "common/terminal_text.h"
 #include "privacy/value_mask.h"
 
 namespace homeport::audit {
@@ -153,41 +154,51 @@ std::string Str(const json& j) {
                        : j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
+// A one-line field of the text report: host names, DNS names and HTTP fields are whatever the
+// captured traffic carried, control characters included.
+std::string Text(const json& j) { return TerminalSafe(Str(j)); }
+
 }  // namespace
 
 std::string RenderCaptureJson(const CaptureReport& r, const CaptureReportOptions& o) {
-  return ReportJson(r, o).dump(2, ' ', false, json::error_handler_t::replace) + "\n";
+  return TerminalSafeJson(ReportJson(r, o), 2) + "\n";
 }
 
 std::string RenderCaptureText(const CaptureReport& r, const CaptureReportOptions& o) {
   const json j = ReportJson(r, o);
   std::ostringstream out;
-  out << "capture " << r.file << " judged for region " << r.region << ": ";
+  out << "capture " << TerminalSafe(r.file) << " judged for region " << TerminalSafe(r.region)
+      << ": ";
   if (!r.damage.empty()) {
-    out << "DAMAGED INPUT — " << r.damage << "\n  (what could be read is reported below)\n";
+    out << "DAMAGED INPUT — " << TerminalSafe(r.damage)
+        << "\n  (what could be read is reported below)\n";
   } else if (r.violation_count > 0) {
     out << r.violation_count << " VIOLATION(S)\n";
   } else {
     out << "clean\n";
   }
   for (const auto& v : j["violations"]) {
-    out << "  ✗ " << Str(v["destination"]) << ": " << Str(v["what"]) << "\n";
+    out << "  ✗ " << Text(v["destination"]) << ": " << Text(v["what"]) << "\n";
   }
   for (const auto& d : j["destinations"]) {
-    out << "\n" << Str(d["name"]);
+    out << "\n" << Text(d["name"]);
     if (!d["violations"].empty()) out << "  [VIOLATION]";
     if (d["local_resolver"].get<bool>()) out << "  [local DNS resolver]";
     out << "\n";
-    if (!d["names"].empty()) out << "  names:       " << NamesLine(d["names"]) << "\n";
-    for (const auto& a : d["addresses"]) out << "  address:     " << AddressLine(a) << "\n";
-    out << "  flows:       " << FlowsLine(d) << " (" << Join(d["protocols"]) << ")\n";
+    if (!d["names"].empty())
+      out << "  names:       " << TerminalSafe(NamesLine(d["names"])) << "\n";
+    for (const auto& a : d["addresses"])
+      out << "  address:     " << TerminalSafe(AddressLine(a)) << "\n";
+    out << "  flows:       " << TerminalSafe(FlowsLine(d)) << " ("
+        << TerminalSafe(Join(d["protocols"])) << ")\n";
     out << "  bytes:       " << d["bytes_sent"].get<uint64_t>() << " sent, "
         << d["bytes_received"].get<uint64_t>() << " received; "
         << (d["encrypted"].get<bool>() ? "all encrypted" : "not all encrypted") << "\n";
     for (const auto& s : d["identifiers"]) {
-      out << "  identifier:  " << Str(s["kind"]) << " " << Str(s["value"]);
-      if (!Str(s["key"]).empty()) out << " key \"" << Str(s["key"]) << "\"";
-      out << " to " << Str(s["host"]) << " in " << Str(s["where"]) << " [" << Str(s["flow"]) << "]";
+      out << "  identifier:  " << Text(s["kind"]) << " " << Text(s["value"]);
+      if (!Text(s["key"]).empty()) out << " key \"" << Text(s["key"]) << "\"";
+      out << " to " << Text(s["host"]) << " in " << Text(s["where"]) << " [" << Text(s["flow"])
+          << "]";
       if (s["count"].get<uint64_t>() > 1) out << " ×" << s["count"].get<uint64_t>();
       if (s["allowed"].get<bool>()) out << " (allowed)";
       out << "\n";

@@ -4,11 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "homeport/agent.h"
 #include "homeport/uxp.h"
 
 namespace homeport::cli {
 namespace {
+
+// A week: longer than any device would wait in one call, and far from overflowing milliseconds.
+constexpr double kMaxDeadlineSeconds = 7 * 24 * 3600;
 
 // What every agent command takes: the device's files and how long it may keep retrying.
 struct DeviceArgs {
@@ -28,7 +32,7 @@ void AddDeviceOptions(CLI::App* cmd, DeviceArgs& a) {
   cmd->add_option("--state", a.options.state_dir, "the device's state directory")->required();
   cmd->add_option("--deadline", a.deadline_seconds, "seconds to keep retrying")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(NumberIn(0.001, kMaxDeadlineSeconds, "a number of seconds"));
   cmd->add_option("--ca", a.options.ca_file, "PEM bundle of trusted CAs");
 }
 
@@ -37,6 +41,9 @@ nlohmann::json SummaryJson(const UploadSummary& s) {
   if (!s.last_error.ok()) j["last_error"] = s.last_error.message();
   return j;
 }
+
+// Server text reaches these messages (an error body, a redirect's Location).
+std::string Why(const Status& status) { return TerminalSafe(status.message()); }
 
 // Runs `body(program, args)` when `cmd` is chosen; opening failures (D1 included) end it first.
 template <typename Args, typename Body>
@@ -63,7 +70,7 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
     if (!st.ok()) return Fail(st);
     auto status = p.GetStatus();
     if (!status.ok()) return Fail(status.status());
-    std::printf("opted in; client id %s\n", status->client_id.value_or("").c_str());
+    std::printf("opted in; client id %s\n", TerminalSafe(status->client_id.value_or("")).c_str());
     return 0;
   });
 
@@ -74,12 +81,17 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
   OnUxp(opt_out, commands, opt_out_args, [](UxProgram& p, DeviceArgs&) {
     auto summary = p.OptOut();
     if (!summary.ok()) return Fail(summary.status());
+    auto after = p.GetStatus();
+    if (!after.ok()) return Fail(after.status());
     std::printf("opted out; local UX data and client id wiped\n");
-    if (summary->pending > 0) {
-      std::printf("deletion-request queued (%s); `homeport agent uxp upload` sends it later\n",
-                  summary->last_error.message().c_str());
+    if (after->pending_deletion_requests > 0) {
+      // Queued, not delivered: the server still holds the data until a later upload gets a 2xx.
+      std::printf(
+          "deletion pending: deletion-request queued, not delivered yet (%d waiting; %s); "
+          "`homeport agent uxp upload` retries it\n",
+          after->pending_deletion_requests, Why(summary->last_error).c_str());
     } else if (summary->sent > 0) {
-      std::printf("deletion-request sent\n");
+      std::printf("deletion-request sent; the server has accepted it\n");
     }
     return 0;
   });
@@ -93,9 +105,10 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
     nlohmann::json j = {{"enabled", s->enabled},
                         {"client_id", nullptr},
                         {"pending_pings", s->pending_pings},
+                        {"deletion_pending", s->pending_deletion_requests > 0},
                         {"pending_deletion_requests", s->pending_deletion_requests}};
     if (s->client_id) j["client_id"] = *s->client_id;
-    std::printf("%s\n", j.dump(2).c_str());
+    std::printf("%s\n", TerminalSafeJson(j).c_str());
     return 0;
   });
 
@@ -148,13 +161,13 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
     auto s = p.Upload(DiagnosticsReason::kOnDemand);
     if (!s.ok()) return Fail(s.status());
     if (a.json) {
-      std::printf("%s\n", SummaryJson(*s).dump(2).c_str());
+      std::printf("%s\n", TerminalSafeJson(SummaryJson(*s)).c_str());
     } else {
       std::printf("sent %d, dropped %d, pending %d\n", s->sent, s->dropped, s->pending);
     }
     if (s->pending > 0) return Fail("pings stay queued: " + s->last_error.message());
     // Dropped pings are final; say why, but the upload itself is done.
-    if (s->dropped > 0) std::fprintf(stderr, "homeport: %s\n", s->last_error.message().c_str());
+    if (s->dropped > 0) std::fprintf(stderr, "homeport: %s\n", Why(s->last_error).c_str());
     return 0;
   });
 }
@@ -187,9 +200,9 @@ void AddAgentCommands(CLI::App& app, Commands& commands) {
                             {"manifest_version", state->manifest_version},
                             {"activated_at", state->activated_at},
                             {"outcome", ToString(state->outcome)}};
-        std::printf("%s\n", j.dump(2).c_str());
+        std::printf("%s\n", TerminalSafeJson(j).c_str());
       } else {
-        std::printf("%s\n", state->warranty_start.c_str());
+        std::printf("%s\n", TerminalSafe(state->warranty_start).c_str());
       }
       return 0;
     };

@@ -9,9 +9,13 @@
 #include "audit/policy.h"
 #include "audit_group.h"
 #include "command.h"
+#include "common/terminal_text.h"
 
 namespace homeport::cli {
 namespace {
+
+constexpr uint64_t kMaxMemberMib = uint64_t{1} << 20;
+constexpr int kMaxNesting = 64;
 
 struct BuildArgs {
   std::string dir;
@@ -25,7 +29,7 @@ struct BuildArgs {
 };
 
 int Unusable(const std::string& message) {
-  std::fprintf(stderr, "homeport: %s\n", message.c_str());
+  Warn(message);
   return 2;
 }
 
@@ -52,8 +56,14 @@ int RunBuild(const BuildArgs& a) {
     }
     policy = std::move(*loaded);
   }
-  if (a.max_member_mib == 0) return Unusable("--max-member-mb must be at least 1");
-  if (a.max_nesting < 0) return Unusable("--max-depth must be 0 or more");
+  // Checked here rather than by CLI11, so that a bad value exits 2 like any unusable input. A
+  // TiB per member is past any firmware and keeps the shift below from overflowing.
+  if (a.max_member_mib == 0 || a.max_member_mib > kMaxMemberMib) {
+    return Unusable("--max-member-mb must be from 1 to " + std::to_string(kMaxMemberMib));
+  }
+  if (a.max_nesting < 0 || a.max_nesting > kMaxNesting) {
+    return Unusable("--max-depth must be from 0 to " + std::to_string(kMaxNesting));
+  }
 
   audit::build::BuildAuditOptions options;
   options.max_member_bytes = a.max_member_mib << 20;
@@ -63,8 +73,9 @@ int RunBuild(const BuildArgs& a) {
   if (!policy) policy = audit::build::PolicyFromManifests(*findings, a.region);
 
   const audit::build::BuildVerdict verdict = audit::build::Judge(*findings, *policy);
-  const std::string out = a.json ? audit::build::BuildReportJson(*findings, verdict).dump(2) + "\n"
-                                 : audit::build::BuildReportText(*findings, verdict);
+  const std::string out =
+      a.json ? TerminalSafeJson(audit::build::BuildReportJson(*findings, verdict)) + "\n"
+             : audit::build::BuildReportText(*findings, verdict);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!a.html.empty()) {

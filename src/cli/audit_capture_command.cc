@@ -26,7 +26,7 @@ struct CaptureArgs {
 };
 
 int Unusable(const std::string& message) {
-  std::fprintf(stderr, "homeport: %s\n", message.c_str());
+  Warn(message);
   return 2;
 }
 
@@ -47,7 +47,7 @@ int RunCapture(const CaptureArgs& a) {
   auto report = audit::AnalyzeCaptureFile(a.file, *scanner, **geo, *policy);
   if (!report.ok()) return Unusable(report.status().message());
   if (Status asn = (*geo)->AsnStatus(); !asn.ok()) {
-    std::fprintf(stderr, "homeport: warning: AS numbers unavailable: %s\n", asn.message().c_str());
+    Warn("warning: AS numbers unavailable: " + asn.message());
   }
   const audit::CaptureReportOptions options{a.show_values};
   const std::string out = a.json ? audit::RenderCaptureJson(*report, options)

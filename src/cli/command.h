@@ -15,9 +15,22 @@ struct Commands {
   std::function<int()> run;
 };
 
-// Prints "homeport: <status message>" to stderr and returns 1.
+// Prints "homeport: <status message>" to stderr and returns 1. The message is passed through
+// TerminalSafe: it often quotes a server, a file or a store.
 int Fail(const Status& status);
 int Fail(const std::string& message);
+// Prints "homeport: <message>" to stderr, through TerminalSafe, and goes on.
+void Warn(const std::string& message);
+
+// Checks for numeric options, run on the text before CLI11 converts it, so that an out-of-range
+// value is refused by name ("--deadline: must be a number of seconds from 0.001 to 604800, not
+// 1e17") instead of overflowing. `what` describes the value ("a number of seconds").
+// NumberIn: a finite decimal number (no NaN, no infinity) from `min` to `max`.
+CLI::Validator NumberIn(double min, double max, const std::string& what = "a number");
+// WholeNumberIn: decimal digits with an optional '-' (no octal, hex or exponent forms, which
+// CLI11 would read differently), from `min` to `max`.
+CLI::Validator WholeNumberIn(long long min, long long max,
+                             const std::string& what = "a whole number");
 
 void AddKeysCommands(CLI::App& app, Commands& commands);
 void AddManifestCommands(CLI::App& app, Commands& commands);

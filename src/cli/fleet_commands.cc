@@ -7,10 +7,14 @@
 #include <cstdio>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "fleet/fleet_simulator.h"
 
 namespace homeport::cli {
 namespace {
+
+// A year: longer than any run, and far from overflowing the clock's arithmetic.
+constexpr double kMaxSeconds = 365.0 * 24 * 3600;
 
 struct SimulateArgs {
   fleet::FleetOptions options;
@@ -55,42 +59,54 @@ void AddFleetCommands(CLI::App& app, Commands& commands) {
   simulate->add_option("--manifest", o.manifest_path, "the devices' signed region manifest")
       ->required();
   simulate->add_option("--devices", o.devices, "devices to simulate, the first N of the batch")
-      ->required();
+      ->required()
+      ->check(WholeNumberIn(1, 1'000'000));
   simulate->add_option("--concurrency", o.concurrency, "HTTP connections = requests in flight")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 4096));
   simulate
       ->add_option("--uxp-share", o.uxp_share,
                    "fraction of devices whose user opts in to the UX program (0..1)")
-      ->capture_default_str();
-  simulate->add_option("--duration", a->duration,
-                       "seconds to keep playing days (default: one day per device, then stop)");
+      ->capture_default_str()
+      ->check(NumberIn(0, 1, "a fraction"));
+  simulate
+      ->add_option("--duration", a->duration,
+                   "seconds to keep playing days (default: one day per device, then stop)")
+      ->check(NumberIn(0.001, kMaxSeconds, "a number of seconds"));
   simulate
       ->add_option("--day-seconds", o.day_seconds,
                    "with --duration: shortest real time of a simulated day")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0, 86'400, "a number of seconds"));
   simulate
       ->add_option("--rate", o.rate,
                    "requests per second on a fixed schedule (0: as fast as possible)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0, 1e7, "a number of requests per second"));
   simulate->add_option("--server", o.server_url,
                        "send to this base URL instead of the manifest's (still verified)");
   simulate->add_option("--ca", o.ca_file, "PEM bundle of trusted CAs for https");
   simulate->add_option("--timeout", o.request_timeout_seconds, "seconds one request may take")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0.001, 3'600, "a number of seconds"));
   simulate
       ->add_option("--max-attempts", o.max_attempts,
-                   "tries of a request (408, 429, 5xx and connection failures are retried)")
-      ->capture_default_str();
+                   "tries of a request (3xx, 408, 429, 5xx and connection failures are retried)")
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 1'000));
   simulate->add_option("--seed", o.seed, "seed of what the users do; ids are always random")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, 999'999'999'999'999'999));
   simulate
       ->add_option("--feedback-share", o.mix.feedback_share,
                    "participants' days with a feedback ping (0..1)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0, 1, "a fraction"));
   simulate
       ->add_option("--opt-out-share", o.mix.opt_out_share,
                    "participants' days that end in an opt-out (0..1)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0, 1, "a fraction"));
   simulate->add_flag("--json", a->json, "print the summary as JSON");
   simulate->add_flag("--quiet", a->quiet, "no progress display");
   simulate->callback([&commands, a] {
@@ -101,7 +117,7 @@ void AddFleetCommands(CLI::App& app, Commands& commands) {
       if (!a->quiet && isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K");
       if (!report.ok()) return Fail(report.status());
       if (a->json) {
-        std::printf("%s\n", fleet::ReportJson(*report).dump(2).c_str());
+        std::printf("%s\n", TerminalSafeJson(fleet::ReportJson(*report)).c_str());
       } else {
         std::fputs(fleet::FormatReport(*report).c_str(), stdout);
       }

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "common/time_format.h"
 #include "crypto/ed25519.h"
 #include "factory/factory_batch.h"
@@ -64,7 +65,10 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
   sign->add_option("--variant", a->variants, "variant(s) served, comma-separated")->required();
   sign->add_option("--activation-url", a->m.activation_url, "activation service base URL")->required();
   sign->add_option("--uxp-url", a->m.uxp_url, "UX-program ingestion base URL")->required();
-  sign->add_option("--version", a->m.version, "manifest version (1, 2, …)")->required();
+  // 2^53 - 1: the largest version every JSON reader holds exactly.
+  sign->add_option("--version", a->m.version, "manifest version (1, 2, …)")
+      ->required()
+      ->check(WholeNumberIn(1, 9'007'199'254'740'991));
   sign->add_option("--tls-pin", a->pins, "sha256//BASE64 public-key pin(s) for the endpoints");
   sign->add_option("--out", a->out, "manifest file to write")->required();
   sign->callback([&commands, a] {
@@ -102,7 +106,7 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
                           {"variants", m->variants}, {"activation_url", m->activation_url},
                           {"uxp_url", m->uxp_url},   {"tls_pins", m->tls_pins},
                           {"version", m->version},   {"issued_at", m->issued_at}};
-      std::printf("%s\n", j.dump(2).c_str());
+      std::printf("%s\n", TerminalSafeJson(j).c_str());
       return 0;
     };
   });
@@ -119,7 +123,9 @@ void AddFactoryCommands(CLI::App& app, Commands& commands) {
   auto* batch = factory->add_subcommand("batch", "make N device identities and enrollment.csv");
   batch->add_option("--root-key", a->root_key, "maker root key (its public half goes into profiles)")
       ->required();
-  batch->add_option("--count", a->o.count, "devices in the batch")->required();
+  batch->add_option("--count", a->o.count, "devices in the batch")
+      ->required()
+      ->check(WholeNumberIn(1, 1'000'000));
   batch->add_option("--model", a->o.model, "model")->required();
   batch->add_option("--sku", a->o.sku, "SKU")->required();
   batch->add_option("--variant", a->o.variant, "firmware variant")->required();

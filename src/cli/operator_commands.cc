@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "store/store.h"
 
 namespace homeport::cli {
@@ -33,14 +34,14 @@ nlohmann::json ToJson(const ActivationRecord& r) {
 
 void PrintRolloutTable(const RolloutReport& report) {
   for (const auto& b : report.batches) {
-    std::printf("batch %s: %lld enrolled, %lld activated\n", b.batch.c_str(),
+    std::printf("batch %s: %lld enrolled, %lld activated\n", TerminalSafe(b.batch).c_str(),
                 static_cast<long long>(b.enrolled), static_cast<long long>(b.activated));
     std::printf("  %-18s %-16s %10s %8s\n", "manifest_version", "client_version", "devices", "share");
     for (const auto& v : report.versions) {
       if (v.batch != b.batch) continue;
       double share = b.activated ? 100.0 * static_cast<double>(v.devices) / static_cast<double>(b.activated) : 0;
       std::printf("  %-18lld %-16s %10lld %7.1f%%\n", static_cast<long long>(v.manifest_version),
-                  v.client_version.c_str(), static_cast<long long>(v.devices), share);
+                  TerminalSafe(v.client_version).c_str(), static_cast<long long>(v.devices), share);
     }
   }
 }
@@ -68,7 +69,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
       auto record = (*store)->LookupWarranty(w->serial, CliActor(), Env::Default()->Now());
       if (!record.ok()) return Fail(record.status());
       if (!*record) return Fail("no activation for serial " + w->serial + " in this store");
-      std::printf("%s\n", ToJson(**record).dump(2).c_str());
+      std::printf("%s\n", TerminalSafeJson(ToJson(**record)).c_str());
       return 0;
     };
   });
@@ -108,7 +109,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
                                   {"activated", b.activated},
                                   {"versions", versions}});
       }
-      std::printf("%s\n", out.dump(2).c_str());
+      std::printf("%s\n", TerminalSafeJson(out).c_str());
       return 0;
     };
   });

@@ -41,7 +41,7 @@ void AddEnrollCommand(CLI::App& app, Commands& commands) {
                        [](const auto& x, const auto& y) { return x.line < y.line; });
       if (!problems.empty()) {
         for (const auto& p : problems) {
-          std::fprintf(stderr, "homeport: %s:%d: %s\n", a->file.c_str(), p.line, p.message.c_str());
+          Warn(a->file + ":" + std::to_string(p.line) + ": " + p.message);
         }
         return Fail(a->file + " refused: " + std::to_string(problems.size()) +
                     " problem(s); nothing was imported");
@@ -67,30 +67,38 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
   serve->add_option("--tls-cert", o->tls_cert, "PEM certificate chain: serve HTTPS");
   serve->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   serve->add_option("--manifest", o->manifest_files, "signed manifest(s) for GET /v1/manifest");
-  serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")->capture_default_str();
+  serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, 1024));
   serve
       ->add_option("--max-connections", o->max_connections,
                    "open client connections at most; idle ones give way first, then 503 "
                    "(0 = sized to the open-file limit)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, 10'000'000));
   serve
       ->add_option("--header-timeout", o->header_timeout_seconds,
                    "seconds from accept (or a keep-alive request's first byte) to the end of "
                    "the request headers")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 86'400, "a number of seconds"));
   serve
       ->add_option("--idle-timeout", o->idle_timeout_seconds,
                    "seconds a keep-alive connection may wait for its next request")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 86'400, "a number of seconds"));
   serve
       ->add_option("--body-timeout", o->body_timeout_seconds,
                    "seconds from the end of the headers to the end of the body (and to write "
                    "each answer)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 86'400, "a number of seconds"));
   serve->add_option("--queue", o->commit.queue_capacity, "writes waiting before 503")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 10'000'000));
   serve->add_option("--max-batch", o->commit.max_batch, "writes per commit at most")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 1'000'000));
   serve->add_option("--schemas", o->schema_dirs,
                     "more Glean apps: DIR/<app_id>/metrics.yaml and pings.yaml (repeatable)");
   serve->add_option("--admin-token-file", o->admin_token_file,
@@ -98,27 +106,35 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
   serve->add_option("--phone-region", o->phone_region,
                     "country for phone numbers in free text (default: the region code)");
   serve->add_option("--client-rate", o->rate_limit.per_second, "pings per second per client")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0.001, 1e6, "a number of pings per second"));
   serve->add_option("--client-burst", o->rate_limit.burst, "pings a client may send at once")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(1, 1e9, "a number of pings"));
   serve->add_option("--ingest-budget-docs", o->ingest_budget.documents_per_second,
                     "UX-program documents per second this process accepts, all clients together")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0.001, 1e9, "a number of documents per second"));
   serve->add_option("--ingest-budget-bytes", o->ingest_budget.bytes_per_second,
                     "UX-program bytes per second (inflated) this process accepts")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(1, 1e15, "a number of bytes per second"));
   serve->add_option("--ingest-burst-seconds", o->ingest_budget.burst_seconds,
                     "seconds of the ingest budget an idle server takes at once")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberIn(0.001, 86'400, "a number of seconds"));
   serve->add_option("--known-region", o->known_regions,
                     "a region code besides ISO 3166-1 alpha-2 that the wrong-region counters "
                     "name (repeatable)");
   serve->add_option("--wrong-region-flush-interval", o->wrong_region_flush_seconds,
                     "seconds between commits of the wrong-region counts")
-      ->capture_default_str();
-  serve->add_option("--retention-interval", o->retention_interval_seconds,
-                    "seconds between retention runs (0: never)")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 3600, "a number of seconds"));
+  serve
+      ->add_option("--retention-interval", o->retention_interval_seconds,
+                   "seconds between retention runs (0: never)")
+      ->capture_default_str()
+      ->check(WholeNumberIn(0, 31'536'000, "a number of seconds"));
   serve->callback([&commands, o] {
     commands.run = [o] {
       Status st = RunServe(*o);

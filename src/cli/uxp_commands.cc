@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "schema/catalogue.h"
 #include "server/retention.h"
 #include "server/router.h"
@@ -30,7 +31,8 @@ void AddUxpCommands(CLI::App& app, Commands& commands) {
       if (!store.ok()) return Fail(store.status());
       auto docs = (*store)->ExportClient(e->client_id, CliActor(), Env::Default()->Now());
       if (!docs.ok()) return Fail(docs.status());
-      std::printf("%s\n", UxpExportJson(e->client_id, *docs).dump(2).c_str());
+      // Documents hold what clients sent (feedback text): JSON escapes, nothing for a terminal.
+      std::printf("%s\n", TerminalSafeJson(UxpExportJson(e->client_id, *docs)).c_str());
       return 0;
     };
   });

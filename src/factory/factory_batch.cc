@@ -2,9 +2,9 @@
 #include "factory/factory_batch.h"
 
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
+#include "common/time_format.h"
 #include "provisioning/device_profile.h"
 #include "provisioning/region_manifest.h"
 
@@ -48,12 +48,21 @@ Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o
   std::vector<DeviceProfile> profiles;
   profiles.reserve(static_cast<size_t>(o.count));
   std::string csv = std::string(kEnrollmentCsvHeader) + "\n";
+  const std::string made_on = FormatDate(env->Now());
   for (int i = 1; i <= o.count; ++i) {
     char serial[80];
     std::snprintf(serial, sizeof serial, "%s-%06d", o.batch.c_str(), i);
     crypto::SecretKey key = crypto::SecretKey::Generate();
-    DeviceProfile p{serial,   o.model, o.sku, o.variant, o.region, o.batch, o.client_version,
-                    crypto::ToJwk(key).dump(), root_jwk};
+    DeviceProfile p{serial,
+                    o.model,
+                    o.sku,
+                    o.variant,
+                    o.region,
+                    o.batch,
+                    o.client_version,
+                    crypto::ToJwk(key).dump(),
+                    root_jwk,
+                    made_on};
     HOMEPORT_RETURN_IF_ERROR(env->WriteFileAtomic(o.out_dir + "/devices/" + p.serial + ".json",
                                                   DeviceProfileToJson(p), 0600));
     csv += EnrollmentCsvRow({p.serial, p.model, p.sku, p.variant, p.region, p.batch, key.Public()});

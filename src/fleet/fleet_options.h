@@ -44,8 +44,8 @@ struct FleetOptions {
   std::string ca_file;
   // Connect-to-answer limit of one request. Default 10 s.
   double request_timeout_seconds = 10;
-  // Tries of one request; 408, 429, 5xx and connection failures are retried with the agent's
-  // backoff (full jitter from 0.5 s, Retry-After honoured). Default 5.
+  // Tries of one request; 3xx, 408, 429, 5xx and connection failures are retried with the
+  // agent's backoff (full jitter from 0.5 s, Retry-After honoured). Default 5.
   int max_attempts = 5;
   // Seeds what the devices' users do (the mix); client and document ids are always random.
   uint64_t seed = 1;

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "common/terminal_text.h"
+
 namespace homeport::fleet {
 namespace {
 
@@ -65,16 +67,17 @@ double FleetReport::requests_per_second() const {
 }
 
 std::string FormatReport(const FleetReport& r) {
-  std::string out = "homeport fleet: " + Grouped(r.devices) + " devices of region " + r.region +
-                    ", " + std::to_string(r.concurrency) + " connections, " +
-                    (r.rate > 0 ? "paced at " + RateText(r.rate) + " requests/s" : "closed loop") +
-                    "\n";
+  std::string out =
+      "homeport fleet: " + Grouped(r.devices) + " devices of region " + TerminalSafe(r.region) +
+      ", " + std::to_string(r.concurrency) + " connections, " +
+      (r.rate > 0 ? "paced at " + RateText(r.rate) + " requests/s" : "closed loop") + "\n";
   auto line = [&out](const std::string& label, const std::string& text) {
     out += "  " + Padded(label, 24) + text + "\n";
   };
-  line("server", r.activation_url == r.uxp_url
-                     ? r.activation_url
-                     : r.activation_url + " (activations), " + r.uxp_url + " (UX program)");
+  line("server",
+       TerminalSafe(r.activation_url == r.uxp_url
+                        ? r.activation_url
+                        : r.activation_url + " (activations), " + r.uxp_url + " (UX program)"));
   line("ran", Fixed(r.elapsed_seconds, 2) + " s, " + Grouped(r.requests) + " requests, " +
                   Grouped(std::llround(r.requests_per_second())) + " requests/s" +
                   (r.sent_late ? ", " + Grouped(r.sent_late) + " sent over 1 ms late" : ""));
@@ -111,9 +114,11 @@ std::string FormatReport(const FleetReport& r) {
   } else {
     bool first = true;
     for (const auto& [key, tally] : r.errors) {
-      line(first ? "errors" : "", Padded(key.ToString(), 34) + " " + Grouped(tally.count) +
-                                      " tries, " + Grouped(tally.retried) + " retried, " +
-                                      Grouped(tally.gave_up) + " given up");
+      // The error code is the server's word, a connection failure the system's: either may
+      // carry anything.
+      line(first ? "errors" : "", Padded(TerminalSafe(key.ToString()), 34) + " " +
+                                      Grouped(tally.count) + " tries, " + Grouped(tally.retried) +
+                                      " retried, " + Grouped(tally.gave_up) + " given up");
       first = false;
     }
   }

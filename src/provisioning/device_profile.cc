@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/time_format.h"
 #include "provisioning/region_manifest.h"
 
 namespace homeport {
@@ -47,6 +48,7 @@ std::string DeviceProfileToJson(const DeviceProfile& p) {
                       {"client_version", p.client_version},
                       {"device_key", EmbeddedJwk(p.device_key_jwk)},
                       {"root_public_key", EmbeddedJwk(p.root_public_jwk)}};
+  if (!p.made_on.empty()) j["made_on"] = p.made_on;
   return j.dump(2) + "\n";
 }
 
@@ -64,11 +66,18 @@ Result<DeviceProfile> ParseDeviceProfile(std::string_view text) {
     p.client_version = j.at("client_version").get<std::string>();
     p.device_key_jwk = j.at("device_key").dump();
     p.root_public_jwk = j.at("root_public_key").dump();
+    if (j.contains("made_on")) p.made_on = j.at("made_on").get<std::string>();
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("device profile: ") + e.what());
   }
   if (!IsValidRegionCode(p.region)) {
     return Status::InvalidArgument("device profile: bad region \"" + p.region + "\"");
+  }
+  // Calendar validity (no 2026-02-30) comes from the RFC 3339 parser.
+  if (j.contains("made_on") &&
+      (p.made_on.size() != 10 || !ParseRfc3339(p.made_on + "T00:00:00Z").ok())) {
+    return Status::InvalidArgument("device profile: made_on \"" + p.made_on +
+                                   "\" is not a YYYY-MM-DD date");
   }
   return p;
 }

@@ -119,7 +119,8 @@ class TestDevice {
                .batch = "B2026-01",
                .client_version = "1.0.0",
                .device_key_jwk = crypto::ToJwk(device_key).dump(),
-               .root_public_jwk = crypto::ToJwk(root.Public()).dump()};
+               .root_public_jwk = crypto::ToJwk(root.Public()).dump(),
+               .made_on = ""};
     manifest = {.region = "sg",
                 .variants = {"global"},
                 .activation_url = "https://activation.sg.example/",

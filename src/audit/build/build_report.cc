@@ -1,7 +1,11 @@
-// Text and JSON forms of the build report.
+// Text and JSON forms of the build report. Names in a firmware tree (files, members, hosts,
+// manifest fields) are whatever its maker put there: the text form escapes each through
+// TerminalSafe, so a crafted name cannot rewrite the report on a terminal.
 #include "audit/build/build_report.h"
 
 #include <cstdio>
+
+#include "common/terminal_text.h"
 
 namespace homeport::audit::build {
 namespace {
@@ -18,8 +22,8 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 
 void AppendPlaces(std::string& out, const HostFindings& h) {
   for (const auto& [location, place] : h.places) {
-    out += "      " + location + "  x" + std::to_string(place.count) + "  " +
-           EvidenceNames(place.evidence) + "  " + place.example + "\n";
+    out += "      " + TerminalSafe(location) + "  x" + std::to_string(place.count) + "  " +
+           EvidenceNames(place.evidence) + "  " + TerminalSafe(place.example) + "\n";
   }
   if (h.unlisted_sightings > 0) {
     out += "      … and " + Plural(h.unlisted_sightings, "sighting", "sightings") +
@@ -78,8 +82,8 @@ std::string HumanBytes(uint64_t bytes) {
 }
 
 std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict) {
-  std::string out =
-      "homeport audit build: " + findings.root + " for region \"" + verdict.region + "\"\n";
+  std::string out = "homeport audit build: " + TerminalSafe(findings.root) + " for region \"" +
+                    TerminalSafe(verdict.region) + "\"\n";
   const size_t mv = verdict.ManifestViolations(), hv = verdict.HostViolations();
   if (verdict.Clean()) {
     out += "Result: clean, no violations\n";
@@ -89,12 +93,13 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
     out += "\nViolations\n";
     for (const ManifestJudgement& j : verdict.manifests) {
       if (j.ok) continue;
-      out += "  MANIFEST " + j.finding->location + ": " + j.problem + "\n";
+      out +=
+          "  MANIFEST " + TerminalSafe(j.finding->location) + ": " + TerminalSafe(j.problem) + "\n";
     }
     for (const HostJudgement& j : verdict.hosts) {
       if (j.allowed) continue;
-      out += "  HOST " + j.findings->host + ": " + j.reason + "; seen " +
-             Plural(j.findings->total, "time", "times") + "\n";
+      out += "  HOST " + TerminalSafe(j.findings->host) + ": " + TerminalSafe(j.reason) +
+             "; seen " + Plural(j.findings->total, "time", "times") + "\n";
       AppendPlaces(out, *j.findings);
     }
   }
@@ -102,8 +107,8 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
   out += "\nManifests (" + std::to_string(verdict.manifests.size()) + ")\n";
   if (verdict.manifests.empty()) out += "  none\n";
   for (const ManifestJudgement& j : verdict.manifests) {
-    out += std::string(j.ok ? "  ok   " : "  FAIL ") + j.finding->location + ": " +
-           ManifestLine(*j.finding) + "\n";
+    out += std::string(j.ok ? "  ok   " : "  FAIL ") + TerminalSafe(j.finding->location) + ": " +
+           TerminalSafe(ManifestLine(*j.finding)) + "\n";
   }
 
   const size_t allowed = verdict.hosts.size() - hv;
@@ -111,18 +116,20 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
   if (allowed == 0) out += "  none\n";
   for (const HostJudgement& j : verdict.hosts) {
     if (!j.allowed) continue;
-    out += "  " + j.findings->host + ": " + j.reason + "; seen " +
+    out += "  " + TerminalSafe(j.findings->host) + ": " + TerminalSafe(j.reason) + "; seen " +
            Plural(j.findings->total, "time", "times") + "\n";
     AppendPlaces(out, *j.findings);
   }
 
   if (!findings.notes.empty()) {
     out += "\nNot (fully) scanned (" + std::to_string(findings.notes.size()) + ")\n";
-    for (const ScanNote& n : findings.notes) out += "  " + n.location + ": " + n.reason + "\n";
+    for (const ScanNote& n : findings.notes) {
+      out += "  " + TerminalSafe(n.location) + ": " + TerminalSafe(n.reason) + "\n";
+    }
   }
   if (!verdict.warnings.empty()) {
     out += "\nWarnings\n";
-    for (const auto& w : verdict.warnings) out += "  " + w + "\n";
+    for (const auto& w : verdict.warnings) out += "  " + TerminalSafe(w) + "\n";
   }
   const ScanSummary& s = findings.summary;
   out += "\nScanned " + Plural(s.files, "file", "files") + ", " +
