@@ -88,8 +88,9 @@ class EnvelopeChecker {
     if (!CheckKeys(obj, ptr)) return;
     std::array<bool, N> seen{};
     for (auto [key, value] : obj) {
+      // A named copy: clang before 16 cannot capture a structured binding.
       auto it = std::find_if(fields.begin(), fields.end(),
-                             [&](const EnvelopeField& f) { return f.name == key; });
+                             [name = key](const EnvelopeField& f) { return f.name == name; });
       const std::string kp = PointerJoin(ptr, key);
       if (it == fields.end()) {
         Violate(ViolationKind::kUnknownField, kp,
