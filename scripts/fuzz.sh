@@ -47,7 +47,7 @@ for t in "${targets[@]}"; do
   echo "fuzz: $t for ${seconds}s (crashes go to $crashes/)"
   log="$build/fuzz-$t.log"
   set +e
-  (cd "$build" && nice "$build/tests/fuzz/${t}_fuzz" "${args[@]}" "$corpus" "$root/tests/fuzz/corpus/$t" \
+  (cd "$build" && UBSAN_OPTIONS=print_stacktrace=1 nice "$build/tests/fuzz/${t}_fuzz" "${args[@]}" "$corpus" "$root/tests/fuzz/corpus/$t" \
     >"$log" 2>&1)
   rc=$?
   set -e

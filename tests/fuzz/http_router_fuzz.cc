@@ -41,17 +41,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     parser.eager(true);
     boost::beast::error_code ec;
     while (!parser.is_done()) {
-      size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
-      input.remove_prefix(used);
-      if (ec == http::error::need_more) {
-        if (used > 0 && !input.empty()) {
-          ec = {};
-          continue;
-        }
-        parser.put_eof(ec);  // the client stopped sending
+      // Nothing left, or not enough for the parser's next step: the client stopped sending.
+      if (input.empty()) {
+        parser.put_eof(ec);
         break;
       }
+      size_t used = parser.put(boost::asio::buffer(input.data(), input.size()), ec);
+      input.remove_prefix(used);
+      if (ec == http::error::need_more) ec = {};
       if (ec) break;
+      if (used == 0) {
+        parser.put_eof(ec);
+        break;
+      }
     }
     if (ec || !parser.is_done()) return 0;  // the server answers 400 or drops the connection
     homeport::HttpResponse response = service->Call(FromBeast(parser.get()));
