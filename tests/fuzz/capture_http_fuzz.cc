@@ -19,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       if (parse.outcome != HttpParse::Outcome::kComplete) break;
       if (parse.consumed == 0 || parse.consumed > rest.size()) abort();
       if (parse.request.body.size() > limits.max_body_bytes) abort();
+      // Without a content coding, the body is made of bytes of the request: never more.
+      bool inflated = false;
+      for (const auto& coding : parse.request.decoded) inflated |= coding != "chunked";
+      if (!inflated && parse.request.body.size() > parse.consumed) abort();
       (void)parse.request.Header("host");
       rest.remove_prefix(parse.consumed);
     }
