@@ -2,9 +2,10 @@
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
 CMAKE_GEN  := -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
-.PHONY: deps build test test-asan demo bench format clean
+.PHONY: deps build test test-asan fuzz demo bench format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -27,6 +28,12 @@ test-asan: deps $(ASAN_BUILD)/build.ninja
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	scripts/with-postgres.sh ctest --test-dir $(ASAN_BUILD) --output-on-failure -j $(JOBS)
 
+# Every libFuzzer target (tests/fuzz) for FUZZ_SECONDS each, under ASan/UBSan, built with clang in
+# build-fuzz/; crashes land in build-fuzz/crashes/<target>/. `make test` replays the seed corpora
+# and past crashes without fuzzing.
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
 demo: build
 	scripts/demo.sh $(BUILD)/homeport
 
@@ -39,4 +46,4 @@ format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

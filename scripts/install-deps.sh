@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
   zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev libphonenumber-dev
   libpcap-dev libmaxminddb-dev libpsl-dev libarchive-dev publicsuffix
+  # fuzzing (make fuzz): clang and its libFuzzer
+  clang-15 libfuzzer-15-dev
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
   influxdb tshark python3

@@ -52,7 +52,7 @@ Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
                                         "allow_cleartext", "allow_private", "allow_identifiers"};
   for (const auto& [key, value] : doc.items()) {
     if (std::find_if(std::begin(kFields), std::end(kFields),
-                     [&](const char* f) { return key == f; }) == std::end(kFields)) {
+                     [&name = key](const char* f) { return name == f; }) == std::end(kFields)) {
       return Status::InvalidArgument("unknown policy field \"" + key + "\"");
     }
   }

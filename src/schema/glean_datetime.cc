@@ -79,6 +79,15 @@ Result<TimePoint> ParseGleanDatetime(std::string_view s) {
                                   std::chrono::month(static_cast<unsigned>(month)),
                                   std::chrono::day(static_cast<unsigned>(day))};
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return bad();
+  // TimePoint counts nanoseconds in 64 bits, so it spans the years 1678 to 2261 only: a date
+  // outside that (found by fuzzing: "2926-11-29T14:24+00:00") would overflow the conversion.
+  constexpr auto kFirstDay =
+      std::chrono::floor<std::chrono::days>(TimePoint::min()) + std::chrono::days(2);
+  constexpr auto kLastDay =
+      std::chrono::floor<std::chrono::days>(TimePoint::max()) - std::chrono::days(2);
+  if (std::chrono::sys_days(ymd) < kFirstDay || std::chrono::sys_days(ymd) > kLastDay) {
+    return bad();
+  }
   auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
            std::chrono::seconds(second) - std::chrono::minutes(offset_minutes);
   return std::chrono::time_point_cast<TimePoint::duration>(t + std::chrono::nanoseconds(nanos));

@@ -91,8 +91,9 @@ class EnvelopeChecker {
     r_.stored.closed_objects.insert(ptr);
     std::array<bool, N> seen{};
     for (auto [key, value] : obj) {
+      // A named copy: clang before 16 cannot capture a structured binding.
       auto it = std::find_if(fields.begin(), fields.end(),
-                             [&](const EnvelopeField& f) { return f.name == key; });
+                             [name = key](const EnvelopeField& f) { return f.name == name; });
       const std::string kp = PointerJoin(ptr, key);
       if (it == fields.end()) {
         Violate(ViolationKind::kUnknownField, kp,

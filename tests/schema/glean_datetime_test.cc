@@ -57,5 +57,13 @@ TEST(GleanDatetime, AtDayKeepsTheLocalDateAndOffsetOnly) {
   EXPECT_TRUE(ParseGleanDatetime(*GleanDatetimeAtDay("2026-12-03T14:37+01:00")).ok());
 }
 
+TEST(GleanDatetime, RefusesYearsATimePointCannotHold) {
+  EXPECT_FALSE(ParseGleanDatetime("2926-11-29T14:24+00:00").ok());
+  EXPECT_FALSE(ParseGleanDatetime("9999-12-31-00:00").ok());
+  EXPECT_FALSE(ParseGleanDatetime("0001-01-01+00:00").ok());
+  EXPECT_TRUE(ParseGleanDatetime("2261-01-01T00:00+00:00").ok());
+  EXPECT_TRUE(ParseGleanDatetime("1970-01-01T00:00+00:00").ok());
+}
+
 }  // namespace
 }  // namespace homeport::schema

@@ -62,11 +62,13 @@ size_t Dechunk(std::string_view wire, size_t max_body, std::string* out, bool* t
         if (empty) return at;
       }
     }
-    if (out->size() + size > max_body) {
+    // Compared without adding to `size`, which may be as large as 2^64 - 1 (an overflow made a
+    // huge chunk look small and the same bytes be appended again and again).
+    if (size > max_body - out->size()) {
       *too_large = true;
       return 0;
     }
-    if (at + size + 2 > wire.size()) return 0;
+    if (wire.size() - at < 2 || size > wire.size() - at - 2) return 0;
     out->append(wire.substr(at, size));
     at += size + 2;
   }

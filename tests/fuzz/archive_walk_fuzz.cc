@@ -1,0 +1,38 @@
+// One file of a firmware tree through `homeport audit build`: container sniffing, libarchive's
+// zip/tar/compressed readers with archives nested three deep, string extraction, host and
+// manifest finding, the verdict and the three reports. Limits are small so a bomb stops fast.
+#include <sodium.h>
+
+#include "audit/build/build_audit.h"
+#include "audit/build/build_report.h"
+#include "fuzz/fuzz_input_file.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static auto* file = new homeport::fuzzing::InputFile(".bin");
+  static const homeport::crypto::PublicKey root_key = [] {
+    homeport::crypto::SecretKey key;
+    unsigned char seed[crypto_sign_SEEDBYTES] = {};
+    seed[0] = 'r';
+    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+    if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, key.bytes.data(), seed) != 0) abort();
+    return key.Public();
+  }();
+  static const auto* policy = [] {
+    auto p = homeport::audit::AuditPolicy::Parse(
+        R"({"region": "sg", "allow_hosts": ["*.sg.example.com"]})");
+    if (!p.ok()) abort();
+    return new homeport::audit::AuditPolicy(std::move(*p));
+  }();
+  homeport::audit::build::BuildAuditOptions options;
+  options.max_member_bytes = 1 << 20;
+  options.max_archive_bytes = 4 << 20;
+  const std::string& path =
+      file->Write(std::string_view(reinterpret_cast<const char*>(data), size));
+  auto findings = homeport::audit::build::ScanBuildTree(path, root_key, options);
+  if (!findings.ok()) return 0;
+  auto verdict = homeport::audit::build::Judge(*findings, *policy);
+  (void)homeport::audit::build::BuildReportText(*findings, verdict);
+  (void)homeport::audit::build::BuildReportJson(*findings, verdict);
+  (void)homeport::audit::build::BuildReportHtml(*findings, verdict);
+  return 0;
+}

@@ -1,0 +1,221 @@
+// A region server's request path without sockets or disk, for the fuzz targets that drive the
+// Router: an in-memory Store, a fixed clock, and a fresh writer, rate limiter and metrics for
+// every request, so one input's answer never depends on the inputs before it (libFuzzer needs
+// that to tell new behaviour from old). The shipped Glean schemas and the identifier scanner
+// are built once; they are immutable.
+#pragma once
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "crypto/ed25519.h"
+#include "server/router.h"
+
+namespace homeport::fuzzing {
+
+// Real files, but a clock that stands still at 2026-06-01T12:00:00Z and counted "randomness".
+class FixedClockEnv : public Env {
+ public:
+  TimePoint Now() override { return TimePoint(std::chrono::seconds(1780315200)); }
+  void SleepFor(std::chrono::milliseconds) override {}
+  uint64_t RandomU64() override { return ++random_; }
+  Result<std::string> ReadFile(const std::string& path) override {
+    return Env::Default()->ReadFile(path);
+  }
+  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
+    return Env::Default()->WriteFileAtomic(path, data, mode);
+  }
+  bool FileExists(const std::string& path) override { return Env::Default()->FileExists(path); }
+  Status CreateDirs(const std::string& path) override { return Env::Default()->CreateDirs(path); }
+  Result<std::vector<std::string>> ListDir(const std::string& path) override {
+    return Env::Default()->ListDir(path);
+  }
+  Status RemoveFile(const std::string& path) override { return Env::Default()->RemoveFile(path); }
+
+ private:
+  std::atomic<uint64_t> random_{0};
+};
+
+// The Store contract in memory, for one request: enough that every handler's path through a
+// commit, an erasure, a warranty lookup and an export runs as it does over SQLite.
+class MemoryStore : public Store {
+ public:
+  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
+    for (const auto& r : records) enrolled_[r.serial] = r;
+    return Status::Ok();
+  }
+  Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) override {
+    auto it = enrolled_.find(serial);
+    if (it == enrolled_.end()) return std::optional<EnrollmentRecord>();
+    return std::optional<EnrollmentRecord>(it->second);
+  }
+  Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
+    BatchResult result;
+    for (const auto& a : batch.activations) {
+      if (!enrolled_.count(a.serial)) return Status::InvalidArgument("not enrolled: " + a.serial);
+    }
+    for (const auto& a : batch.activations) {
+      auto [it, created] = activated_.try_emplace(a.serial);
+      ActivationRecord& rec = it->second;
+      ActivationResult r;
+      if (created) {
+        rec.device = enrolled_[a.serial];
+        rec.warranty_start = FormatDate(now);
+        rec.activated_at = rec.last_checkin_at = FormatRfc3339(now);
+        r.outcome = RecordOutcome::kCreated;
+      } else if (rec.client_version == a.client_version &&
+                 rec.manifest_version == a.manifest_version) {
+        r.outcome = RecordOutcome::kRepeated;
+      } else {
+        r.outcome = RecordOutcome::kCheckedIn;
+        rec.last_checkin_at = FormatRfc3339(now);
+        ++rec.checkins;
+      }
+      rec.client_version = a.client_version;
+      rec.manifest_version = a.manifest_version;
+      r.warranty_start = rec.warranty_start;
+      result.activations.push_back(r);
+    }
+    for (const auto& w : batch.wrong_region) ++wrong_region_[{w.claimed_region, w.variant}];
+    for (const auto& d : batch.documents) {
+      bool fresh = std::none_of(documents_.begin(), documents_.end(),
+                                [&](const UxpDocument& k) { return k.doc_id == d.doc_id; });
+      if (fresh) documents_.push_back(d);
+      result.documents_stored.push_back(fresh);
+    }
+    for (const auto& e : batch.erasures) {
+      auto gone = std::remove_if(documents_.begin(), documents_.end(),
+                                 [&](const UxpDocument& d) { return d.client_id == e.client_id; });
+      result.erased.push_back(documents_.end() - gone);
+      documents_.erase(gone, documents_.end());
+    }
+    return result;
+  }
+  Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
+                                                         const std::string& actor,
+                                                         TimePoint now) override {
+    Audit(actor, "warranty.lookup", serial, now);
+    auto it = activated_.find(serial);
+    if (it == activated_.end()) return std::optional<ActivationRecord>();
+    return std::optional<ActivationRecord>(it->second);
+  }
+  Result<RolloutReport> Rollout(const std::optional<std::string>&) override {
+    return RolloutReport{};
+  }
+  Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
+    std::vector<WrongRegionCount> out;
+    for (const auto& [key, n] : wrong_region_) out.push_back({key.first, key.second, n});
+    return out;
+  }
+  Result<std::vector<AuditEntry>> AuditLog() override { return audit_; }
+  Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
+                                                const std::string& actor, TimePoint now) override {
+    Audit(actor, "uxp.export", client_id, now);
+    std::vector<UxpDocument> out;
+    for (const auto& d : documents_) {
+      if (d.client_id == client_id) out.push_back(d);
+    }
+    return out;
+  }
+  Result<int64_t> ExpireDocuments(const std::string&) override { return int64_t{0}; }
+  Result<int64_t> ExpireMetric(const std::string&, const std::string&, const std::string&,
+                               const std::string&, const std::string&) override {
+    return int64_t{0};
+  }
+  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
+    std::map<std::string, int64_t> counts;
+    for (const auto& d : documents_) ++counts[d.app_id + "/" + d.doc_type];
+    return std::vector<std::pair<std::string, int64_t>>(counts.begin(), counts.end());
+  }
+
+ private:
+  void Audit(const std::string& actor, const std::string& action, const std::string& subject,
+             TimePoint now) {
+    AuditEntry e;
+    e.seq = static_cast<int64_t>(audit_.size()) + 1;
+    e.at = FormatRfc3339(now);
+    e.actor = actor;
+    e.action = action;
+    e.subject = subject;
+    e.prev_hash = audit_.empty() ? std::string(64, '0') : audit_.back().hash;
+    e.hash = AuditEntryHash(e);
+    audit_.push_back(std::move(e));
+  }
+
+  std::map<std::string, EnrollmentRecord> enrolled_;
+  std::map<std::string, ActivationRecord> activated_;
+  std::map<std::pair<std::string, std::string>, int64_t> wrong_region_;
+  std::vector<UxpDocument> documents_;
+  std::vector<AuditEntry> audit_;
+};
+
+// The enrolled test device of region "sg": its key comes from a fixed seed, so checked-in seed
+// inputs can carry valid signatures (tests/fuzz/README.md says how they were made).
+inline crypto::SecretKey FuzzDeviceKey() {
+  crypto::SecretKey key;
+  unsigned char seed[crypto_sign_SEEDBYTES];
+  for (size_t i = 0; i < sizeof seed; ++i) seed[i] = static_cast<unsigned char>(i + 1);
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, key.bytes.data(), seed) != 0) abort();
+  return key;
+}
+
+inline EnrollmentRecord FuzzDevice() {
+  return {"HP7-FUZZ-0001", "HP7", "HP7-64", "global", "sg", "B1", FuzzDeviceKey().Public()};
+}
+
+inline constexpr const char* kFuzzAdminToken = "fuzz-admin-token-0123456789";
+
+class RegionService {
+ public:
+  RegionService() {
+    auto schemas = schema::SchemaRegistry::Load({});
+    auto scanner = privacy::IdentifierScanner::Create({"SG"});
+    if (!schemas.ok() || !scanner.ok()) abort();
+    schemas_ = std::make_unique<schema::SchemaRegistry>(std::move(*schemas));
+    scanner_ = std::make_unique<privacy::IdentifierScanner>(std::move(*scanner));
+  }
+
+  // One request against a fresh region "sg" server whose only enrolled device is FuzzDevice().
+  HttpResponse Call(const HttpRequest& request) {
+    MemoryStore store;
+    if (!store.Enroll({FuzzDevice()}).ok()) abort();
+    ServerMetrics metrics;
+    GroupCommitWriter writer(store, &env_, &metrics);
+    ClientRateLimiter rate_limiter{ClientRateLimit{}};
+    ServiceContext ctx;
+    ctx.region = "sg";
+    ctx.store = &store;
+    ctx.writer = &writer;
+    ctx.metrics = &metrics;
+    ctx.env = &env_;
+    ctx.manifests = {"manifest.for.tests"};
+    ctx.schemas = schemas_.get();
+    ctx.scanner = scanner_.get();
+    ctx.rate_limiter = &rate_limiter;
+    ctx.admin_token = kFuzzAdminToken;
+    Router router(std::move(ctx));
+    std::promise<HttpResponse> answer;
+    std::future<HttpResponse> answered = answer.get_future();
+    // A second call of `respond` throws (promise already satisfied): a broken contract is a
+    // crash the fuzzer reports.
+    router.Handle(request, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
+    HttpResponse response = answered.get();
+    writer.Stop();
+    return response;
+  }
+
+ private:
+  FixedClockEnv env_;
+  std::unique_ptr<schema::SchemaRegistry> schemas_;
+  std::unique_ptr<privacy::IdentifierScanner> scanner_;
+};
+
+}  // namespace homeport::fuzzing

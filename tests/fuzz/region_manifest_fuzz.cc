@@ -1,0 +1,40 @@
+// Region manifests: a JWS compact token as a device downloads it, and (so the payload parser is
+// reached past the signature) the input signed as a payload with the fuzz root key and then
+// verified. The first byte chooses: 's' signs the rest, anything else verifies the input.
+#include <sodium.h>
+
+#include "crypto/jws.h"
+#include "provisioning/region_manifest.h"
+
+namespace {
+homeport::crypto::SecretKey RootKey() {
+  homeport::crypto::SecretKey key;
+  unsigned char seed[crypto_sign_SEEDBYTES] = {};
+  seed[0] = 'r';
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
+  if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, key.bytes.data(), seed) != 0) abort();
+  return key;
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const homeport::crypto::SecretKey root = RootKey();
+  static const homeport::crypto::PublicKey root_public = root.Public();
+  std::string_view input(reinterpret_cast<const char*>(data), size);
+  std::string token;
+  if (!input.empty() && input[0] == 's') {
+    token =
+        homeport::crypto::SignCompact(input.substr(1), root, {{"typ", "homeport-manifest+jws"}});
+  } else {
+    token = std::string(input);
+    (void)homeport::crypto::PeekHeader(token);
+  }
+  auto manifest = homeport::VerifyManifest(token, root_public);
+  if (manifest.ok()) {
+    homeport::DeviceProfile device;
+    device.region = "sg";
+    device.variant = "global";
+    (void)homeport::CheckManifestForDevice(*manifest, device);
+  }
+  return 0;
+}
