@@ -9,37 +9,23 @@
 
 #include "command.h"
 #include "common/terminal_text.h"
+#include "server/router.h"
 #include "store/store.h"
 
 namespace homeport::cli {
 namespace {
 
-// activated_at and last_checkin_at keep their names and hold days (YYYY-MM-DD): the store
-// keeps no finer time about a device (S4).
-nlohmann::json ToJson(const ActivationRecord& r) {
-  return {{"serial", r.device.serial},
-          {"model", r.device.model},
-          {"sku", r.device.sku},
-          {"variant", r.device.variant},
-          {"region", r.device.region},
-          {"batch", r.device.batch},
-          {"warranty_start", r.warranty_start},
-          {"activated_at", r.activated_day},
-          {"client_version", r.client_version},
-          {"manifest_version", r.manifest_version},
-          {"last_checkin_at", r.last_checkin_day},
-          {"checkins", r.checkins},
-          {"sequence", r.sequence}};
-}
-
 void PrintRolloutTable(const RolloutReport& report) {
   for (const auto& b : report.batches) {
     std::printf("batch %s: %lld enrolled, %lld activated\n", TerminalSafe(b.batch).c_str(),
                 static_cast<long long>(b.enrolled), static_cast<long long>(b.activated));
-    std::printf("  %-18s %-16s %10s %8s\n", "manifest_version", "client_version", "devices", "share");
+    std::printf("  %-18s %-16s %10s %8s\n", "manifest_version", "client_version", "devices",
+                "share");
     for (const auto& v : report.versions) {
       if (v.batch != b.batch) continue;
-      double share = b.activated ? 100.0 * static_cast<double>(v.devices) / static_cast<double>(b.activated) : 0;
+      double share = b.activated
+                         ? 100.0 * static_cast<double>(v.devices) / static_cast<double>(b.activated)
+                         : 0;
       std::printf("  %-18lld %-16s %10lld %7.1f%%\n", static_cast<long long>(v.manifest_version),
                   TerminalSafe(v.client_version).c_str(), static_cast<long long>(v.devices), share);
     }
@@ -69,7 +55,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
       auto record = (*store)->LookupWarranty(w->serial, CliActor(), Env::Default()->Now());
       if (!record.ok()) return Fail(record.status());
       if (!*record) return Fail("no activation for serial " + w->serial + " in this store");
-      std::printf("%s\n", TerminalSafeJson(ToJson(**record)).c_str());
+      std::printf("%s\n", TerminalSafeJson(WarrantyJson(**record)).c_str());
       return 0;
     };
   });
@@ -90,7 +76,8 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
       if (!store.ok()) return Fail(store.status());
       auto report = (*store)->Rollout(r->batch);
       if (!report.ok()) return Fail(report.status());
-      if (r->batch && report->batches.empty()) return Fail("no batch " + *r->batch + " in this store");
+      if (r->batch && report->batches.empty())
+        return Fail("no batch " + *r->batch + " in this store");
       if (!r->json) {
         PrintRolloutTable(*report);
         return 0;

@@ -24,6 +24,8 @@ bool TokenMatches(std::string_view presented, const std::string& expected) {
          sodium_memcmp(presented.data(), expected.data(), expected.size()) == 0;
 }
 
+}  // namespace
+
 // activated_at and last_checkin_at keep their names and hold days (YYYY-MM-DD): the store
 // keeps no finer time about a device (S4).
 nlohmann::json WarrantyJson(const ActivationRecord& r) {
@@ -41,8 +43,6 @@ nlohmann::json WarrantyJson(const ActivationRecord& r) {
           {"checkins", r.checkins},
           {"sequence", r.sequence}};
 }
-
-}  // namespace
 
 nlohmann::json UxpExportJson(const std::string& client_id, const std::vector<UxpDocument>& docs) {
   nlohmann::json out = {{"client_id", client_id}, {"documents", nlohmann::json::array()}};
@@ -74,8 +74,8 @@ void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond 
   constexpr std::string_view kBearer = "Bearer ";
   if (auth.substr(0, kBearer.size()) != kBearer ||
       !TokenMatches(auth.substr(kBearer.size()), ctx.admin_token)) {
-    HttpResponse r = JsonResponse(401, {{"error", "unauthorized"},
-                                        {"message", "a valid bearer token is required"}});
+    HttpResponse r = JsonResponse(
+        401, {{"error", "unauthorized"}, {"message", "a valid bearer token is required"}});
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return respond(std::move(r));
   }
@@ -93,8 +93,10 @@ void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond 
   if (path.substr(0, kWarranty.size()) == kWarranty && path.size() > kWarranty.size()) {
     std::string serial(path.substr(kWarranty.size()));
     auto record = ctx.store->LookupWarranty(serial, actor, ctx.env->Now());
-    if (!record.ok()) return respond(ErrorResponse(ErrorCode::kUnavailable, record.status().message()));
-    if (!*record) return respond(ErrorResponse(ErrorCode::kNotFound, "no activation for " + serial));
+    if (!record.ok())
+      return respond(ErrorResponse(ErrorCode::kUnavailable, record.status().message()));
+    if (!*record)
+      return respond(ErrorResponse(ErrorCode::kNotFound, "no activation for " + serial));
     return respond(JsonResponse(200, WarrantyJson(**record)));
   }
   respond(ErrorResponse(ErrorCode::kNotFound, "no such operator endpoint: " + std::string(path)));

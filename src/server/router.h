@@ -19,8 +19,8 @@ namespace homeport {
 
 // Everything a handler may use. Not owned; all of it outlives the Router.
 struct ServiceContext {
-  std::string region;                  // the only region this server serves
-  Store* store = nullptr;              // reads; writes go through `writer`
+  std::string region;      // the only region this server serves
+  Store* store = nullptr;  // reads; writes go through `writer`
   GroupCommitWriter* writer = nullptr;
   ServerMetrics* metrics = nullptr;
   Env* env = nullptr;
@@ -36,8 +36,8 @@ struct ServiceContext {
   IngestBudget* ingest_budget = nullptr;
 };
 
-inline constexpr size_t kMaxBodyBytes = 1 << 20;            // 1 MB on the wire
-inline constexpr size_t kMaxDecompressedBytes = 8 << 20;    // 8 MB after gzip
+inline constexpr size_t kMaxBodyBytes = 1 << 20;          // 1 MB on the wire
+inline constexpr size_t kMaxDecompressedBytes = 8 << 20;  // 8 MB after gzip
 // What one request may leave in the store: a document is inflated and validated up to 8 MB,
 // but what is stored of it (after scrubbing) is at most 1 MB, or the request is a 413.
 inline constexpr size_t kMaxStoredDocumentBytes = 1 << 20;
@@ -61,6 +61,8 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
 void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
 // GET /privacy: the data catalogue, HTML or (Accept: application/json or ?format=json) JSON.
 void HandlePrivacy(const ServiceContext& ctx, const HttpRequest& request, Respond respond);
+// One device's warranty record, as the admin API and `homeport warranty` show it.
+nlohmann::json WarrantyJson(const ActivationRecord& r);
 // The access-request export of one client: {"client_id", "documents": [...]}.
 nlohmann::json UxpExportJson(const std::string& client_id, const std::vector<UxpDocument>& docs);
 // GET /v1/admin/uxp/clients/<client_id>, GET /v1/admin/warranty/<serial>: bearer token, audited.

@@ -32,7 +32,8 @@ HttpResult ForeignClaim(HttpConnection& c, const std::string& region, const std:
                          {"variant", variant},
                          {"region", region},
                          {"client_version", "1.0.0"},
-                         {"manifest_version", 1}};
+                         {"manifest_version", 1},
+                         {"sequence", 1}};
   return c.Call("POST", "/v1/activations", {{"Content-Type", "application/json"}}, body.dump());
 }
 

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "crypto/ed25519.h"
+#include "server/ingest_budget.h"
 #include "server/router.h"
 
 namespace homeport::fuzzing {
@@ -67,23 +68,32 @@ class MemoryStore : public Store {
       ActivationResult r;
       if (created) {
         rec.device = enrolled_[a.serial];
-        rec.warranty_start = FormatDate(now);
-        rec.activated_at = rec.last_checkin_at = FormatRfc3339(now);
+        rec.warranty_start = rec.activated_day = rec.last_checkin_day = FormatDate(now);
+        rec.client_version = a.client_version;
+        rec.manifest_version = a.manifest_version;
+        rec.sequence = a.sequence;
         r.outcome = RecordOutcome::kCreated;
       } else if (rec.client_version == a.client_version &&
                  rec.manifest_version == a.manifest_version) {
         r.outcome = RecordOutcome::kRepeated;
+      } else if (a.sequence <= rec.sequence || a.manifest_version < rec.manifest_version) {
+        r.outcome = RecordOutcome::kStale;
       } else {
         r.outcome = RecordOutcome::kCheckedIn;
-        rec.last_checkin_at = FormatRfc3339(now);
+        rec.last_checkin_day = FormatDate(now);
+        rec.client_version = a.client_version;
+        rec.manifest_version = a.manifest_version;
+        rec.sequence = a.sequence;
         ++rec.checkins;
       }
-      rec.client_version = a.client_version;
-      rec.manifest_version = a.manifest_version;
+      r.recorded_sequence = rec.sequence;
+      r.recorded_manifest_version = rec.manifest_version;
       r.warranty_start = rec.warranty_start;
       result.activations.push_back(r);
     }
-    for (const auto& w : batch.wrong_region) ++wrong_region_[{w.claimed_region, w.variant}];
+    for (const auto& w : batch.wrong_region) {
+      wrong_region_[{w.claimed_region, w.variant}] += w.attempts;
+    }
     for (const auto& d : batch.documents) {
       bool fresh = std::none_of(documents_.begin(), documents_.end(),
                                 [&](const UxpDocument& k) { return k.doc_id == d.doc_id; });
@@ -190,6 +200,7 @@ class RegionService {
     ServerMetrics metrics;
     GroupCommitWriter writer(store, &env_, &metrics);
     ClientRateLimiter rate_limiter{ClientRateLimit{}};
+    IngestBudget ingest_budget(IngestBudgetOptions{}, &env_);
     ServiceContext ctx;
     ctx.region = "sg";
     ctx.store = &store;
@@ -201,6 +212,7 @@ class RegionService {
     ctx.scanner = scanner_.get();
     ctx.rate_limiter = &rate_limiter;
     ctx.admin_token = kFuzzAdminToken;
+    ctx.ingest_budget = &ingest_budget;
     Router router(std::move(ctx));
     std::promise<HttpResponse> answer;
     std::future<HttpResponse> answered = answer.get_future();

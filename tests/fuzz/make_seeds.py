@@ -83,10 +83,10 @@ def write(target, name, data):
         f.write(data)
 
 
-def activation_body(region="sg", serial=SERIAL, manifest_version=1):
+def activation_body(region="sg", serial=SERIAL, manifest_version=1, sequence=1):
     return dumps({"serial": serial, "model": "HP7", "sku": "HP7-64", "variant": "global",
                   "region": region, "client_version": "1.0.0",
-                  "manifest_version": manifest_version}).encode()
+                  "manifest_version": manifest_version, "sequence": sequence}).encode()
 
 
 def ping(metrics, client=CLIENT, extra=None):
@@ -164,7 +164,8 @@ def http_router():
 
 def activation():
     t = "activation"
-    for name, body in [("valid", activation_body()), ("check_in", activation_body(manifest_version=3)),
+    for name, body in [("valid", activation_body()), ("check_in", activation_body(manifest_version=3, sequence=2)),
+                       ("replay", activation_body(sequence=0)),
                        ("wrong_region", activation_body(region="cn")),
                        ("unknown_serial", activation_body(serial="HP7-OTHER-0002"))]:
         write(t, name, DEVICE.sign_detached(body) + "\n" + body.decode())

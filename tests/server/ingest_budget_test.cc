@@ -5,70 +5,17 @@
 
 #include "schema/schema_loader.h"
 #include "server_test_support.h"
+#include "testing/clock_env.h"
 
 namespace homeport::server_testing {
 namespace {
 
-// The real Env, but time stands still until the test moves it.
-class ClockEnv final : public Env {
- public:
-  TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 11 / 29} + std::chrono::hours{9};
-  TimePoint Now() override { return now; }
-  void SleepFor(std::chrono::milliseconds d) override { now += d; }
-  uint64_t RandomU64() override { return base_->RandomU64(); }
-  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
-  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
-    return base_->WriteFileAtomic(path, data, mode);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-
- private:
-  Env* base_ = Env::Default();
-};
-
-std::string Uuid(int n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
-  return buf;
-}
+using homeport::testing::ClockEnv;
 
 std::string ClientId(int n) {
   char buf[40];
   std::snprintf(buf, sizeof buf, "%08d-2d4a-4b6c-9e8f-0a1b2c3d4e5f", n);
   return buf;
-}
-
-nlohmann::json Ping(const std::string& client, const nlohmann::json& metrics) {
-  nlohmann::json p = {{"ping_info",
-                       {{"seq", 0},
-                        {"start_time", "2026-11-29T13:24+00:00"},
-                        {"end_time", "2026-11-29T14:24+00:00"}}},
-                      {"client_info",
-                       {{"client_id", client},
-                        {"first_run_date", "2026-11-29+00:00"},
-                        {"telemetry_sdk_build", "homeport-agent 0.1.0"},
-                        {"os", "Linux"},
-                        {"os_version", "6.1"},
-                        {"architecture", "x86_64"},
-                        {"app_build", "1"},
-                        {"app_display_version", "1.0.0"}}}};
-  if (!metrics.is_null()) p["metrics"] = metrics;
-  return p;
-}
-
-HttpRequest Submit(const std::string& ping, const std::string& body, const std::string& doc_id,
-                   const std::string& app = "homeport-agent") {
-  HttpRequest r;
-  r.method = "POST";
-  r.target = "/submit/" + app + "/" + ping + "/1/" + doc_id;
-  r.headers = {{"content-type", "application/json"}};
-  r.body = body;
-  return r;
 }
 
 std::string RetryAfter(const HttpResponse& r) {
@@ -79,7 +26,7 @@ std::string RetryAfter(const HttpResponse& r) {
 }
 
 std::string Diagnostics(int client) {
-  return Ping(ClientId(client), {{"counter", {{"diagnostics.crash_count", 1}}}}).dump();
+  return GleanPing({{"counter", {{"diagnostics.crash_count", 1}}}}, ClientId(client)).dump();
 }
 
 TEST(IngestBudget, TakesWhatFitsThenNamesTheWaitAndRefillsWithTime) {
@@ -89,10 +36,10 @@ TEST(IngestBudget, TakesWhatFitsThenNamesTheWaitAndRefillsWithTime) {
                       &env);
   for (int i = 0; i < 10; ++i) ASSERT_EQ(budget.Acquire(10), 0) << i;  // the burst: 2 × 5 s
   EXPECT_EQ(budget.Acquire(10), 1);  // half a second for the next document, rounded up
-  env.now += std::chrono::milliseconds(500);
+  env.Advance(std::chrono::milliseconds(500));
   EXPECT_EQ(budget.Acquire(10), 0);
   EXPECT_EQ(budget.Acquire(10), 1);
-  env.now += std::chrono::hours(1);  // an idle hour refills no more than the burst
+  env.Advance(std::chrono::hours(1));  // an idle hour refills no more than the burst
   for (int i = 0; i < 10; ++i) ASSERT_EQ(budget.Acquire(10), 0) << i;
   EXPECT_GT(budget.Acquire(10), 0);
 }
@@ -102,7 +49,7 @@ TEST(IngestBudget, BytesAreBudgetedAsWellAsDocuments) {
   IngestBudget budget({1000, 1000, 4}, &env);  // 4,000 bytes at once, 1,000 a second
   EXPECT_EQ(budget.Acquire(3000), 0);
   EXPECT_EQ(budget.Acquire(3000), 2);  // 1,000 left: two more seconds for 3,000
-  env.now += std::chrono::seconds(2);
+  env.Advance(std::chrono::seconds(2));
   EXPECT_EQ(budget.Acquire(3000), 0);
 }
 
@@ -110,9 +57,9 @@ TEST(IngestBudget, AClockSteppedBackRefillsNothing) {
   ClockEnv env;
   IngestBudget budget({1, 1 << 20, 1}, &env);
   EXPECT_EQ(budget.Acquire(1), 0);
-  env.now -= std::chrono::hours(24);
+  env.Advance(-std::chrono::hours(24));
   EXPECT_EQ(budget.Acquire(1), 1);
-  env.now += std::chrono::hours(24);  // back to where it was: still nothing new
+  env.Advance(std::chrono::hours(24));  // back to where it was: still nothing new
   EXPECT_EQ(budget.Acquire(1), 1);
 }
 
@@ -146,26 +93,26 @@ class IngestFlood : public ServerFixture {
 TEST_F(IngestFlood, FreshClientIdsCannotResetTheGlobalBudget) {
   int stored = 0;
   for (int i = 0; i < 5; ++i) {
-    HttpResponse r = Call(Submit("diagnostics", Diagnostics(i), Uuid(i)));
+    HttpResponse r = Call(SubmitRequest("diagnostics", Diagnostics(i), DocId(i)));
     ASSERT_EQ(r.status, 200) << r.body;
     ++stored;
   }
   for (int i = 5; i < 50; ++i) {
-    HttpResponse r = Call(Submit("diagnostics", Diagnostics(i), Uuid(i)));
+    HttpResponse r = Call(SubmitRequest("diagnostics", Diagnostics(i), DocId(i)));
     ASSERT_EQ(r.status, 429) << i << ": " << r.body;
     EXPECT_EQ(Json(r)["error"], "rate_limited");
     EXPECT_EQ(RetryAfter(r), "1");
   }
   // A deletion-request is never held back, even with the budget spent.
   HttpResponse erase =
-      Call(Submit("deletion-request", Ping(ClientId(0), nullptr).dump(), Uuid(1000)));
+      Call(SubmitRequest("deletion-request", GleanPing(nullptr, ClientId(0)).dump(), DocId(1000)));
   EXPECT_EQ(erase.status, 200) << erase.body;
   EXPECT_EQ(Json(erase)["status"], "erased");
 
-  env_.now += std::chrono::seconds(2);  // the budget refills at one document a second
-  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(60), Uuid(60))).status, 200);
-  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(61), Uuid(61))).status, 200);
-  EXPECT_EQ(Call(Submit("diagnostics", Diagnostics(62), Uuid(62))).status, 429);
+  env_.Advance(std::chrono::seconds(2));  // the budget refills at one document a second
+  EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(60), DocId(60))).status, 200);
+  EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(61), DocId(61))).status, 200);
+  EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(62), DocId(62))).status, 429);
   auto counts = store_->DocumentCounts();
   ASSERT_TRUE(counts.ok());
   ASSERT_EQ(counts->size(), 1u);
@@ -219,15 +166,15 @@ TEST(StoredDocumentBound, ADocumentOver1MBToStoreIs413AndNothingIsStored) {
   while (note.size() < 150000) note += "the screen flickers when the lid opens. ";
   nlohmann::json texts;
   for (int i = 0; i < 8; ++i) texts["notes.n" + std::to_string(i)] = note;
-  HttpResponse big = call(
-      Submit("notes", Ping(ClientId(1), {{"text", texts}}).dump(), Uuid(1), "org-example-notes"));
+  HttpResponse big = call(SubmitRequest("notes", GleanPing({{"text", texts}}, ClientId(1)).dump(),
+                                        DocId(1), "org-example-notes"));
   EXPECT_EQ(big.status, 413) << big.body.substr(0, 300);
   EXPECT_EQ(nlohmann::json::parse(big.body)["error"], "too_large");
 
   texts.erase("notes.n7");
   texts.erase("notes.n6");  // six notes: 0.9 MB, within the bound
-  HttpResponse fits = call(
-      Submit("notes", Ping(ClientId(2), {{"text", texts}}).dump(), Uuid(2), "org-example-notes"));
+  HttpResponse fits = call(SubmitRequest("notes", GleanPing({{"text", texts}}, ClientId(2)).dump(),
+                                         DocId(2), "org-example-notes"));
   EXPECT_EQ(fits.status, 200) << fits.body.substr(0, 300);
   writer.Stop();
   auto counts = (*store)->DocumentCounts();

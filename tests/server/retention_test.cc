@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "../common/testing_temp_dir.h"
+#include "testing/clock_env.h"
 
 namespace homeport {
 namespace {
@@ -21,29 +22,7 @@ TimePoint At(int y, unsigned m, unsigned d) {
   return std::chrono::sys_days{std::chrono::year{y} / m / d} + std::chrono::hours{3};
 }
 
-// The real Env with a clock the test sets; safe to read from the retention thread.
-class ClockEnv final : public Env {
- public:
-  explicit ClockEnv(TimePoint t) : now_(t.time_since_epoch().count()) {}
-  void Set(TimePoint t) { now_ = t.time_since_epoch().count(); }
-  TimePoint Now() override { return TimePoint(TimePoint::duration(now_.load())); }
-  void SleepFor(std::chrono::milliseconds) override {}
-  uint64_t RandomU64() override { return base_->RandomU64(); }
-  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
-  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
-    return base_->WriteFileAtomic(path, data, mode);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
-
- private:
-  std::atomic<TimePoint::rep> now_;
-  Env* base_ = Env::Default();
-};
+using homeport::testing::ClockEnv;
 
 constexpr const char* kTestApp = "org-example-retention";
 

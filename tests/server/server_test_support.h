@@ -14,6 +14,46 @@
 
 namespace homeport::server_testing {
 
+// A Glean ping as the homeport-agent app sends it; no "metrics" key when `metrics` is null.
+inline nlohmann::json GleanPing(
+    const nlohmann::json& metrics,
+    const std::string& client = "3f0b8c1e-2d4a-4b6c-9e8f-0a1b2c3d4e5f") {
+  nlohmann::json p = {{"ping_info",
+                       {{"seq", 0},
+                        {"start_time", "2026-11-29T13:24+00:00"},
+                        {"end_time", "2026-11-29T14:24+00:00"}}},
+                      {"client_info",
+                       {{"client_id", client},
+                        {"first_run_date", "2026-11-29+00:00"},
+                        {"telemetry_sdk_build", "homeport-agent 0.1.0"},
+                        {"os", "Linux"},
+                        {"os_version", "6.1"},
+                        {"architecture", "x86_64"},
+                        {"app_build", "1"},
+                        {"app_display_version", "1.0.0"}}}};
+  if (!metrics.is_null()) p["metrics"] = metrics;
+  return p;
+}
+
+// POST /submit/<app>/<ping>/1/<doc_id> with a JSON body.
+inline HttpRequest SubmitRequest(const std::string& ping, const std::string& body,
+                                 const std::string& doc_id,
+                                 const std::string& app = "homeport-agent") {
+  HttpRequest r;
+  r.method = "POST";
+  r.target = "/submit/" + app + "/" + ping + "/1/" + doc_id;
+  r.headers = {{"content-type", "application/json; charset=utf-8"}};
+  r.body = body;
+  return r;
+}
+
+// The n-th document id: a UUID.
+inline std::string DocId(int n) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
+  return buf;
+}
+
 struct TestDevice {
   EnrollmentRecord record;
   crypto::SecretKey key;
@@ -61,9 +101,16 @@ class ServerFixture : public ::testing::Test {
     auto scanner = privacy::IdentifierScanner::Create({"SG"});
     ASSERT_TRUE(scanner.ok());
     scanner_ = std::make_unique<privacy::IdentifierScanner>(std::move(*scanner));
-    router_ = std::make_unique<Router>(ServiceContext{"sg", store_.get(), writer_.get(), &metrics_,
-                                                      Env::Default(), {}, schemas_.get(),
-                                                      scanner_.get(), &rate_limiter_, kAdminToken});
+    router_ = std::make_unique<Router>(ServiceContext{"sg",
+                                                      store_.get(),
+                                                      writer_.get(),
+                                                      &metrics_,
+                                                      Env::Default(),
+                                                      {},
+                                                      schemas_.get(),
+                                                      scanner_.get(),
+                                                      &rate_limiter_,
+                                                      kAdminToken});
   }
   void TearDown() override { writer_->Stop(); }
 

@@ -14,36 +14,12 @@ namespace {
 constexpr const char* kClient = "3f0b8c1e-2d4a-4b6c-9e8f-0a1b2c3d4e5f";
 
 nlohmann::json Ping(const nlohmann::json& metrics, const std::string& client = kClient) {
-  return {{"ping_info",
-           {{"seq", 0},
-            {"start_time", "2026-11-29T13:24+00:00"},
-            {"end_time", "2026-11-29T14:24+00:00"}}},
-          {"client_info",
-           {{"client_id", client},
-            {"first_run_date", "2026-11-29+00:00"},
-            {"telemetry_sdk_build", "homeport-agent 0.1.0"},
-            {"os", "Linux"},
-            {"os_version", "6.1"},
-            {"architecture", "x86_64"},
-            {"app_build", "1"},
-            {"app_display_version", "1.0.0"}}},
-          {"metrics", metrics}};
+  return GleanPing(metrics, client);
 }
 
 HttpRequest Submit(const std::string& ping, const std::string& body, const std::string& doc_id,
                    const std::string& app = "homeport-agent") {
-  HttpRequest r;
-  r.method = "POST";
-  r.target = "/submit/" + app + "/" + ping + "/1/" + doc_id;
-  r.headers = {{"content-type", "application/json; charset=utf-8"}};
-  r.body = body;
-  return r;
-}
-
-std::string DocId(int n) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "00000000-0000-4000-8000-%012d", n);
-  return buf;
+  return SubmitRequest(ping, body, doc_id, app);
 }
 
 class SubmitHandler : public ServerFixture {
