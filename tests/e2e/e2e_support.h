@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../common/testing_temp_dir.h"
@@ -58,6 +59,12 @@ struct HttpResult {
   std::map<std::string, std::string> headers;  // names lower-cased
   std::string body;
 };
+
+// A blocking TCP connection to 127.0.0.1:port whose reads give up after the timeout; -1 when
+// nothing is listening.
+int Connect(uint16_t port, int receive_timeout_seconds = 30);
+// Writes all of `data`; false when the peer is gone.
+bool SendAll(int fd, std::string_view data);
 
 // One request on a fresh connection to 127.0.0.1:port.
 HttpResult HttpCall(uint16_t port, const std::string& method, const std::string& path,

@@ -40,35 +40,11 @@ std::vector<std::string> Serve(const testing::TempDir& dir, std::vector<std::str
   return args;
 }
 
-int Connect(uint16_t port) {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    close(fd);
-    return -1;
-  }
-  timeval tv{10, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  return fd;
-}
-
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 // A raw connection that reads responses one after another (pipelining), and can tell a
 // connection the server closed from one that merely stays silent.
 class RawConnection {
  public:
-  explicit RawConnection(uint16_t port) : fd_(Connect(port)) {}
+  explicit RawConnection(uint16_t port) : fd_(Connect(port, 10)) {}
   ~RawConnection() {
     if (fd_ >= 0) close(fd_);
   }
