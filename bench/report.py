@@ -63,9 +63,9 @@ def number(v):
         return float(v)
 
 
-def key_values(name):
+def key_values(name, suffix=".bench"):
     """Every key=value of WORK/NAME.bench (wrk's BENCH line, homeport_bench's lines, CPU)."""
-    with open(os.path.join(work, name + ".bench")) as f:
+    with open(os.path.join(work, name + suffix)) as f:
         return {k: number(v) for k, v in (kv.split("=", 1) for kv in f.read().split())}
 
 
@@ -183,6 +183,8 @@ def stored_run(name, what):
     run["stored_rps"] = round(run[what] / run["duration_s"], 1)
     if os.path.exists(os.path.join(work, name + ".metrics.txt")):
         run["metrics"] = metrics(name + ".metrics.txt")
+    if os.path.exists(os.path.join(work, name + ".lag")):
+        run.update(key_values(name, ".lag"))
     return run
 
 
@@ -193,10 +195,16 @@ pings = stored_run("pings", "documents_stored")
 pings_pg = stored_run("pings_postgres", "documents_stored")
 pings_scrub = stored_run("pings_scrub", "documents_stored")
 
-half = key_values("half_load")
-half["duration_s"] = half.pop("duration_us") / 1e6
-half["documents_stored"] = stored("half_load")
-half["metrics"] = metrics("half_load.metrics.txt")
+def half_load_run(name):
+    run = key_values(name)
+    run["duration_s"] = run.pop("duration_us") / 1e6
+    run["documents_stored"] = stored(name)
+    run["metrics"] = metrics(name + ".metrics.txt")
+    return run
+
+
+half = half_load_run("half_load")
+half_1k = half_load_run("half_load_1k")
 
 conn = key_values("connections")
 conn["rss_idle_mb"] = round(conn["rss_idle_kb"] / 1024, 1)
@@ -238,6 +246,7 @@ nginx_rps = nginx["rps"]
 influx_rps = influxdb["stored_rps"]
 rss_mb = conn["rss_held_mb"]
 figures = {
+    "cores": machine["cores"],
     "ed25519_verify_per_s": round(verify),
     "nginx_rps": round(nginx_rps),
     "influxdb_rps": round(influx_rps),
@@ -254,6 +263,9 @@ figures = {
     "pings_scrub_per_nginx": round(pings_scrub["stored_rps"] / nginx_rps, 3),
     "pings_sqlite_per_influxdb": round(p_rps / influx_rps, 3),
     "pings_p99_ms_half_load": round(half["p99_us"] / 1000, 2),
+    "pings_p99_ms_half_load_1k": round(half_1k["p99_us"] / 1000, 2),
+    "pings_load_lag_s_sqlite": pings.get("load_lag_s"),
+    "pings_load_lag_s_postgres": pings_pg.get("load_lag_s"),
     "rss_mb_10k_connections": rss_mb,
     "sqlite_insert_rps": round(sqlite_insert["rps"]),
     "postgres_insert_rps": round(pg_insert[pg_best]["rps"]),
@@ -271,6 +283,9 @@ goals = {
     "pings_sqlite_per_influxdb >= 3": figures["pings_sqlite_per_influxdb"] >= 3,
     "pings_p99_ms_half_load <= 10": (figures["pings_p99_ms_half_load"] <= 10 and half["errors"] == 0
                                      and half["non2xx"] == 0),
+    "pings_p99_ms_half_load_1k <= 25": (figures["pings_p99_ms_half_load_1k"] <= 25
+                                        and half_1k["errors"] == 0 and half_1k["non2xx"] == 0),
+    "pings_scrub_per_nginx >= 0.25": figures["pings_scrub_per_nginx"] >= 0.25,
     "rss_mb_10k_connections <= 150": (rss_mb <= 150 and conn["open"] == conn["connections"]
                                       and conn.get("closed_by_server", 0) == 0),
 }
@@ -291,7 +306,7 @@ details = {
                  f"{env['PINGS']} diagnostics and {env['FEEDBACK_PINGS']} feedback pings over "
                  f"{env['PING_CLIENTS']} client ids, unique doc_ids, plain JSON; bench/posts.lua",
         "half_load": f"homeport_bench open-loop --rate {env['HALF_RATE']} --seconds "
-                     f"{env['LATENCY_SECONDS']} --connections {env['WRK_CONNECTIONS']}",
+                     f"{env['LATENCY_SECONDS']} --connections {env['WRK_CONNECTIONS']} (and 1000)",
         "connections": f"homeport_bench hold-connections --connections {env['HOLD_CONNECTIONS']} "
                        f"--path /healthz",
         "insert": f"homeport_bench insert-rate --batch {env['INSERT_BATCH']} --seconds "
@@ -307,6 +322,7 @@ details = {
     "pings_postgres": pings_pg,
     "pings_scrub": pings_scrub,
     "half_load": half,
+    "half_load_1k": half_1k,
     "connections": conn,
     "sqlite_insert": sqlite_insert,
     "postgres_insert": pg_insert,
@@ -371,6 +387,11 @@ lines = [
     f"max {ms(half['max_us'])}; non-2xx {n(half['non2xx'])}, errors {n(half['errors'])} |",
     f"| p99 at half load | **{half['p99_us'] / 1000:.2f} ms** | goal ≤ 10 ms: "
     f"{met(goals['pings_p99_ms_half_load <= 10'])} |",
+    f"| `pings_p99_ms_half_load_1k` | {half_1k['p99_us'] / 1000:.2f} | the same over "
+    f"{half_1k['connections']} connections: p50 {ms(half_1k['p50_us'])}, p90 {ms(half_1k['p90_us'])}, "
+    f"max {ms(half_1k['max_us'])}; non-2xx {n(half_1k['non2xx'])}, errors {n(half_1k['errors'])} |",
+    f"| p99 at half load, 1,000 connections | **{half_1k['p99_us'] / 1000:.2f} ms** | goal ≤ 25 ms, "
+    f"no errors: {met(goals['pings_p99_ms_half_load_1k <= 25'])} |",
     f"| `rss_mb_10k_connections` | {rss_mb:.1f} | VmRSS of `homeport serve` holding "
     f"{n(conn['open'])} keep-alive connections (each after one GET /healthz; {n(conn['failed'])} failed), "
     f"{conn['rss_idle_mb']:.1f} MB before; "

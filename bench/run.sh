@@ -10,6 +10,8 @@
 #   pings_rps_postgres        the same on the PostgreSQL store
 #   pings_scrub_rps_sqlite    ~2 KB feedback pings the server scrubs of identifiers (SQLite)
 #   pings_p99_ms_half_load    p99 latency of pings offered at half of pings_rps_sqlite, open loop
+#                             over WRK_CONNECTIONS (64) connections
+#   pings_p99_ms_half_load_1k the same over 1,000 connections
 #   rss_mb_10k_connections    homeport serve's resident memory with 10,000 idle keep-alive
 #                             connections open
 #   sqlite_insert_rps         the ping rows inserted raw through libsqlite3, batches of 64,
@@ -337,7 +339,10 @@ start_homeport() {
   # The files exist before the server starts: the redirections below happen in the child.
   : >"$WORK/serve.out"
   : >"$WORK/serve.err"
-  "$HOMEPORT" serve --region "$REGION" --store "$store" --listen 127.0.0.1:0 "$@" \
+  # Each server its own ingest log (a PostgreSQL store needs one named).
+  SERVE_COUNT=$((${SERVE_COUNT:-0} + 1))
+  "$HOMEPORT" serve --region "$REGION" --store "$store" --listen 127.0.0.1:0 \
+    --ingest-log "$WORK/serve-$SERVE_COUNT.ingest" "$@" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   HOMEPORT_PID=$!
   HOMEPORT_PORT=
@@ -457,6 +462,18 @@ run_pings() {
   [[ $store = sqlite:* ]] || mapfile -t DB_PIDS < <(postgres_pids)
   run_wrk "$name" "http://127.0.0.1:$HOMEPORT_PORT/" "$WORK/$name.bench" "$HOMEPORT_PID"
   DB_PIDS=()
+  # The answers came from the ingest log: how long the store then took to hold all of them (0
+  # when the loader kept up during the run).
+  local unloaded lag0 lag1
+  lag0=$(date +%s.%N)
+  unloaded=$(curl -s "http://127.0.0.1:$HOMEPORT_PORT/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ingest"]["unloaded_bytes"])')
+  echo "unloaded_bytes_at_end=$unloaded" >"$WORK/$name.lag"
+  while [[ $unloaded != 0 ]]; do
+    sleep 0.05
+    unloaded=$(curl -s "http://127.0.0.1:$HOMEPORT_PORT/healthz" | python3 -c 'import json,sys; print(json.load(sys.stdin)["ingest"]["unloaded_bytes"])')
+  done
+  lag1=$(date +%s.%N)
+  awk -v a="$lag0" -v b="$lag1" 'BEGIN {printf "load_lag_s=%.3f\n", b - a}' >>"$WORK/$name.lag"
   curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
   stop_pid "$HOMEPORT_PID" TERM
   HOMEPORT_PID=
@@ -484,19 +501,26 @@ log "half_load: diagnostics pings at $HALF_RATE/s (open loop) for ${LATENCY_SECO
 python3 "$BENCH_DIR/pings.py" --kind diagnostics --clients "$PING_CLIENTS" --out "$WORK/half_load.txt" \
   --count "$(awk -v r="$HALF_RATE" -v s="$LATENCY_SECONDS" 'BEGIN {printf "%d", r * s + 1}')" ||
   die "pings.py failed"
-start_homeport "sqlite:$WORK/half_load.db" "${PING_LIMITS[@]}"
-"$BENCH_TOOL" open-loop --port "$HOMEPORT_PORT" --requests "$WORK/half_load.txt" --rate "$HALF_RATE" \
-  --seconds "$LATENCY_SECONDS" --connections "$WRK_CONNECTIONS" \
-  >"$WORK/half_load.out" 2>"$WORK/half_load.err" &
-LOAD_PID=$!
-CPU=$(sample_cpu "$LATENCY_SECONDS" "$LOAD_PID" "$HOMEPORT_PID")
-wait "$LOAD_PID" || { cat "$WORK/half_load.err" >&2; die "open-loop against homeport failed"; }
-sed 's/^/    /' "$WORK/half_load.err" >&2
-{ cat "$WORK/half_load.out"; echo " $CPU"; } >"$WORK/half_load.bench"
-curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/half_load.metrics.txt" || true
-stop_pid "$HOMEPORT_PID" TERM
-HOMEPORT_PID=
-count_rows "sqlite:$WORK/half_load.db" uxp_documents >"$WORK/half_load.stored"
+# half_load NAME CONNECTIONS: the open-loop run over CONNECTIONS keep-alive connections.
+half_load() {
+  local name=$1 connections=$2
+  start_homeport "sqlite:$WORK/$name.db" "${PING_LIMITS[@]}"
+  "$BENCH_TOOL" open-loop --port "$HOMEPORT_PORT" --requests "$WORK/half_load.txt" --rate "$HALF_RATE" \
+    --seconds "$LATENCY_SECONDS" --connections "$connections" \
+    >"$WORK/$name.out" 2>"$WORK/$name.err" &
+  LOAD_PID=$!
+  CPU=$(sample_cpu "$LATENCY_SECONDS" "$LOAD_PID" "$HOMEPORT_PID")
+  wait "$LOAD_PID" || { cat "$WORK/$name.err" >&2; die "open-loop against homeport failed"; }
+  sed 's/^/    /' "$WORK/$name.err" >&2
+  { cat "$WORK/$name.out"; echo " $CPU"; } >"$WORK/$name.bench"
+  curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
+  stop_pid "$HOMEPORT_PID" TERM
+  HOMEPORT_PID=
+  count_rows "sqlite:$WORK/$name.db" uxp_documents >"$WORK/$name.stored"
+}
+half_load half_load "$WRK_CONNECTIONS"
+log "half_load_1k: the same over 1000 connections"
+half_load half_load_1k 1000
 rm -f "$WORK/half_load.txt"
 
 # --- 7. memory with 10,000 open connections ---------------------------------------------------

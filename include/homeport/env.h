@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,17 @@
 #include "homeport/status.h"
 
 namespace homeport {
+
+// A file written only at its end, as a log is. Not thread-safe: one writer.
+class AppendableFile {
+ public:
+  virtual ~AppendableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable (fdatasync).
+  virtual Status Sync() = 0;
+  // Cuts the file back to `size` bytes: what a failed append may have left goes.
+  virtual Status Truncate(uint64_t size) = 0;
+};
 
 class Env {
  public:
@@ -37,6 +49,16 @@ class Env {
   virtual Status CreateDirs(const std::string& path) = 0;
   virtual Result<std::vector<std::string>> ListDir(const std::string& path) = 0;
   virtual Status RemoveFile(const std::string& path) = 0;
+
+  // The two below default to the real file system, so an Env that fakes only the clock or
+  // some files need not implement them.
+  //
+  // Opens `path` for appending; a file it creates is owner-only and its directory is fsynced,
+  // so a record synced into it survives a crash.
+  virtual Result<std::unique_ptr<AppendableFile>> OpenAppendable(const std::string& path);
+  // Up to `max_bytes` of `path` from `offset`; shorter at the end of the file.
+  virtual Result<std::string> ReadRange(const std::string& path, uint64_t offset,
+                                        size_t max_bytes);
 };
 
 }  // namespace homeport

@@ -99,6 +99,14 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
   serve->add_option("--max-batch", o->commit.max_batch, "writes per commit at most")
       ->capture_default_str()
       ->check(WholeNumberIn(1, 1'000'000));
+  serve->add_option("--ingest-log", o->ingest_log.dir,
+                    "directory of the ingest log, where UX-program documents are durable before "
+                    "they reach the store (default for sqlite:PATH: PATH.ingest; required with "
+                    "PostgreSQL, one per server)");
+  serve->add_option("--ingest-log-max-bytes", o->ingest_log.max_bytes,
+                    "bytes the ingest log may hold before pings are answered 503")
+      ->capture_default_str()
+      ->check(WholeNumberIn(16 << 20, int64_t{1} << 50, "a number of bytes"));
   serve->add_option("--schemas", o->schema_dirs,
                     "more Glean apps: DIR/<app_id>/metrics.yaml and pings.yaml (repeatable)");
   serve->add_option("--admin-token-file", o->admin_token_file,

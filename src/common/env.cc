@@ -119,7 +119,68 @@ class PosixEnv final : public Env {
   }
 };
 
+class PosixAppendableFile final : public AppendableFile {
+ public:
+  PosixAppendableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixAppendableFile() override { ::close(fd_); }
+
+  Status Append(std::string_view data) override { return WriteAll(fd_, data, path_); }
+  Status Sync() override {
+    if (::fdatasync(fd_) != 0) return ErrnoStatus("cannot fdatasync", path_);
+    return Status::Ok();
+  }
+  Status Truncate(uint64_t size) override {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) return ErrnoStatus("cannot truncate", path_);
+    return Status::Ok();
+  }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<AppendableFile>> Env::OpenAppendable(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) {
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) {
+      std::string dir = std::filesystem::path(path).parent_path().string();
+      Status synced = FsyncDir(dir.empty() ? "." : dir);
+      if (!synced.ok()) {
+        ::close(fd);
+        return synced;
+      }
+    }
+  }
+  if (fd < 0) return ErrnoStatus("cannot open for appending", path);
+  return std::unique_ptr<AppendableFile>(new PosixAppendableFile(fd, path));
+}
+
+Result<std::string> Env::ReadRange(const std::string& path, uint64_t offset, size_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::NotFound("no such file: " + path);
+    return ErrnoStatus("cannot open", path);
+  }
+  std::string out(max_bytes, '\0');
+  size_t got = 0;
+  while (got < max_bytes) {
+    ssize_t n = ::pread(fd, out.data() + got, max_bytes - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      Status st = ErrnoStatus("cannot read", path);
+      ::close(fd);
+      return st;
+    }
+    if (n == 0) break;
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  out.resize(got);
+  return out;
+}
 
 Env* Env::Default() {
   static PosixEnv* env = new PosixEnv();

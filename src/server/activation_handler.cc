@@ -117,6 +117,62 @@ HttpResponse Unavailable(std::string_view why) {
   return ErrorResponse(ErrorCode::kUnavailable, why, nlohmann::json::object(), 1);
 }
 
+// The second half of an activation, on a worker: the device's enrolled key, the signature, the
+// enrolled model, and the commit.
+void CommitVerified(const ServiceContext& ctx, const ActivationBody& body,
+                    const std::string& signature, const std::string& raw_body,
+                    const Respond& respond) {
+  auto enrolled = ctx.store->FindEnrollment(body.serial());
+  if (!enrolled.ok()) {
+    respond(Unavailable("cannot read enrollments: " + enrolled.status().message()));
+    return;
+  }
+  if (!*enrolled) {
+    respond(ErrorResponse(ErrorCode::kUnknownDevice,
+                          "serial " + body.serial() + " is not enrolled in region " + ctx.region));
+    return;
+  }
+  if (Status st = crypto::VerifyDetached(signature, raw_body, (*enrolled)->device_key); !st.ok()) {
+    respond(ErrorResponse(ErrorCode::kBadSignature,
+                          "the signature is not the enrolled device key's: " + st.message()));
+    return;
+  }
+  if (auto mismatch = MismatchWithEnrollment(body, **enrolled); !mismatch.empty()) {
+    respond(ErrorResponse(ErrorCode::kSchemaViolation,
+                          "the activation does not match the enrolled device",
+                          {{"fields", mismatch}}));
+    return;
+  }
+
+  Activation activation{body.serial(), body.client_version(), body.manifest_version, body.sequence};
+  std::string serial = body.serial();
+  auto done = [serial, respond](Result<ActivationResult> r) {
+    if (!r.ok()) {
+      respond(Unavailable("the activation could not be stored; retry"));
+      return;
+    }
+    if (r->outcome == RecordOutcome::kStale) {
+      // The recorded figures let the device itself catch up after losing its counter; an
+      // attacker replaying the device's signed request learns nothing it could use.
+      respond(ErrorResponse(
+          ErrorCode::kStaleActivation,
+          "this activation is older than the one recorded (its sequence is not above the "
+          "recorded one, or its manifest version is lower); nothing was changed",
+          {{"recorded_sequence", r->recorded_sequence},
+           {"recorded_manifest_version", r->recorded_manifest_version}}));
+      return;
+    }
+    static const char* kStatus[] = {"activated", "already_activated", "checked_in"};
+    respond(JsonResponse(r->outcome == RecordOutcome::kCreated ? 201 : 200,
+                         {{"serial", serial},
+                          {"warranty_start", r->warranty_start},
+                          {"status", kStatus[static_cast<int>(r->outcome)]}}));
+  };
+  if (!ctx.writer->SubmitActivation(std::move(activation), done)) {
+    respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+  }
+}
+
 }  // namespace
 
 void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Respond respond) {
@@ -154,53 +210,12 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
                           "missing X-Homeport-Signature (detached JWS over the body)"));
     return;
   }
-  auto enrolled = ctx.store->FindEnrollment(body.serial());
-  if (!enrolled.ok()) {
-    respond(Unavailable("cannot read enrollments: " + enrolled.status().message()));
-    return;
-  }
-  if (!*enrolled) {
-    respond(ErrorResponse(ErrorCode::kUnknownDevice,
-                          "serial " + body.serial() + " is not enrolled in region " + ctx.region));
-    return;
-  }
-  if (Status st = crypto::VerifyDetached(signature, request.body, (*enrolled)->device_key); !st.ok()) {
-    respond(ErrorResponse(ErrorCode::kBadSignature,
-                          "the signature is not the enrolled device key's: " + st.message()));
-    return;
-  }
-  if (auto mismatch = MismatchWithEnrollment(body, **enrolled); !mismatch.empty()) {
-    respond(ErrorResponse(ErrorCode::kSchemaViolation,
-                          "the activation does not match the enrolled device",
-                          {{"fields", mismatch}}));
-    return;
-  }
-
-  Activation activation{body.serial(), body.client_version(), body.manifest_version, body.sequence};
-  std::string serial = body.serial();
-  auto done = [serial, respond](Result<ActivationResult> r) {
-    if (!r.ok()) {
-      respond(Unavailable("the activation could not be stored; retry"));
-      return;
-    }
-    if (r->outcome == RecordOutcome::kStale) {
-      // The recorded figures let the device itself catch up after losing its counter; an
-      // attacker replaying the device's signed request learns nothing it could use.
-      respond(ErrorResponse(
-          ErrorCode::kStaleActivation,
-          "this activation is older than the one recorded (its sequence is not above the "
-          "recorded one, or its manifest version is lower); nothing was changed",
-          {{"recorded_sequence", r->recorded_sequence},
-           {"recorded_manifest_version", r->recorded_manifest_version}}));
-      return;
-    }
-    static const char* kStatus[] = {"activated", "already_activated", "checked_in"};
-    respond(JsonResponse(r->outcome == RecordOutcome::kCreated ? 201 : 200,
-                         {{"serial", serial},
-                          {"warranty_start", r->warranty_start},
-                          {"status", kStatus[static_cast<int>(r->outcome)]}}));
-  };
-  if (!ctx.writer->SubmitActivation(std::move(activation), done)) {
+  // The enrollment read may wait for the database: never on an I/O thread.
+  auto verify_and_commit = [&ctx, body = std::get<ActivationBody>(std::move(parsed)),
+                            signature = std::string(signature), raw_body = request.body,
+                            respond]() { CommitVerified(ctx, body, signature, raw_body, respond); };
+  if (!ctx.workers) return verify_and_commit();
+  if (!ctx.workers->Post(std::move(verify_and_commit))) {
     respond(Unavailable("the server is at capacity; retry after the indicated delay"));
   }
 }

@@ -32,40 +32,10 @@ bool GroupCommitWriter::SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> 
        }});
 }
 
-bool GroupCommitWriter::SubmitDocument(UxpDocument document, DocumentDone done) {
-  return Enqueue({std::move(document),
-                  [done = std::move(done)](const Result<BatchResult>& r, size_t i) {
-                    if (!r.ok()) return done(r.status());
-                    done(static_cast<bool>(r->documents_stored[i]));
-                  }});
-}
-
-bool GroupCommitWriter::SubmitErasure(ClientErasure erasure, ErasureDone done) {
-  return Enqueue({std::move(erasure),
-                  [done = std::move(done)](const Result<BatchResult>& r, size_t i) {
-                    if (!r.ok()) return done(r.status());
-                    done(r->erased[i]);
-                  }});
-}
-
-namespace {
-// What a waiting write holds in memory, for the byte budget; only documents are large.
-size_t BytesOf(const std::variant<Activation, std::vector<WrongRegionAttempt>, UxpDocument,
-                                  ClientErasure>& op) {
-  auto* doc = std::get_if<UxpDocument>(&op);
-  return doc ? doc->payload.size() : 0;
-}
-}  // namespace
-
 bool GroupCommitWriter::Enqueue(Pending p) {
   {
     std::lock_guard lock(mu_);
-    size_t bytes = BytesOf(p.op);
-    if (stopping_ || queue_.size() >= options_.queue_capacity ||
-        (bytes > 0 && queued_bytes_ + bytes > options_.max_queued_bytes)) {
-      return false;
-    }
-    queued_bytes_ += bytes;
+    if (stopping_ || queue_.size() >= options_.queue_capacity) return false;
     queue_.push_back(std::move(p));
     if (metrics_) metrics_->SetQueueDepth(queue_.size());
   }
@@ -90,7 +60,6 @@ void GroupCommitWriter::Run() {
       cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty()) return;  // stopping, and everything queued is committed
       size_t n = std::min(queue_.size(), options_.max_batch);
-      for (size_t i = 0; i < n; ++i) queued_bytes_ -= BytesOf(queue_[i].op);
       std::move(queue_.begin(), queue_.begin() + static_cast<long>(n), std::back_inserter(batch));
       queue_.erase(queue_.begin(), queue_.begin() + static_cast<long>(n));
       if (metrics_) metrics_->SetQueueDepth(queue_.size());
@@ -117,8 +86,6 @@ void GroupCommitWriter::CommitBatch(std::deque<Pending>& batch) {
             index.push_back(0);
             std::move(op.begin(), op.end(), std::back_inserter(wb.wrong_region));
           }
-          if constexpr (std::is_same_v<T, UxpDocument>) add(wb.documents);
-          if constexpr (std::is_same_v<T, ClientErasure>) add(wb.erasures);
         },
         p.op);
   }

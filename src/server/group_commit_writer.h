@@ -1,6 +1,7 @@
-// GroupCommitWriter: the one writer of a server process. Request threads enqueue writes; a
-// single thread takes everything waiting (up to max_batch), commits it in one transaction and
-// only then completes each waiting request (S5). The queue is bounded: a full queue refuses
+// GroupCommitWriter: the writer of activations and wrong-region counts (UX-program documents
+// go through the ingest log). Request threads enqueue writes; a single thread takes everything
+// waiting (up to max_batch), commits it in one transaction and only then completes each waiting
+// request (S5). The queue is bounded: a full queue refuses
 // new writes at once, which the handler answers with 503 + Retry-After.
 #pragma once
 
@@ -21,15 +22,12 @@ namespace homeport {
 struct GroupCommitOptions {
   size_t queue_capacity = 16384;  // writes waiting before Submit* refuses (back-pressure)
   size_t max_batch = 1024;        // writes per transaction at most
-  size_t max_queued_bytes = 256 << 20;  // UX documents waiting, in payload bytes (back-pressure)
 };
 
 class GroupCommitWriter {
  public:
   // Called on the writer thread once the write is durable, or with the commit's error.
   using ActivationDone = std::function<void(Result<ActivationResult>)>;
-  using DocumentDone = std::function<void(Result<bool>)>;  // true: stored; false: a duplicate
-  using ErasureDone = std::function<void(Result<int64_t>)>;  // documents erased
 
   // `store`, `env` and `metrics` must outlive the writer; `metrics` may be null.
   GroupCommitWriter(Store& store, Env* env, ServerMetrics* metrics, GroupCommitOptions options = {});
@@ -42,14 +40,12 @@ class GroupCommitWriter {
   // true at once and writes nothing.
   using CountsDone = std::function<void(Status)>;
   bool SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> counts, CountsDone done);
-  bool SubmitDocument(UxpDocument document, DocumentDone done);
-  bool SubmitErasure(ClientErasure erasure, ErasureDone done);
 
   // Refuses new writes, commits everything already queued, completes every callback, joins.
   void Stop();
 
  private:
-  using Op = std::variant<Activation, std::vector<WrongRegionAttempt>, UxpDocument, ClientErasure>;
+  using Op = std::variant<Activation, std::vector<WrongRegionAttempt>>;
   // `done` gets the batch's result and this write's index in its WriteBatch vector.
   struct Pending {
     Op op;
@@ -68,7 +64,6 @@ class GroupCommitWriter {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<Pending> queue_;
-  size_t queued_bytes_ = 0;
   bool stopping_ = false;
   std::thread thread_;
 };

@@ -12,6 +12,9 @@
 namespace homeport {
 namespace {
 
+// How long an operator read waits for the ingest loader before answering 503.
+constexpr std::chrono::seconds kOperatorReadWait{10};
+
 bool WantsJson(const HttpRequest& r) {
   std::string_view target = r.target;
   return target.find("format=json") != std::string_view::npos ||
@@ -86,6 +89,10 @@ void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond 
   constexpr std::string_view kWarranty = "/v1/admin/warranty/";
   if (path.substr(0, kClients.size()) == kClients && path.size() > kClients.size()) {
     std::string client(path.substr(kClients.size()));
+    // Everything acknowledged is in the export, and nothing erased.
+    if (Status st = ctx.ingest_loader->WaitLoaded(kOperatorReadWait); !st.ok()) {
+      return respond(ErrorResponse(ErrorCode::kUnavailable, st.message(), nlohmann::json::object(), 5));
+    }
     auto docs = ctx.store->ExportClient(client, actor, ctx.env->Now());
     if (!docs.ok()) return respond(ErrorResponse(ErrorCode::kUnavailable, docs.status().message()));
     return respond(JsonResponse(200, UxpExportJson(client, *docs)));

@@ -8,6 +8,7 @@ struct Route {
   const char* path;    // exact, or a prefix when it ends with '/'
   const char* method;  // the one method served (OPTIONS is left to handlers that want it)
   void (*handle)(const ServiceContext&, const HttpRequest&, Respond);
+  bool reads_store = false;  // runs on a worker: no I/O thread waits for the database
   bool Matches(std::string_view p) const {
     std::string_view r = path;
     return r.back() == '/' ? p.substr(0, r.size()) == r : p == r;
@@ -15,7 +16,14 @@ struct Route {
 };
 
 void HandleHealth(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
-  respond(JsonResponse(200, {{"status", "ok"}, {"region", ctx.region}}));
+  // No store call: a paused database must not make the server look dead, and the ingest log
+  // keeps taking pings meanwhile. `unloaded_bytes` is how far the store is behind.
+  nlohmann::json health = {{"status", "ok"}, {"region", ctx.region}};
+  if (ctx.ingest_loader) {
+    health["ingest"] = {{"log_bytes", ctx.ingest_log->Bytes()},
+                        {"unloaded_bytes", ctx.ingest_loader->UnloadedBytes()}};
+  }
+  respond(JsonResponse(200, health));
 }
 
 void HandleMetrics(const ServiceContext& ctx, const HttpRequest&, Respond respond) {
@@ -40,7 +48,7 @@ constexpr Route kRoutes[] = {
     {"/metrics", "GET", HandleMetrics},
     {"/submit/", "POST", HandleSubmit},
     {"/privacy", "GET", HandlePrivacy},
-    {"/v1/admin/", "GET", HandleAdmin},
+    {"/v1/admin/", "GET", HandleAdmin, /*reads_store=*/true},
 };
 
 }  // namespace
@@ -68,6 +76,14 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
                                    {{"allowed", {route->method}}});
     r.headers.emplace_back("Allow", route->method);
     counted(std::move(r));
+    return;
+  }
+  if (route->reads_store && ctx_.workers) {
+    auto job = [this, route, request, counted]() { route->handle(ctx_, request, counted); };
+    if (!ctx_.workers->Post(std::move(job))) {
+      counted(ErrorResponse(ErrorCode::kUnavailable,
+                            "the server is at capacity; retry after the indicated delay"));
+    }
     return;
   }
   route->handle(ctx_, request, std::move(counted));

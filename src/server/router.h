@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "homeport/env.h"
+#include "ingest/ingest_loader.h"
+#include "ingest/ingest_log.h"
 #include "privacy/identifier_scanner.h"
 #include "schema/schema_registry.h"
 #include "server/client_rate_limiter.h"
@@ -13,6 +15,7 @@
 #include "server/http_message.h"
 #include "server/ingest_budget.h"
 #include "server/server_metrics.h"
+#include "server/worker_pool.h"
 #include "store/store.h"
 
 namespace homeport {
@@ -20,8 +23,12 @@ namespace homeport {
 // Everything a handler may use. Not owned; all of it outlives the Router.
 struct ServiceContext {
   std::string region;      // the only region this server serves
-  Store* store = nullptr;  // reads; writes go through `writer`
-  GroupCommitWriter* writer = nullptr;
+  Store* store = nullptr;  // reads; writes go through `writer` and the ingest log
+  GroupCommitWriter* writer = nullptr;  // activations and wrong-region counts
+  // UX-program documents and erasures: acknowledged once in the log, moved into the store by
+  // the loader, which operator reads of documents wait for.
+  IngestLog* ingest_log = nullptr;
+  IngestLoader* ingest_loader = nullptr;
   ServerMetrics* metrics = nullptr;
   Env* env = nullptr;
   std::vector<std::string> manifests;  // signed region manifests served at GET /v1/manifest
@@ -34,6 +41,9 @@ struct ServiceContext {
   // Documents and bytes per second for the whole process, whatever the client ids; null: no
   // global budget (handler tests that do not exercise it).
   IngestBudget* ingest_budget = nullptr;
+  // Where work that waits for the store runs (activations after their cheap checks, operator
+  // reads); null: on the calling thread (handler tests, fuzzing).
+  WorkerPool* workers = nullptr;
 };
 
 inline constexpr size_t kMaxBodyBytes = 1 << 20;          // 1 MB on the wire

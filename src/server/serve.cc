@@ -79,6 +79,15 @@ HttpServerOptions HttpOptions(const ServeOptions& o) {
   return http;
 }
 
+IngestLogOptions IngestLogOptionsOf(const ServeOptions& o) {
+  IngestLogOptions log = o.ingest_log;
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (log.dir.empty() && o.store_url.starts_with(kSqlite)) {
+    log.dir = o.store_url.substr(kSqlite.size()) + ".ingest";
+  }
+  return log;
+}
+
 Status ValidateServeOptions(const ServeOptions& o) {
   if (!IsValidRegionCode(o.region)) {
     return Status::InvalidArgument("--region \"" + o.region +
@@ -104,6 +113,11 @@ Status ValidateServeOptions(const ServeOptions& o) {
     return Status::InvalidArgument("--client-burst must be at least 1 ping");
   }
   HOMEPORT_RETURN_IF_ERROR(ValidateIngestBudget(o.ingest_budget, kMaxDecompressedBytes));
+  if (IngestLogOptionsOf(o).dir.empty()) {
+    return Status::InvalidArgument(
+        "--ingest-log DIR is required with a PostgreSQL store: each server keeps its own log");
+  }
+  HOMEPORT_RETURN_IF_ERROR(ValidateIngestLogOptions(IngestLogOptionsOf(o)));
   if (o.max_connections < 0) {
     return Status::InvalidArgument(
         "--max-connections must be 0 (sized to the open-file limit) "
@@ -159,14 +173,21 @@ Status RunServe(const ServeOptions& o) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  // Opened before any thread starts: what a previous run left in the log is checked first.
+  auto ingest_log = IngestLog::Open(IngestLogOptionsOf(o), env);
+  if (!ingest_log.ok()) return ingest_log.status().WithContext("--ingest-log");
+
   ServerMetrics metrics(WrongRegionLabelOptions{o.known_regions});
   GroupCommitWriter writer(**store, env, &metrics, o.commit);
+  IngestLoader loader(**ingest_log, **store, env, &metrics);
+  WorkerPool workers;  // one thread per core: signature checks use every core
   WrongRegionFlushLoop wrong_region_flush(metrics, writer,
                                           std::chrono::seconds(o.wrong_region_flush_seconds));
   ClientRateLimiter rate_limiter(o.rate_limit);
   IngestBudget ingest_budget(o.ingest_budget, env);
-  Router router(ServiceContext{o.region, store->get(), &writer, &metrics, env, manifests, &*schemas,
-                               &*scanner, &rate_limiter, admin_token, &ingest_budget});
+  Router router(ServiceContext{o.region, store->get(), &writer, ingest_log->get(), &loader,
+                               &metrics, env, manifests, &*schemas, &*scanner, &rate_limiter,
+                               admin_token, &ingest_budget, &workers});
   std::optional<PeriodicRetention> retention;
   if (o.retention_interval_seconds > 0) {
     retention.emplace(**store, *schemas, env, std::chrono::seconds(o.retention_interval_seconds),
@@ -207,8 +228,11 @@ Status RunServe(const ServeOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   server.Stop();
+  workers.Stop();  // activations in progress reach the writer before it stops
   wrong_region_flush.Stop();  // the last counts go in before the writer's final commit
   writer.Stop();
+  (*ingest_log)->Stop();
+  loader.Stop();  // loads what the log holds while the store answers; the rest at the next start
   spdlog::info("stopped");
   return Status::Ok();
 }

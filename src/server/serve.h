@@ -9,6 +9,7 @@
 #include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
 #include "server/http_server.h"
+#include "ingest/ingest_log.h"
 #include "server/ingest_budget.h"
 
 namespace homeport {
@@ -29,6 +30,10 @@ struct ServeOptions {
   int idle_timeout_seconds = 60;    // keep-alive wait for the next request
   int body_timeout_seconds = 60;    // end of the header → end of the body; each answer
   GroupCommitOptions commit;
+  // Where UX-program documents are durable before the loader moves them into the store. An
+  // empty dir is, for "sqlite:PATH", PATH.ingest; a PostgreSQL store needs one named, a
+  // directory of this server's own.
+  IngestLogOptions ingest_log;
   // The UX program.
   std::vector<std::string> schema_dirs;     // more apps: DIR/<app_id>/metrics.yaml, pings.yaml
   std::string admin_token_file;             // bearer token for /v1/admin/…; empty: API off
@@ -44,6 +49,9 @@ struct ServeOptions {
 };
 
 Status ValidateServeOptions(const ServeOptions& o);
+
+// The ingest log options of `o`, with the directory filled in for a SQLite store.
+IngestLogOptions IngestLogOptionsOf(const ServeOptions& o);
 
 // The HTTP server's options of `o` (all but the address, which RunServe parses from listen).
 HttpServerOptions HttpOptions(const ServeOptions& o);

@@ -154,6 +154,13 @@ std::string ServerMetrics::Render() const {
   out += "# HELP homeport_write_queue_depth Writes waiting for the group-commit writer.\n";
   out += "# TYPE homeport_write_queue_depth gauge\n";
   out += fmt::format("homeport_write_queue_depth {}\n", queue_depth_.load());
+  out += "# HELP homeport_ingest_log_bytes Bytes the ingest log holds, loaded or not.\n";
+  out += "# TYPE homeport_ingest_log_bytes gauge\n";
+  out += fmt::format("homeport_ingest_log_bytes {}\n", ingest_log_bytes_.load());
+  out += "# HELP homeport_ingest_load_failures_total Loads of the ingest log into the store"
+         " that failed and were tried again.\n";
+  out += "# TYPE homeport_ingest_load_failures_total counter\n";
+  out += fmt::format("homeport_ingest_load_failures_total {}\n", load_failures_.load());
   out += "# HELP homeport_http_connections_open Client connections open now.\n";
   out += "# TYPE homeport_http_connections_open gauge\n";
   out += fmt::format("homeport_http_connections_open {}\n", open_connections_.load());

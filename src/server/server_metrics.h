@@ -58,6 +58,10 @@ class ServerMetrics {
   void ReturnWrongRegionTally(const std::vector<WrongRegionAttempt>& counts);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
+  // The ingest log: bytes it holds (segments and appends waiting), and loads into the store
+  // that failed (each is tried again).
+  void SetIngestLogBytes(uint64_t bytes) { ingest_log_bytes_ = bytes; }
+  void CountLoadFailure() { ++load_failures_; }
   // UX-program pings by app, ping and outcome (stored, duplicate, erased, rejected).
   void CountPing(const std::string& app_id, const std::string& ping, const std::string& outcome);
   void CountScrubbed(const std::map<privacy::IdentifierKind, int>& replaced);
@@ -89,6 +93,8 @@ class ServerMetrics {
   std::array<std::atomic<uint64_t>, 4> activations_{};  // by RecordOutcome
   std::atomic<uint64_t> commits_failed_{0};
   std::atomic<size_t> queue_depth_{0};
+  std::atomic<uint64_t> ingest_log_bytes_{0};
+  std::atomic<uint64_t> load_failures_{0};
   std::array<std::atomic<uint64_t>, kConnectionCuts> connection_cuts_{};
   std::atomic<int64_t> open_connections_{0};
   std::atomic<size_t> max_connections_{0};

@@ -3,7 +3,7 @@
 // sendBeacon, CORS for fetch). A ping is stored only when every field is declared and within
 // Glean's limits (S3), with identifiers scrubbed from every string not of a proven closed form
 // and its envelope times cut to the day (S4); a deletion-request erases its client (S6); the
-// answer comes only after the commit (S5). No connection metadata is looked at (S2).
+// answer comes only once the document is durable in the ingest log (S5). No connection metadata is looked at (S2).
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>
@@ -107,6 +107,23 @@ HttpResponse Unavailable(std::string_view why) {
   return ErrorResponse(ErrorCode::kUnavailable, why, nlohmann::json::object(), 1);
 }
 
+// The ingest log is at its size limit (the store is slow or unreachable) or stopping.
+HttpResponse LogFull() {
+  return ErrorResponse(ErrorCode::kUnavailable,
+                       "the server is at capacity; retry after the indicated delay",
+                       nlohmann::json::object(), 5);
+}
+
+// An erased client id is remembered as long as the app keeps any ping, so that none of its
+// documents can be stored again while an earlier one would still be kept.
+int LongestRetentionDays(const schema::AppSchema* app) {
+  int days = schema::kDefaultRetentionDays;
+  if (app) {
+    for (const auto& [name, ping] : app->pings) days = std::max(days, ping.retention_days);
+  }
+  return days;
+}
+
 }  // namespace
 
 void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond respond_raw) {
@@ -196,13 +213,22 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
           ErrorCode::kSchemaViolation, "a deletion-request names its client",
           {{"fields", {{{"field", "/client_info/client_id"}, {"problem", "missing_field"}}}}}));
     }
-    bool queued =
-        ctx.writer->SubmitErasure({client_id}, [respond, metrics, app, ping](Result<int64_t> r) {
-          if (!r.ok()) return respond(Unavailable("the deletion could not be committed; retry"));
-          metrics->CountPing(app, ping, "erased");
-          respond(JsonResponse(200, {{"status", "erased"}, {"documents", *r}}));
+    // Answered once the erasure is in the store and the log segments that held the client's
+    // documents are deleted: "erased" means gone from every file of this server.
+    IngestLoader* loader = ctx.ingest_loader;
+    auto erased = [respond, metrics, app, ping](Result<int64_t> r) {
+      if (!r.ok()) return respond(Unavailable("the deletion could not be completed; retry"));
+      metrics->CountPing(app, ping, "erased");
+      respond(JsonResponse(200, {{"status", "erased"}, {"documents", *r}}));
+    };
+    int remember_days = LongestRetentionDays(ctx.schemas->Find(app));
+    ClientErasure erasure{client_id, FormatDate(now + std::chrono::days(remember_days))};
+    bool queued = ctx.ingest_log->Append(
+        std::move(erasure), [respond, loader, erased](Status st, LogPosition end) {
+          if (!st.ok()) return respond(Unavailable("the deletion could not be recorded; retry"));
+          loader->AwaitErasure(end, erased);
         });
-    if (!queued) respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+    if (!queued) respond(LogFull());
     return;
   }
 
@@ -220,13 +246,12 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
   if (doc.payload.size() > kMaxStoredDocumentBytes) {
     return respond(ErrorResponse(ErrorCode::kTooLarge, "the document to store exceeds 1 MB"));
   }
-  bool queued =
-      ctx.writer->SubmitDocument(std::move(doc), [respond, metrics, app, ping](Result<bool> r) {
-        if (!r.ok()) return respond(Unavailable("the ping could not be stored; retry"));
-        metrics->CountPing(app, ping, *r ? "stored" : "duplicate");
-        respond(JsonResponse(200, {{"status", *r ? "stored" : "duplicate"}}));
-      });
-  if (!queued) respond(Unavailable("the server is at capacity; retry after the indicated delay"));
+  // Durable in the log is durable (S5); the loader stores it once, however often it is sent.
+  bool queued = ctx.ingest_log->Append(std::move(doc), [respond](Status st, LogPosition) {
+    if (!st.ok()) return respond(Unavailable("the ping could not be stored; retry"));
+    respond(JsonResponse(200, {{"status", "stored"}}));
+  });
+  if (!queued) respond(LogFull());
 }
 
 }  // namespace homeport

@@ -72,14 +72,17 @@ struct UxpDocument {
   std::string payload;       // the document as JSON, identifiers scrubbed
 };
 
-// A deletion-request: every stored document of the client goes (S6).
+// A deletion-request: every stored document of the client goes (S6), and the client id is
+// kept, with nothing else, until `expires_day` so that a document of that client stored later
+// (resent, or still on its way through another server's ingest log) is refused: an erasure
+// holds whatever the order in which documents and erasures reach the store.
 struct ClientErasure {
   std::string client_id;
+  std::string expires_day;  // YYYY-MM-DD: the erased client id is forgotten after this day
 };
 
-// Everything one group commit writes, in one transaction. Erasures are applied after the
-// batch's documents are inserted, so an erasure also removes that client's documents of the
-// same batch: erasure wins.
+// Everything one group commit writes, in one transaction. Erasures win: a document of a client
+// erased in the same batch or before is not stored, whatever the order.
 struct WriteBatch {
   std::vector<Activation> activations;
   std::vector<WrongRegionAttempt> wrong_region;
@@ -95,7 +98,8 @@ struct WriteBatch {
 
 struct BatchResult {
   std::vector<ActivationResult> activations;  // one per WriteBatch::activations, same order
-  std::vector<bool> documents_stored;         // per document: false when its doc_id was known
+  std::vector<bool> documents_stored;  // per document: false when its doc_id was known or its
+                                       // client erased
   std::vector<int64_t> erased;                // per erasure: documents removed
 };
 
@@ -177,8 +181,9 @@ class Store {
   // An access request: every stored document of `client_id`, oldest first. Audited (S7).
   virtual Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
                                                         const std::string& actor, TimePoint now) = 0;
-  // Retention: removes documents whose expires_day is before `today`. Returns how many. Removed
-  // data is overwritten as an erasure's is (see Commit).
+  // Retention: removes documents whose expires_day is before `today`, and erased client ids
+  // past theirs. Returns how many documents. Removed data is overwritten as an erasure's is
+  // (see Commit).
   virtual Result<int64_t> ExpireDocuments(const std::string& today) = 0;
   // Retention of one metric shorter than its ping's: removes the metric's value from
   // documents of `app_id`/`doc_type` received before `cutoff_day`. Returns documents changed.

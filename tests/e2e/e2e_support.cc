@@ -11,10 +11,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <gtest/gtest.h>
+
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <regex>
+#include <thread>
 
 #include "crypto/jws.h"
 #include "homeport/env.h"
@@ -335,7 +338,24 @@ std::string GleanBody(const std::string& client_id, const std::string& metrics_j
 HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,
                   const std::string& body,
                   std::vector<std::pair<std::string, std::string>> headers) {
-  return HttpCall(port, "POST", "/submit/homeport-agent/" + ping + "/1/" + doc_id, headers, body);
+  HttpResult r =
+      HttpCall(port, "POST", "/submit/homeport-agent/" + ping + "/1/" + doc_id, headers, body);
+  if (r.status == 200) {
+    EXPECT_TRUE(WaitForIngest(port));
+  }
+  return r;
+}
+
+bool WaitForIngest(uint16_t port) {
+  for (int i = 0; i < 1000; ++i) {
+    HttpResult r = HttpCall(port, "GET", "/healthz", {}, "");
+    if (r.status == 200) {
+      auto health = nlohmann::json::parse(r.body, nullptr, false);
+      if (!health.is_discarded() && health["ingest"]["unloaded_bytes"] == 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 }  // namespace homeport::e2e

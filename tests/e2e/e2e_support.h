@@ -123,7 +123,12 @@ std::string Uuid(unsigned tag, unsigned n);
 // `metrics_json` is the document's "metrics" object.
 std::string GleanBody(const std::string& client_id, const std::string& metrics_json);
 
-// POST /submit/homeport-agent/<ping>/1/<doc_id>.
+// Returns once the server's ingest loader has moved everything acknowledged into the store
+// (GET /healthz: ingest.unloaded_bytes is 0), so that a test may read the store directly.
+// False after 10 s.
+bool WaitForIngest(uint16_t port);
+
+// POST /submit/homeport-agent/<ping>/1/<doc_id>; after a 200, WaitForIngest.
 HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,
                   const std::string& body,
                   std::vector<std::pair<std::string, std::string>> headers = {

@@ -109,11 +109,17 @@ std::vector<Smuggling> Places() {
   };
 }
 
-// Every byte of the database and its WAL (and shared-memory index), concatenated.
+// Every byte of the database, its WAL (and shared-memory index) and the ingest log's segments,
+// concatenated.
 std::string DatabaseBytes(const Region& region) {
   std::string all;
   for (const char* suffix : {"", "-wal", "-shm"}) {
     auto bytes = Env::Default()->ReadFile(region.dir.File("sg.db") + suffix);
+    if (bytes.ok()) all += *bytes;
+  }
+  auto segments = Env::Default()->ListDir(region.dir.File("sg.db.ingest"));
+  for (const auto& name : segments.ok() ? *segments : std::vector<std::string>{}) {
+    auto bytes = Env::Default()->ReadFile(region.dir.File("sg.db.ingest/" + name));
     if (bytes.ok()) all += *bytes;
   }
   return all;

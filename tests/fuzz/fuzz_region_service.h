@@ -8,10 +8,12 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,12 +97,14 @@ class MemoryStore : public Store {
       wrong_region_[{w.claimed_region, w.variant}] += w.attempts;
     }
     for (const auto& d : batch.documents) {
-      bool fresh = std::none_of(documents_.begin(), documents_.end(),
+      bool fresh = !erased_clients_.count(d.client_id) &&
+                   std::none_of(documents_.begin(), documents_.end(),
                                 [&](const UxpDocument& k) { return k.doc_id == d.doc_id; });
       if (fresh) documents_.push_back(d);
       result.documents_stored.push_back(fresh);
     }
     for (const auto& e : batch.erasures) {
+      erased_clients_.insert(e.client_id);
       auto gone = std::remove_if(documents_.begin(), documents_.end(),
                                  [&](const UxpDocument& d) { return d.client_id == e.client_id; });
       result.erased.push_back(documents_.end() - gone);
@@ -163,6 +167,7 @@ class MemoryStore : public Store {
   std::map<std::string, ActivationRecord> activated_;
   std::map<std::pair<std::string, std::string>, int64_t> wrong_region_;
   std::vector<UxpDocument> documents_;
+  std::set<std::string> erased_clients_;
   std::vector<AuditEntry> audit_;
 };
 
@@ -199,12 +204,23 @@ class RegionService {
     if (!store.Enroll({FuzzDevice()}).ok()) abort();
     ServerMetrics metrics;
     GroupCommitWriter writer(store, &env_, &metrics);
+    // A log of its own per request, unsynced: what a request leaves must not reach the next.
+    char dir[] = "/tmp/homeport-fuzz-ingest-XXXXXX";
+    if (!mkdtemp(dir)) abort();
+    IngestLogOptions log_options;
+    log_options.dir = dir;
+    log_options.sync = false;
+    auto log = IngestLog::Open(log_options, &env_);
+    if (!log.ok()) abort();
+    IngestLoader loader(**log, store, &env_, &metrics);
     ClientRateLimiter rate_limiter{ClientRateLimit{}};
     IngestBudget ingest_budget(IngestBudgetOptions{}, &env_);
     ServiceContext ctx;
     ctx.region = "sg";
     ctx.store = &store;
     ctx.writer = &writer;
+    ctx.ingest_log = log->get();
+    ctx.ingest_loader = &loader;
     ctx.metrics = &metrics;
     ctx.env = &env_;
     ctx.manifests = {"manifest.for.tests"};
@@ -221,6 +237,10 @@ class RegionService {
     router.Handle(request, [&answer](HttpResponse r) { answer.set_value(std::move(r)); });
     HttpResponse response = answered.get();
     writer.Stop();
+    (*log)->Stop();
+    loader.Stop();
+    log->reset();
+    std::filesystem::remove_all(dir);
     return response;
   }
 

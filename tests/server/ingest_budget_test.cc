@@ -145,11 +145,16 @@ TEST(StoredDocumentBound, ADocumentOver1MBToStoreIs413AndNothingIsStored) {
   ASSERT_TRUE(store.ok());
   ServerMetrics metrics;
   GroupCommitWriter writer(**store, Env::Default(), &metrics);
+  auto log = IngestLog::Open({.dir = dir.File("s.db.ingest")}, Env::Default());
+  ASSERT_TRUE(log.ok());
+  IngestLoader loader(**log, **store, Env::Default(), &metrics);
   ClientRateLimiter limiter({100, 100});
   ServiceContext ctx;
   ctx.region = "sg";
   ctx.store = store->get();
   ctx.writer = &writer;
+  ctx.ingest_log = log->get();
+  ctx.ingest_loader = &loader;
   ctx.metrics = &metrics;
   ctx.env = Env::Default();
   ctx.schemas = &*registry;
@@ -177,6 +182,7 @@ TEST(StoredDocumentBound, ADocumentOver1MBToStoreIs413AndNothingIsStored) {
                                          DocId(2), "org-example-notes"));
   EXPECT_EQ(fits.status, 200) << fits.body.substr(0, 300);
   writer.Stop();
+  ASSERT_TRUE(loader.WaitLoaded(std::chrono::seconds(10)).ok());
   auto counts = (*store)->DocumentCounts();
   ASSERT_TRUE(counts.ok());
   ASSERT_EQ(counts->size(), 1u);

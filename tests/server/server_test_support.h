@@ -95,6 +95,12 @@ class ServerFixture : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(*store);
     writer_ = std::make_unique<GroupCommitWriter>(*store_, Env::Default(), &metrics_);
+    IngestLogOptions log_options;
+    log_options.dir = dir_.File("sg.db.ingest");
+    auto log = IngestLog::Open(log_options, Env::Default());
+    ASSERT_TRUE(log.ok()) << log.status().ToString();
+    ingest_log_ = std::move(*log);
+    loader_ = std::make_unique<IngestLoader>(*ingest_log_, *store_, Env::Default(), &metrics_);
     auto schemas = schema::SchemaRegistry::Load({});
     ASSERT_TRUE(schemas.ok()) << schemas.status().ToString();
     schemas_ = std::make_unique<schema::SchemaRegistry>(std::move(*schemas));
@@ -104,6 +110,8 @@ class ServerFixture : public ::testing::Test {
     router_ = std::make_unique<Router>(ServiceContext{"sg",
                                                       store_.get(),
                                                       writer_.get(),
+                                                      ingest_log_.get(),
+                                                      loader_.get(),
                                                       &metrics_,
                                                       Env::Default(),
                                                       {},
@@ -112,7 +120,14 @@ class ServerFixture : public ::testing::Test {
                                                       &rate_limiter_,
                                                       kAdminToken});
   }
-  void TearDown() override { writer_->Stop(); }
+  void TearDown() override {
+    writer_->Stop();
+    ingest_log_->Stop();
+    loader_->Stop();
+  }
+
+  // The store holds every document acknowledged so far.
+  void WaitLoaded() { ASSERT_TRUE(loader_->WaitLoaded(std::chrono::seconds(10)).ok()); }
 
   void Enroll(const TestDevice& d) { ASSERT_TRUE(store_->Enroll({d.record}).ok()); }
 
@@ -133,6 +148,8 @@ class ServerFixture : public ::testing::Test {
   ClientRateLimiter rate_limiter_{ClientRateLimit{1, 3}};
   std::unique_ptr<Store> store_;
   std::unique_ptr<GroupCommitWriter> writer_;
+  std::unique_ptr<IngestLog> ingest_log_;
+  std::unique_ptr<IngestLoader> loader_;
   std::unique_ptr<Router> router_;
 };
 

@@ -67,7 +67,7 @@ TEST_F(PostgresStore, AnErasureIsFollowedByAVacuumOfTheDocuments) {
   EXPECT_EQ(QueryOne(url_, last_vacuum), "") << "vacuumed before any erasure";
 
   WriteBatch erase;
-  erase.erasures = {{"c-1"}};
+  erase.erasures = {{"c-1", "2027-02-27"}};
   auto r = (*store)->Commit(erase, StoreTest::Day1());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->erased, std::vector<int64_t>{1});

@@ -181,7 +181,7 @@ TEST_F(SqliteStore, ErasedTextIsGoneFromTheFileAndItsWalOnceTheErasureReturns) {
   ASSERT_TRUE(InTheFiles(path_, secret)) << "the test must see the text before the erasure";
 
   WriteBatch erase;
-  erase.erasures = {{"c-erased"}};
+  erase.erasures = {{"c-erased", "2027-02-27"}};
   auto r = store_->Commit(erase, Day1());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->erased, std::vector<int64_t>{20});

@@ -55,12 +55,44 @@ TEST_P(StoreUxp, ErasureRemovesEveryDocumentOfTheClientOnly) {
   Commit(*store_, b);
   WriteBatch erase;
   erase.documents = {Doc("d-4", "c-1")};  // same batch: erasure wins
-  erase.erasures = {{"c-1"}};
+  erase.erasures = {{"c-1", "2027-02-27"}};
   BatchResult r = Commit(*store_, erase);
   ASSERT_EQ(r.erased.size(), 1u);
   EXPECT_EQ(r.erased[0], 3);
   EXPECT_TRUE(Export(*store_, "c-1").empty());
   EXPECT_EQ(Export(*store_, "c-2").size(), 1u);
+}
+
+// Documents reach the store in any order with an erasure (another server's ingest log, a
+// resend): once a client is erased, none of its documents is stored again until the erased id
+// is forgotten.
+TEST_P(StoreUxp, DocumentOfAnErasedClientIsNotStoredLater) {
+  WriteBatch erase;
+  erase.erasures = {{"c-1", "2027-02-27"}};
+  Commit(*store_, erase);
+  Reopen();
+  WriteBatch late;
+  late.documents = {Doc("d-1", "c-1"), Doc("d-2", "c-2")};
+  BatchResult r = Commit(*store_, late);
+  ASSERT_EQ(r.documents_stored.size(), 2u);
+  EXPECT_FALSE(r.documents_stored[0]);
+  EXPECT_TRUE(r.documents_stored[1]);
+  EXPECT_TRUE(Export(*store_, "c-1").empty());
+  EXPECT_EQ(Export(*store_, "c-2").size(), 1u);
+}
+
+TEST_P(StoreUxp, ErasedClientIsForgottenAfterItsDay) {
+  WriteBatch erase;
+  erase.erasures = {{"c-1", "2026-12-01"}};
+  Commit(*store_, erase);
+  ASSERT_TRUE(store_->ExpireDocuments("2026-12-01").ok());
+  WriteBatch still;
+  still.documents = {Doc("d-1", "c-1")};
+  EXPECT_FALSE(Commit(*store_, still).documents_stored[0]);
+  ASSERT_TRUE(store_->ExpireDocuments("2026-12-02").ok());
+  WriteBatch after;
+  after.documents = {Doc("d-2", "c-1")};
+  EXPECT_TRUE(Commit(*store_, after).documents_stored[0]);
 }
 
 TEST_P(StoreUxp, ExportIsAuditedAndSurvivesReopen) {

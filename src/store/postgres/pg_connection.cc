@@ -124,7 +124,7 @@ Result<QueryResult> Connection::Run(const Sql& sql, const std::vector<std::strin
   return out;
 }
 
-Status Connection::RunChunk(const Query* queries, size_t n, bool begin, bool commit,
+Status Connection::RunChunk(const Query* queries, size_t n, const char* begin, bool commit,
                             std::vector<QueryResult>& out) {
   if (PQenterPipelineMode(conn_) != 1) return Error("enter pipeline mode");
   // Whatever happens below, the connection leaves pipeline mode usable or is marked broken.
@@ -141,7 +141,7 @@ Status Connection::RunChunk(const Query* queries, size_t n, bool begin, bool com
   auto send_text = [&](const char* sql) {
     return PQsendQueryParams(conn_, sql, 0, nullptr, nullptr, nullptr, nullptr, 0) == 1;
   };
-  if (begin && !send_text("BEGIN")) return Error("send BEGIN");
+  if (begin && !send_text(begin)) return Error("send BEGIN");
   for (size_t i = 0; i < n; ++i) {
     auto values = ParamPointers(queries[i].params);
     if (PQsendQueryPrepared(conn_, queries[i].sql->name, static_cast<int>(values.size()),
@@ -186,12 +186,15 @@ Result<std::vector<QueryResult>> Connection::RunPipelined(const std::vector<Quer
   out.reserve(queries.size());
   for (size_t at = 0; at < queries.size(); at += kPipelineChunk) {
     size_t n = std::min(kPipelineChunk, queries.size() - at);
-    HOMEPORT_RETURN_IF_ERROR(RunChunk(queries.data() + at, n, false, false, out));
+    HOMEPORT_RETURN_IF_ERROR(RunChunk(queries.data() + at, n, nullptr, false, out));
   }
   return out;
 }
 
-Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Query>& queries) {
+Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Query>& queries,
+                                                            Isolation isolation) {
+  const char* begin =
+      isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
   for (const auto& q : queries) HOMEPORT_RETURN_IF_ERROR(Prepare(*q.sql));
   std::vector<QueryResult> out;
   out.reserve(queries.size());
@@ -201,7 +204,7 @@ Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Qu
   do {
     size_t n = std::min(kPipelineChunk, queries.size() - at);
     bool last = at + n == queries.size();
-    st = RunChunk(queries.data() + at, n, at == 0, last, out);
+    st = RunChunk(queries.data() + at, n, at == 0 ? begin : nullptr, last, out);
     at += n;
   } while (st.ok() && at < queries.size());
   if (!st.ok()) {

@@ -36,6 +36,8 @@ struct Query {
   std::vector<std::string> params;
 };
 
+enum class Isolation { kReadCommitted, kSerializable };
+
 // The rows (or the affected-row count) of one statement.
 class QueryResult {
  public:
@@ -69,8 +71,10 @@ class Connection {
   // Runs every query in order, pipelined (chunks of kPipelineChunk statements per round trip).
   // Stops at the first error and returns it; the caller decides about the transaction.
   Result<std::vector<QueryResult>> RunPipelined(const std::vector<Query>& queries);
-  // BEGIN, the queries pipelined, COMMIT. On any error the transaction is rolled back.
-  Result<std::vector<QueryResult>> RunTransaction(const std::vector<Query>& queries);
+  // BEGIN, the queries pipelined, COMMIT. On any error the transaction is rolled back; a
+  // serialization failure or deadlock is an Aborted status.
+  Result<std::vector<QueryResult>> RunTransaction(const std::vector<Query>& queries,
+                                                  Isolation isolation = Isolation::kReadCommitted);
 
   // Pipelines are cut into chunks so that neither side's socket buffer can fill while the
   // other waits for it: results are read after each chunk.
@@ -80,7 +84,7 @@ class Connection {
   explicit Connection(PGconn* c) : conn_(c) {}
   Status Prepare(const Sql& sql);
   Status Error(const std::string& what, const PGresult* r = nullptr);
-  Status RunChunk(const Query* queries, size_t n, bool begin, bool commit,
+  Status RunChunk(const Query* queries, size_t n, const char* begin, bool commit,
                   std::vector<QueryResult>& out);
 
   PGconn* conn_;

@@ -26,6 +26,7 @@ namespace {
 
 using pg::Connection;
 using pg::ConnectionPool;
+using pg::Isolation;
 using pg::Query;
 using pg::QueryResult;
 using pg::Sql;
@@ -101,6 +102,14 @@ UPDATE activations SET activated_day = substr(activated_day, 1, 10),
                        last_checkin_day = substr(last_checkin_day, 1, 10);
 ALTER TABLE activations ADD COLUMN sequence BIGINT NOT NULL DEFAULT 0;
 )sql",
+    // Erased clients, so that an erasure holds against documents that reach the store after
+    // it (ClientErasure).
+    R"sql(
+CREATE TABLE erased_clients (
+  client_id   TEXT PRIMARY KEY,
+  expires_day TEXT NOT NULL
+);
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -152,8 +161,17 @@ const Sql kInsertDocuments{
     "hp_insert_documents",
     "INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id, received_day, expires_day,"
     " payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[]) AS d ORDER BY 1 ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"};
+    " $6::text[], $7::text[]) AS d (doc_id, app_id, doc_type, client_id, received_day,"
+    " expires_day, payload) WHERE NOT EXISTS (SELECT 1 FROM erased_clients e"
+    " WHERE e.client_id = d.client_id) ORDER BY 1 ON CONFLICT (doc_id) DO NOTHING"
+    " RETURNING doc_id"};
+const Sql kRememberErasure{"hp_remember_erasure",
+                           "INSERT INTO erased_clients AS e (client_id, expires_day)"
+                           " VALUES ($1, $2) ON CONFLICT (client_id) DO UPDATE"
+                           " SET expires_day = GREATEST(e.expires_day, EXCLUDED.expires_day)"};
 const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
+const Sql kForgetErasures{"hp_forget_erasures",
+                          "DELETE FROM erased_clients WHERE expires_day < $1"};
 
 const Sql kLookupWarranty{
     "hp_lookup_warranty",
@@ -339,13 +357,26 @@ class PostgresStore final : public Store {
       queries.push_back({&kCountWrongRegion, {key.first, key.second, std::to_string(n)}});
     }
     if (!batch.documents.empty()) queries.push_back(InsertDocuments(batch.documents));
-    std::set<std::string> erased_clients;
-    for (const auto& e : batch.erasures) erased_clients.insert(e.client_id);
-    for (const auto& client : erased_clients) queries.push_back({&kEraseClient, {client}});
+    std::map<std::string, std::string> erased_clients;  // client → the latest expires_day
+    for (const auto& e : batch.erasures) {
+      std::string& until = erased_clients[e.client_id];
+      until = std::max(until, e.expires_day);
+    }
+    for (const auto& [client, until] : erased_clients) {
+      queries.push_back({&kRememberErasure, {client, until}});
+      queries.push_back({&kEraseClient, {client}});
+    }
+    // Documents and erasures of one client committed by two servers at once: under READ
+    // COMMITTED each could miss the other's rows (the insert sees no erased client yet, the
+    // erasure no document yet) and a document would outlive its erasure. SERIALIZABLE makes
+    // one of them fail and run again (RunWithRetries), as CockroachDB always does.
+    const auto isolation = batch.documents.empty() && batch.erasures.empty()
+                               ? Isolation::kReadCommitted
+                               : Isolation::kSerializable;
 
     BatchResult out;
     Status st = WithConnection([&](Connection& c) -> Status {
-      auto committed = RunWithRetries(c, queries);
+      auto committed = RunWithRetries(c, queries, isolation);
       if (committed.status().IsInvalidArgument()) return NameUnenrolled(c, batch);
       HOMEPORT_ASSIGN_OR_RETURN(auto results, std::move(committed));
       out = BatchResult{};
@@ -379,7 +410,8 @@ class PostgresStore final : public Store {
           out.documents_stored.push_back(fresh.erase(d.doc_id) == 1);
       }
       std::map<std::string, int64_t> erased;
-      for (const auto& client : erased_clients) {
+      for (const auto& [client, until] : erased_clients) {
+        ++i;  // the erased client remembered
         erased[client] = results[i].affected();
         if (results[i++].affected() > 0) vacuum_.Request();
       }
@@ -492,7 +524,9 @@ class PostgresStore final : public Store {
 
   Result<int64_t> ExpireDocuments(const std::string& today) override {
     auto n = Affected(kExpireDocuments, {today});
-    if (n.ok() && *n > 0) vacuum_.Request();
+    if (!n.ok()) return n;
+    if (*n > 0) vacuum_.Request();
+    HOMEPORT_RETURN_IF_ERROR(Affected(kForgetErasures, {today}).status());
     return n;
   }
 
@@ -548,9 +582,10 @@ class PostgresStore final : public Store {
 
   // A group commit that deadlocked with another server's is simply run again.
   static Result<std::vector<QueryResult>> RunWithRetries(Connection& c,
-                                                         const std::vector<Query>& queries) {
+                                                         const std::vector<Query>& queries,
+                                                         Isolation isolation) {
     for (int attempt = 0;; ++attempt) {
-      auto r = c.RunTransaction(queries);
+      auto r = c.RunTransaction(queries, isolation);
       if (r.ok() || attempt == kRaceRetries || !r.status().IsAborted()) return r;
       std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt * 2));
     }

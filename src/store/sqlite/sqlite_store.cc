@@ -75,6 +75,14 @@ UPDATE activations SET activated_day = substr(activated_day, 1, 10),
                        last_checkin_day = substr(last_checkin_day, 1, 10);
 ALTER TABLE activations ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
 )sql",
+    // Erased clients, so that an erasure holds against documents that reach the store after
+    // it (ClientErasure).
+    R"sql(
+CREATE TABLE erased_clients (
+  client_id   TEXT PRIMARY KEY,
+  expires_day TEXT NOT NULL
+);
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -163,7 +171,8 @@ class SqliteStore final : public Store {
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * s,
             writer_->Prepare("INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id,"
-                             " received_day, expires_day, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                             " received_day, expires_day, payload) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
+                             " WHERE NOT EXISTS (SELECT 1 FROM erased_clients WHERE client_id = ?4)"
                              " ON CONFLICT (doc_id) DO NOTHING"));
         s->Bind(1, d.doc_id).Bind(2, d.app_id).Bind(3, d.doc_type).Bind(4, d.client_id);
         s->Bind(5, d.received_day).Bind(6, d.expires_day).Bind(7, d.payload);
@@ -171,6 +180,12 @@ class SqliteStore final : public Store {
         out.documents_stored.push_back(writer_->Changes() == 1);
       }
       for (const auto& e : batch.erasures) {
+        HOMEPORT_ASSIGN_OR_RETURN(
+            Statement * erased,
+            writer_->Prepare("INSERT INTO erased_clients (client_id, expires_day) VALUES (?, ?)"
+                             " ON CONFLICT (client_id) DO UPDATE"
+                             " SET expires_day = max(expires_day, excluded.expires_day)"));
+        HOMEPORT_RETURN_IF_ERROR(erased->Bind(1, e.client_id).Bind(2, e.expires_day).Run());
         HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
                                   writer_->Prepare("DELETE FROM uxp_documents WHERE client_id = ?"));
         HOMEPORT_RETURN_IF_ERROR(s->Bind(1, e.client_id).Run());
@@ -312,7 +327,9 @@ class SqliteStore final : public Store {
                                 writer_->Prepare("DELETE FROM uxp_documents WHERE expires_day < ?"));
       HOMEPORT_RETURN_IF_ERROR(s->Bind(1, today).Run());
       n = writer_->Changes();
-      return Status::Ok();
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * forget, writer_->Prepare("DELETE FROM erased_clients WHERE expires_day < ?"));
+      return forget->Bind(1, today).Run();
     });
     if (!st.ok()) return st;
     if (n > 0) HOMEPORT_RETURN_IF_ERROR(writer_->CheckpointTruncate());
