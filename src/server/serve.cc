@@ -85,6 +85,8 @@ IngestLogOptions IngestLogOptionsOf(const ServeOptions& o) {
   if (log.dir.empty() && o.store_url.starts_with(kSqlite)) {
     log.dir = o.store_url.substr(kSqlite.size()) + ".ingest";
   }
+  // A small log gets smaller segments, so that loaded ones are released in time.
+  log.segment_bytes = std::min(log.segment_bytes, log.max_bytes / 8);
   return log;
 }
 

@@ -16,6 +16,10 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
                                  "\": expected sqlite:PATH or postgresql://…");
 }
 
+std::string ErasedClientDigest(std::string_view client_id) {
+  return crypto::Sha256Hex("homeport erased client\n" + std::string(client_id));
+}
+
 std::string AuditEntryHash(const AuditEntry& e) {
   return crypto::Sha256Hex(e.prev_hash + "\n" + std::to_string(e.seq) + "\n" + e.at + "\n" +
                            e.actor + "\n" + e.action + "\n" + e.subject);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/time_format.h"
@@ -72,10 +73,11 @@ struct UxpDocument {
   std::string payload;       // the document as JSON, identifiers scrubbed
 };
 
-// A deletion-request: every stored document of the client goes (S6), and the client id is
-// kept, with nothing else, until `expires_day` so that a document of that client stored later
-// (resent, or still on its way through another server's ingest log) is refused: an erasure
-// holds whatever the order in which documents and erasures reach the store.
+// A deletion-request: every stored document of the client goes (S6), and a digest of the
+// client id (ErasedClientDigest; never the id itself) is kept, with nothing else, until
+// `expires_day`, so that a document of that client stored later (resent, or still on its way
+// through another server's ingest log) is refused: an erasure holds whatever the order in which
+// documents and erasures reach the store.
 struct ClientErasure {
   std::string client_id;
   std::string expires_day;  // YYYY-MM-DD: the erased client id is forgotten after this day
@@ -194,6 +196,10 @@ class Store {
   // Documents stored, per app and ping (aggregates only).
   virtual Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() = 0;
 };
+
+// What the store keeps of an erased client: SHA-256 of a fixed prefix and the id. It matches
+// the client's documents, and tells nothing to whoever does not already know the id.
+std::string ErasedClientDigest(std::string_view client_id);
 
 // Recomputes the chain; Corruption naming the first entry that does not match.
 Status VerifyAuditChain(const std::vector<AuditEntry>& log);

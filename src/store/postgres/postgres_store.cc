@@ -106,8 +106,8 @@ ALTER TABLE activations ADD COLUMN sequence BIGINT NOT NULL DEFAULT 0;
     // it (ClientErasure).
     R"sql(
 CREATE TABLE erased_clients (
-  client_id   TEXT PRIMARY KEY,
-  expires_day TEXT NOT NULL
+  client_digest TEXT PRIMARY KEY,
+  expires_day   TEXT NOT NULL
 );
 )sql",
 };
@@ -160,14 +160,15 @@ const Sql kCountWrongRegion{
 const Sql kInsertDocuments{
     "hp_insert_documents",
     "INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id, received_day, expires_day,"
-    " payload) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],"
-    " $6::text[], $7::text[]) AS d (doc_id, app_id, doc_type, client_id, received_day,"
-    " expires_day, payload) WHERE NOT EXISTS (SELECT 1 FROM erased_clients e"
-    " WHERE e.client_id = d.client_id) ORDER BY 1 ON CONFLICT (doc_id) DO NOTHING"
-    " RETURNING doc_id"};
+    " payload) SELECT d.doc_id, d.app_id, d.doc_type, d.client_id, d.received_day,"
+    " d.expires_day, d.payload FROM unnest($1::text[], $2::text[], $3::text[], $4::text[],"
+    " $5::text[], $6::text[], $7::text[], $8::text[]) AS d (doc_id, app_id, doc_type,"
+    " client_id, received_day, expires_day, payload, client_digest) WHERE NOT EXISTS"
+    " (SELECT 1 FROM erased_clients e WHERE e.client_digest = d.client_digest) ORDER BY 1"
+    " ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"};
 const Sql kRememberErasure{"hp_remember_erasure",
-                           "INSERT INTO erased_clients AS e (client_id, expires_day)"
-                           " VALUES ($1, $2) ON CONFLICT (client_id) DO UPDATE"
+                           "INSERT INTO erased_clients AS e (client_digest, expires_day)"
+                           " VALUES ($1, $2) ON CONFLICT (client_digest) DO UPDATE"
                            " SET expires_day = GREATEST(e.expires_day, EXCLUDED.expires_day)"};
 const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
 const Sql kForgetErasures{"hp_forget_erasures",
@@ -363,7 +364,7 @@ class PostgresStore final : public Store {
       until = std::max(until, e.expires_day);
     }
     for (const auto& [client, until] : erased_clients) {
-      queries.push_back({&kRememberErasure, {client, until}});
+      queries.push_back({&kRememberErasure, {ErasedClientDigest(client), until}});
       queries.push_back({&kEraseClient, {client}});
     }
     // Documents and erasures of one client committed by two servers at once: under READ
@@ -592,7 +593,7 @@ class PostgresStore final : public Store {
   }
 
   static Query InsertDocuments(const std::vector<UxpDocument>& documents) {
-    std::vector<std::string> columns[7];
+    std::vector<std::string> columns[8];
     for (auto& c : columns) c.reserve(documents.size());
     for (const auto& d : documents) {
       columns[0].push_back(d.doc_id);
@@ -602,6 +603,7 @@ class PostgresStore final : public Store {
       columns[4].push_back(d.received_day);
       columns[5].push_back(d.expires_day);
       columns[6].push_back(d.payload);
+      columns[7].push_back(ErasedClientDigest(d.client_id));
     }
     Query q{&kInsertDocuments, {}};
     for (const auto& c : columns) q.params.push_back(TextArray(c));

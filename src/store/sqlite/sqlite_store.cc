@@ -79,8 +79,8 @@ ALTER TABLE activations ADD COLUMN sequence INTEGER NOT NULL DEFAULT 0;
     // it (ClientErasure).
     R"sql(
 CREATE TABLE erased_clients (
-  client_id   TEXT PRIMARY KEY,
-  expires_day TEXT NOT NULL
+  client_digest TEXT PRIMARY KEY,
+  expires_day   TEXT NOT NULL
 );
 )sql",
 };
@@ -172,20 +172,22 @@ class SqliteStore final : public Store {
             Statement * s,
             writer_->Prepare("INSERT INTO uxp_documents (doc_id, app_id, doc_type, client_id,"
                              " received_day, expires_day, payload) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
-                             " WHERE NOT EXISTS (SELECT 1 FROM erased_clients WHERE client_id = ?4)"
+                             " WHERE NOT EXISTS (SELECT 1 FROM erased_clients WHERE client_digest = ?8)"
                              " ON CONFLICT (doc_id) DO NOTHING"));
         s->Bind(1, d.doc_id).Bind(2, d.app_id).Bind(3, d.doc_type).Bind(4, d.client_id);
         s->Bind(5, d.received_day).Bind(6, d.expires_day).Bind(7, d.payload);
+        s->Bind(8, ErasedClientDigest(d.client_id));
         HOMEPORT_RETURN_IF_ERROR(s->Run());
         out.documents_stored.push_back(writer_->Changes() == 1);
       }
       for (const auto& e : batch.erasures) {
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * erased,
-            writer_->Prepare("INSERT INTO erased_clients (client_id, expires_day) VALUES (?, ?)"
-                             " ON CONFLICT (client_id) DO UPDATE"
+            writer_->Prepare("INSERT INTO erased_clients (client_digest, expires_day) VALUES (?, ?)"
+                             " ON CONFLICT (client_digest) DO UPDATE"
                              " SET expires_day = max(expires_day, excluded.expires_day)"));
-        HOMEPORT_RETURN_IF_ERROR(erased->Bind(1, e.client_id).Bind(2, e.expires_day).Run());
+        HOMEPORT_RETURN_IF_ERROR(
+            erased->Bind(1, ErasedClientDigest(e.client_id)).Bind(2, e.expires_day).Run());
         HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
                                   writer_->Prepare("DELETE FROM uxp_documents WHERE client_id = ?"));
         HOMEPORT_RETURN_IF_ERROR(s->Bind(1, e.client_id).Run());
