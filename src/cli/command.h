@@ -44,7 +44,7 @@ void AddFleetCommands(CLI::App& app, Commands& commands);
 void AddAuditBuildCommand(CLI::App& app, Commands& commands);
 void AddAuditCaptureCommand(CLI::App& app, Commands& commands);
 
-// The audit log's name for whoever runs the CLI: "cli:<user>".
+// The access log's name for whoever runs the CLI: "cli:<user>".
 std::string CliActor();
 
 int Main(int argc, char** argv);

@@ -34,7 +34,7 @@ void PrintRolloutTable(const RolloutReport& report) {
 
 }  // namespace
 
-// The audit log names who read personal data: the operating-system user running the CLI.
+// The access log names who read personal data: the operating-system user running the CLI.
 std::string CliActor() {
   const passwd* pw = getpwuid(geteuid());
   return std::string("cli:") + (pw ? pw->pw_name : std::to_string(geteuid()));

@@ -5,7 +5,7 @@
 
 namespace homeport {
 
-IngestLoader::IngestLoader(IngestLog& log, Store& store, Env* env, ServerMetrics* metrics,
+IngestLoader::IngestLoader(IngestLog& log, CommitStore& store, Env* env, ServerMetrics* metrics,
                            IngestLoaderOptions options)
     : log_(log), store_(store), env_(env), metrics_(metrics), options_(options) {
   thread_ = std::thread([this] { Run(); });

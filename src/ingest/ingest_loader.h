@@ -34,7 +34,7 @@ struct IngestLoaderOptions {
 class IngestLoader {
  public:
   // `log`, `store`, `env` and `metrics` must outlive the loader; `metrics` may be null.
-  IngestLoader(IngestLog& log, Store& store, Env* env, ServerMetrics* metrics,
+  IngestLoader(IngestLog& log, CommitStore& store, Env* env, ServerMetrics* metrics,
                IngestLoaderOptions options = {});
   ~IngestLoader();  // Stop()
 
@@ -67,7 +67,7 @@ class IngestLoader {
   void CompleteErasures();
 
   IngestLog& log_;
-  Store& store_;
+  CommitStore& store_;
   Env* const env_;
   ServerMetrics* const metrics_;
   const IngestLoaderOptions options_;

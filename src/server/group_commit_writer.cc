@@ -6,7 +6,7 @@
 
 namespace homeport {
 
-GroupCommitWriter::GroupCommitWriter(Store& store, Env* env, ServerMetrics* metrics,
+GroupCommitWriter::GroupCommitWriter(CommitStore& store, Env* env, ServerMetrics* metrics,
                                      GroupCommitOptions options)
     : store_(store), env_(env), metrics_(metrics), options_(options) {
   thread_ = std::thread([this] { Run(); });

@@ -30,7 +30,7 @@ class GroupCommitWriter {
   using ActivationDone = std::function<void(Result<ActivationResult>)>;
 
   // `store`, `env` and `metrics` must outlive the writer; `metrics` may be null.
-  GroupCommitWriter(Store& store, Env* env, ServerMetrics* metrics, GroupCommitOptions options = {});
+  GroupCommitWriter(CommitStore& store, Env* env, ServerMetrics* metrics, GroupCommitOptions options = {});
   ~GroupCommitWriter();  // Stop()
 
   // False, without calling `done`, when the queue is full or the writer is stopping.
@@ -56,7 +56,7 @@ class GroupCommitWriter {
   void Run();
   void CommitBatch(std::deque<Pending>& batch);
 
-  Store& store_;
+  CommitStore& store_;
   Env* env_;
   ServerMetrics* metrics_;
   const GroupCommitOptions options_;

@@ -1,6 +1,6 @@
 // Endpoints for people rather than devices: the data catalogue (GET /privacy) and the
 // operator API under /v1/admin/, which needs the bearer token and appends every read of
-// personal data to the audit log (S7).
+// personal data to the access log (S7).
 #include <sodium.h>
 
 #include <nlohmann/json.hpp>
@@ -82,7 +82,7 @@ void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond 
     r.headers.emplace_back("WWW-Authenticate", "Bearer");
     return respond(std::move(r));
   }
-  // The audit log names the token by a short digest, never the token itself.
+  // The access log names the token by a short digest, never the token itself.
   std::string actor = "admin-token:" + crypto::Sha256Hex(ctx.admin_token).substr(0, 12);
   std::string_view path = request.Path();
   constexpr std::string_view kClients = "/v1/admin/uxp/clients/";

@@ -3,7 +3,7 @@
 
 namespace homeport {
 
-Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry& schemas,
+Result<RetentionReport> RunRetention(RetentionStore& store, const schema::SchemaRegistry& schemas,
                                      TimePoint now) {
   RetentionReport report;
   // Whole documents first: one failing metric pass must not keep expired documents.
@@ -32,7 +32,7 @@ Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry&
   return report;
 }
 
-PeriodicRetention::PeriodicRetention(Store& store, const schema::SchemaRegistry& schemas, Env* env,
+PeriodicRetention::PeriodicRetention(RetentionStore& store, const schema::SchemaRegistry& schemas, Env* env,
                                      std::chrono::milliseconds interval, PassCallback on_pass)
     : store_(store),
       schemas_(schemas),

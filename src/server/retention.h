@@ -20,7 +20,7 @@ struct RetentionReport {
   int64_t metric_values_removed = 0;  // documents from which a short-lived metric was removed
 };
 
-Result<RetentionReport> RunRetention(Store& store, const schema::SchemaRegistry& schemas,
+Result<RetentionReport> RunRetention(RetentionStore& store, const schema::SchemaRegistry& schemas,
                                      TimePoint now);
 
 // The server's periodic pass: RunRetention at start and then every `interval`, on its own
@@ -31,7 +31,7 @@ class PeriodicRetention {
  public:
   using PassCallback = std::function<void(const Result<RetentionReport>&)>;
   // `interval` must be positive. Store, schemas and env must outlive this object.
-  PeriodicRetention(Store& store, const schema::SchemaRegistry& schemas, Env* env,
+  PeriodicRetention(RetentionStore& store, const schema::SchemaRegistry& schemas, Env* env,
                     std::chrono::milliseconds interval, PassCallback on_pass);
   ~PeriodicRetention();
 
@@ -41,7 +41,7 @@ class PeriodicRetention {
  private:
   void Run();
 
-  Store& store_;
+  RetentionStore& store_;
   const schema::SchemaRegistry& schemas_;
   Env* env_;
   const std::chrono::milliseconds interval_;

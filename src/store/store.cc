@@ -1,4 +1,4 @@
-// Store::Open chooses the backend by URL scheme; the audit chain is backend-independent.
+// Store::Open chooses the backend by URL scheme; the access log chain is backend-independent.
 #include "store/store.h"
 
 #include "crypto/ed25519.h"
@@ -7,10 +7,10 @@
 
 namespace homeport {
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& url) {
+Result<std::unique_ptr<Store>> Store::Open(const std::string& url, Env* env) {
   if (url.rfind("sqlite:", 0) == 0) return OpenSqliteStore(url.substr(7));
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return OpenPostgresStore(url);
+    return OpenPostgresStore(url, env);
   }
   return Status::InvalidArgument("unknown store URL \"" + url +
                                  "\": expected sqlite:PATH or postgresql://…");
@@ -20,18 +20,18 @@ std::string ErasedClientDigest(std::string_view client_id) {
   return crypto::Sha256Hex("homeport erased client\n" + std::string(client_id));
 }
 
-std::string AuditEntryHash(const AuditEntry& e) {
+std::string AccessLogEntryHash(const AccessLogEntry& e) {
   return crypto::Sha256Hex(e.prev_hash + "\n" + std::to_string(e.seq) + "\n" + e.at + "\n" +
                            e.actor + "\n" + e.action + "\n" + e.subject);
 }
 
-Status VerifyAuditChain(const std::vector<AuditEntry>& log) {
+Status VerifyAccessLogChain(const std::vector<AccessLogEntry>& log) {
   std::string prev(64, '0');
   int64_t seq = 0;
   for (const auto& e : log) {
     ++seq;
-    if (e.seq != seq || e.prev_hash != prev || AuditEntryHash(e) != e.hash) {
-      return Status::Corruption("audit log entry " + std::to_string(e.seq) +
+    if (e.seq != seq || e.prev_hash != prev || AccessLogEntryHash(e) != e.hash) {
+      return Status::Corruption("access log entry " + std::to_string(e.seq) +
                                 " does not match the chain: the log was altered");
     }
     prev = e.hash;

@@ -1,5 +1,5 @@
 // Store: the server's persistent state as domain operations — enrollment, activations,
-// wrong-region counters, rollout figures and the operator audit log — never SQL strings.
+// wrong-region counters, rollout figures and the operator access log — never SQL strings.
 // Backends are chosen by URL through Store::Open and hidden behind this interface; one
 // conformance suite (tests/store) runs against every backend.
 //
@@ -141,8 +141,8 @@ struct WrongRegionCount {
   int64_t attempts = 0;
 };
 
-// One entry of the hash-chained operator audit log (S7).
-struct AuditEntry {
+// One entry of the hash-chained operator access log (S7).
+struct AccessLogEntry {
   int64_t seq = 0;
   std::string at;       // RFC 3339
   std::string actor;    // who read: "cli:<user>" or "admin-token:<id>"
@@ -152,17 +152,11 @@ struct AuditEntry {
   std::string hash;  // sha256(prev_hash \n seq \n at \n actor \n action \n subject)
 };
 
-class Store {
+// The store as the request path uses it: a device's enrollment, and group commits.
+class CommitStore {
  public:
-  virtual ~Store() = default;
+  virtual ~CommitStore() = default;
 
-  // "sqlite:PATH" (created if missing, owner-only, WAL mode) or "postgresql://user@host:port/db?…"
-  // (a libpq URI; servers of one region may share it). Applies pending migrations.
-  static Result<std::unique_ptr<Store>> Open(const std::string& url);
-
-  // All or nothing. A serial already enrolled with the same record is left as it is; one
-  // enrolled with a different record is an AlreadyExists error naming it.
-  virtual Status Enroll(const std::vector<EnrollmentRecord>& records) = 0;
   virtual Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) = 0;
 
   // Commits the whole batch in one transaction, durably. Activations of serials that are not
@@ -170,22 +164,36 @@ class Store {
   // erases, the erased data is gone from the store's files before this returns (SQLite) or a
   // vacuum of the table is scheduled (PostgreSQL); docs/operations.md says what each means.
   virtual Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) = 0;
+};
 
-  // An operator's read of one device's warranty: appended to the audit log first (S7).
+// What operators read: personal data only through reads appended to the access log first
+// (S7), and aggregates.
+class OperatorReads {
+ public:
+  virtual ~OperatorReads() = default;
+
+  // One device's warranty.
   virtual Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
                                                                  const std::string& actor,
                                                                  TimePoint now) = 0;
-  virtual Result<RolloutReport> Rollout(const std::optional<std::string>& batch) = 0;
-  virtual Result<std::vector<WrongRegionCount>> WrongRegionCounts() = 0;
-
-  virtual Result<std::vector<AuditEntry>> AuditLog() = 0;
-
-  // An access request: every stored document of `client_id`, oldest first. Audited (S7).
+  // An access request: every stored document of `client_id`, oldest first.
   virtual Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
                                                         const std::string& actor, TimePoint now) = 0;
-  // Retention: removes documents whose expires_day is before `today`, and erased client ids
-  // past theirs. Returns how many documents. Removed data is overwritten as an erasure's is
-  // (see Commit).
+  virtual Result<RolloutReport> Rollout(const std::optional<std::string>& batch) = 0;
+  virtual Result<std::vector<WrongRegionCount>> WrongRegionCounts() = 0;
+  // Documents stored, per app and ping.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() = 0;
+  // The hash-chained log of the reads above that touched personal data.
+  virtual Result<std::vector<AccessLogEntry>> AccessLog() = 0;
+};
+
+// What retention removes.
+class RetentionStore {
+ public:
+  virtual ~RetentionStore() = default;
+
+  // Removes documents whose expires_day is before `today`, and erased clients past theirs.
+  // Returns how many documents. Removed data is overwritten as an erasure's is (see Commit).
   virtual Result<int64_t> ExpireDocuments(const std::string& today) = 0;
   // Retention of one metric shorter than its ping's: removes the metric's value from
   // documents of `app_id`/`doc_type` received before `cutoff_day`. Returns documents changed.
@@ -193,8 +201,19 @@ class Store {
                                        const std::string& metric_type,
                                        const std::string& metric_name,
                                        const std::string& cutoff_day) = 0;
-  // Documents stored, per app and ping (aggregates only).
-  virtual Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() = 0;
+};
+
+// A backend: all of the above, and enrollment (the maker's import).
+class Store : public CommitStore, public OperatorReads, public RetentionStore {
+ public:
+  // "sqlite:PATH" (created if missing, owner-only, WAL mode) or "postgresql://user@host:port/db?…"
+  // (a libpq URI; servers of one region may share it). Applies pending migrations.
+  // Waits (retries after a lost race) go through `env`.
+  static Result<std::unique_ptr<Store>> Open(const std::string& url, Env* env = Env::Default());
+
+  // All or nothing. A serial already enrolled with the same record is left as it is; one
+  // enrolled with a different record is an AlreadyExists error naming it.
+  virtual Status Enroll(const std::vector<EnrollmentRecord>& records) = 0;
 };
 
 // What the store keeps of an erased client: SHA-256 of a fixed prefix and the id. It matches
@@ -202,7 +221,7 @@ class Store {
 std::string ErasedClientDigest(std::string_view client_id);
 
 // Recomputes the chain; Corruption naming the first entry that does not match.
-Status VerifyAuditChain(const std::vector<AuditEntry>& log);
-std::string AuditEntryHash(const AuditEntry& e);
+Status VerifyAccessLogChain(const std::vector<AccessLogEntry>& log);
+std::string AccessLogEntryHash(const AccessLogEntry& e);
 
 }  // namespace homeport

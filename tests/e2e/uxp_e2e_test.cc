@@ -541,7 +541,7 @@ TEST(UxpE2E, NoStoredTableLinksDeviceIdentityToUxClientIds) {
     ASSERT_EQ(device.Uxp({"feedback", "device " + std::to_string(n) + " is fine"}).exit_code, 0);
     ASSERT_EQ(device.Uxp({"upload"}).exit_code, 0);
   }
-  // Operator reads of both kinds land in the audit log: still no row may link the two.
+  // Operator reads of both kinds land in the access log: still no row may link the two.
   ASSERT_EQ(Homeport({"warranty", region.Serial(1), "--store", region.store_url}).exit_code, 0);
   ASSERT_EQ(Export(region, client_ids[0])["documents"].size(), 2u);
   EXPECT_EQ(server.Signal(SIGTERM), 0);
@@ -807,7 +807,7 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
             404);
   EXPECT_EQ(plain.Signal(SIGTERM), 0);
 
-  // S7: the one authorized read is in the audit log under a digest of the token, never the
+  // S7: the one authorized read is in the access log under a digest of the token, never the
   // token itself; the refused ones are not reads.
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(region.dir.File("sg.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),

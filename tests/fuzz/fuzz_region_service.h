@@ -115,7 +115,7 @@ class MemoryStore : public Store {
   Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& serial,
                                                          const std::string& actor,
                                                          TimePoint now) override {
-    Audit(actor, "warranty.lookup", serial, now);
+    LogAccess(actor, "warranty.lookup", serial, now);
     auto it = activated_.find(serial);
     if (it == activated_.end()) return std::optional<ActivationRecord>();
     return std::optional<ActivationRecord>(it->second);
@@ -128,10 +128,10 @@ class MemoryStore : public Store {
     for (const auto& [key, n] : wrong_region_) out.push_back({key.first, key.second, n});
     return out;
   }
-  Result<std::vector<AuditEntry>> AuditLog() override { return audit_; }
+  Result<std::vector<AccessLogEntry>> AccessLog() override { return access_log_; }
   Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
                                                 const std::string& actor, TimePoint now) override {
-    Audit(actor, "uxp.export", client_id, now);
+    LogAccess(actor, "uxp.export", client_id, now);
     std::vector<UxpDocument> out;
     for (const auto& d : documents_) {
       if (d.client_id == client_id) out.push_back(d);
@@ -150,17 +150,17 @@ class MemoryStore : public Store {
   }
 
  private:
-  void Audit(const std::string& actor, const std::string& action, const std::string& subject,
+  void LogAccess(const std::string& actor, const std::string& action, const std::string& subject,
              TimePoint now) {
-    AuditEntry e;
-    e.seq = static_cast<int64_t>(audit_.size()) + 1;
+    AccessLogEntry e;
+    e.seq = static_cast<int64_t>(access_log_.size()) + 1;
     e.at = FormatRfc3339(now);
     e.actor = actor;
     e.action = action;
     e.subject = subject;
-    e.prev_hash = audit_.empty() ? std::string(64, '0') : audit_.back().hash;
-    e.hash = AuditEntryHash(e);
-    audit_.push_back(std::move(e));
+    e.prev_hash = access_log_.empty() ? std::string(64, '0') : access_log_.back().hash;
+    e.hash = AccessLogEntryHash(e);
+    access_log_.push_back(std::move(e));
   }
 
   std::map<std::string, EnrollmentRecord> enrolled_;
@@ -168,7 +168,7 @@ class MemoryStore : public Store {
   std::map<std::pair<std::string, std::string>, int64_t> wrong_region_;
   std::vector<UxpDocument> documents_;
   std::set<std::string> erased_clients_;
-  std::vector<AuditEntry> audit_;
+  std::vector<AccessLogEntry> access_log_;
 };
 
 // The enrolled test device of region "sg": its key comes from a fixed seed, so checked-in seed

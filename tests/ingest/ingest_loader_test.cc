@@ -13,14 +13,13 @@ using ingest_testing::AnyFileUnderContains;
 using ingest_testing::AppendNow;
 using ingest_testing::Doc;
 
-// A store whose commits fail while `down` is set, as a database that went away would.
-class SwitchableStore final : public Store {
+// A commit path whose commits fail while `down` is set, as a database that went away would.
+class SwitchableStore final : public CommitStore {
  public:
   explicit SwitchableStore(Store& base) : base_(base) {}
   std::atomic<bool> down{false};
   std::atomic<int> commits{0};
 
-  Status Enroll(const std::vector<EnrollmentRecord>& r) override { return base_.Enroll(r); }
   Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& s) override {
     return base_.FindEnrollment(s);
   }
@@ -28,32 +27,6 @@ class SwitchableStore final : public Store {
     if (down) return Status::Unavailable("the database is down");
     ++commits;
     return base_.Commit(batch, now);
-  }
-  Result<std::optional<ActivationRecord>> LookupWarranty(const std::string& s, const std::string& a,
-                                                         TimePoint now) override {
-    return base_.LookupWarranty(s, a, now);
-  }
-  Result<RolloutReport> Rollout(const std::optional<std::string>& b) override {
-    return base_.Rollout(b);
-  }
-  Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
-    return base_.WrongRegionCounts();
-  }
-  Result<std::vector<AuditEntry>> AuditLog() override { return base_.AuditLog(); }
-  Result<std::vector<UxpDocument>> ExportClient(const std::string& c, const std::string& a,
-                                                TimePoint now) override {
-    return base_.ExportClient(c, a, now);
-  }
-  Result<int64_t> ExpireDocuments(const std::string& today) override {
-    return base_.ExpireDocuments(today);
-  }
-  Result<int64_t> ExpireMetric(const std::string& app, const std::string& ping,
-                               const std::string& type, const std::string& name,
-                               const std::string& cutoff) override {
-    return base_.ExpireMetric(app, ping, type, name, cutoff);
-  }
-  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
-    return base_.DocumentCounts();
   }
 
  private:
@@ -73,7 +46,7 @@ class IngestLoaderTest : public ::testing::Test {
     ASSERT_TRUE(log.ok()) << log.status().ToString();
     log_ = std::move(*log);
   }
-  void StartLoader(Store& store) {
+  void StartLoader(CommitStore& store) {
     loader_ = std::make_unique<IngestLoader>(*log_, store, Env::Default(), nullptr,
                                              IngestLoaderOptions{.retry_first = std::chrono::milliseconds(5),
                                                                  .retry_last = std::chrono::milliseconds(20)});

@@ -13,10 +13,9 @@
 namespace homeport {
 namespace {
 
-// A Store whose Commit blocks until the test opens the gate, and can be made to fail.
-class GatedStore final : public Store {
+// A commit path whose Commit blocks until the test opens the gate, and can be made to fail.
+class GatedStore final : public CommitStore {
  public:
-  Status Enroll(const std::vector<EnrollmentRecord>&) override { return Status::Ok(); }
   Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string&) override {
     return std::optional<EnrollmentRecord>();
   }
@@ -36,27 +35,6 @@ class GatedStore final : public Store {
       r.activations.push_back({RecordOutcome::kCreated, "2026-11-29"});
     }
     return r;
-  }
-  Result<std::optional<ActivationRecord>> LookupWarranty(const std::string&, const std::string&,
-                                                         TimePoint) override {
-    return std::optional<ActivationRecord>();
-  }
-  Result<RolloutReport> Rollout(const std::optional<std::string>&) override { return RolloutReport{}; }
-  Result<std::vector<WrongRegionCount>> WrongRegionCounts() override {
-    return std::vector<WrongRegionCount>{};
-  }
-  Result<std::vector<AuditEntry>> AuditLog() override { return std::vector<AuditEntry>{}; }
-  Result<std::vector<UxpDocument>> ExportClient(const std::string&, const std::string&,
-                                                TimePoint) override {
-    return std::vector<UxpDocument>{};
-  }
-  Result<int64_t> ExpireDocuments(const std::string&) override { return int64_t{0}; }
-  Result<int64_t> ExpireMetric(const std::string&, const std::string&, const std::string&,
-                               const std::string&, const std::string&) override {
-    return int64_t{0};
-  }
-  Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
-    return std::vector<std::pair<std::string, int64_t>>{};
   }
 
   void Open() {

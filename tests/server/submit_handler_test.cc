@@ -199,7 +199,7 @@ TEST_F(SubmitHandler, AdminExportNeedsTheTokenAndIsAudited) {
   HttpResponse r = Call(get);
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Json(r)["documents"].size(), 1u);
-  auto log = store_->AuditLog();
+  auto log = store_->AccessLog();
   ASSERT_TRUE(log.ok());
   ASSERT_FALSE(log->empty());
   EXPECT_EQ(log->back().action, "uxp.export");

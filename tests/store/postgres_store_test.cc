@@ -49,7 +49,7 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "4");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "5");
 }
 
 // VACUUM reports to the statistics views: the erasure's dead rows have been removed once
@@ -88,7 +88,9 @@ TEST_F(PostgresStore, UpgradeCutsStoredActivationTimesToTheDay) {
            " ALTER TABLE activations RENAME COLUMN activated_day TO activated_at;"
            " ALTER TABLE activations RENAME COLUMN last_checkin_day TO last_checkin_at;"
            " DROP TABLE erased_clients;"
-           " DELETE FROM schema_migrations WHERE version >= 3");
+           " DELETE FROM schema_migrations WHERE version >= 3;"
+           " ALTER TABLE access_log RENAME TO audit_log;"
+           " ALTER TABLE access_log_head RENAME TO audit_head");
   const std::string key = crypto::SecretKey::Generate().Public().ToBase64Url();
   QueryOne(url_, "INSERT INTO devices VALUES ('S1', 'HP7', 'HP7-64', 'global', 'sg', 'B1', '" +
                      key + "')");

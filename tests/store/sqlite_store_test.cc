@@ -77,7 +77,7 @@ TEST_F(SqliteStore, MigrationsAreRecordedOnce) {
   store_.reset();
   for (int i = 0; i < 3; ++i) ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1", "2", "3", "4"}));
+            (std::vector<std::string>{"1", "2", "3", "4", "5"}));
 }
 
 TEST_F(SqliteStore, RefusesASchemaFromANewerHomeport) {
@@ -103,27 +103,27 @@ TEST_F(SqliteStore, AuditTamperingInTheFileIsDetected) {
   for (const char* serial : {"S1", "S2", "S3"}) {
     ASSERT_TRUE(store_->LookupWarranty(serial, "cli:alice", Day1()).ok());
   }
-  ASSERT_TRUE(VerifyAuditChain(*store_->AuditLog()).ok());
-  RawSql(path_, "UPDATE audit_log SET subject = 'S9' WHERE seq = 2");
-  auto log = store_->AuditLog();
+  ASSERT_TRUE(VerifyAccessLogChain(*store_->AccessLog()).ok());
+  RawSql(path_, "UPDATE access_log SET subject = 'S9' WHERE seq = 2");
+  auto log = store_->AccessLog();
   ASSERT_TRUE(log.ok());
-  Status st = VerifyAuditChain(*log);
+  Status st = VerifyAccessLogChain(*log);
   ASSERT_TRUE(st.IsCorruption()) << st.ToString();
   EXPECT_NE(st.message().find("2"), std::string::npos) << st.message();
 }
 
-TEST_F(SqliteStore, DeletedAuditEntryIsDetected) {
+TEST_F(SqliteStore, DeletedAccessLogEntryIsDetected) {
   for (const char* serial : {"S1", "S2", "S3"}) {
     ASSERT_TRUE(store_->LookupWarranty(serial, "cli:alice", Day1()).ok());
   }
-  RawSql(path_, "DELETE FROM audit_log WHERE seq = 2");
-  EXPECT_TRUE(VerifyAuditChain(*store_->AuditLog()).IsCorruption());
+  RawSql(path_, "DELETE FROM access_log WHERE seq = 2");
+  EXPECT_TRUE(VerifyAccessLogChain(*store_->AccessLog()).IsCorruption());
 }
 
 TEST_F(SqliteStore, AuditLogIsWrittenInTheLookupTransaction) {
   EnrollOne("S1");
   ASSERT_TRUE(store_->LookupWarranty("S1", "cli:alice", Day1()).ok());
-  EXPECT_EQ(RawSql(path_, "SELECT seq, actor, action, subject FROM audit_log"),
+  EXPECT_EQ(RawSql(path_, "SELECT seq, actor, action, subject FROM access_log"),
             std::vector<std::string>{"1|cli:alice|warranty.lookup|S1"});
 }
 
@@ -245,7 +245,7 @@ CREATE TABLE activations (serial TEXT PRIMARY KEY REFERENCES devices(serial),
   checkins INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE wrong_region_attempts (claimed_region TEXT NOT NULL, variant TEXT NOT NULL,
   attempts INTEGER NOT NULL, PRIMARY KEY (claimed_region, variant));
-CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+CREATE TABLE access_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, subject TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE uxp_documents (doc_id TEXT PRIMARY KEY, app_id TEXT NOT NULL,
   doc_type TEXT NOT NULL, client_id TEXT NOT NULL, received_day TEXT NOT NULL,

@@ -86,9 +86,9 @@ TEST_P(StoreConcurrency, ConcurrentLookupsKeepTheAuditChainIntact) {
     });
   }
   for (auto& th : threads) th.join();
-  auto log = Audit();
+  auto log = AccessLogEntries();
   EXPECT_EQ(log.size(), 100u);
-  Status st = VerifyAuditChain(log);
+  Status st = VerifyAccessLogChain(log);
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
@@ -115,9 +115,9 @@ TEST_P(StoreConcurrency, TwoStoresOnOneUrlCommitAndAuditSafely) {
   auto report = store_->Rollout(std::nullopt);
   ASSERT_TRUE(report.ok());
   EXPECT_EQ(report->batches[0].activated, 40);
-  auto log = Audit();
+  auto log = AccessLogEntries();
   EXPECT_EQ(log.size(), 40u);
-  EXPECT_TRUE(VerifyAuditChain(log).ok());
+  EXPECT_TRUE(VerifyAccessLogChain(log).ok());
 }
 
 TEST_P(StoreConcurrency, ConcurrentIdenticalEnrollmentsBothSucceed) {

@@ -109,10 +109,10 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
     return r.ok() ? *r : std::nullopt;
   }
 
-  std::vector<AuditEntry> Audit() {
-    auto log = store_->AuditLog();
+  std::vector<AccessLogEntry> AccessLogEntries() {
+    auto log = store_->AccessLog();
     EXPECT_TRUE(log.ok()) << log.status().ToString();
-    return log.ok() ? *log : std::vector<AuditEntry>{};
+    return log.ok() ? *log : std::vector<AccessLogEntry>{};
   }
 
   // 2026-11-29 plus `h` hours, UTC.

@@ -64,9 +64,9 @@ TEST_P(StoreOpen, DataSurvivesClosingAndReopening) {
   ASSERT_TRUE(counts.ok());
   ASSERT_EQ(counts->size(), 1u);
   EXPECT_EQ((*counts)[0].attempts, 1);
-  auto log = Audit();
+  auto log = AccessLogEntries();
   EXPECT_EQ(log.size(), 2u);
-  EXPECT_TRUE(VerifyAuditChain(log).ok());
+  EXPECT_TRUE(VerifyAccessLogChain(log).ok());
 }
 
 TEST(StoreOpenUrl, RefusesUnknownOrIncompleteUrls) {

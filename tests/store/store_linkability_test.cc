@@ -103,11 +103,11 @@ class StoreLinkability : public StoreTest {
 };
 HOMEPORT_STORE_CONFORMANCE(StoreLinkability);
 
-// The operator audit log records when an operator read, not when a device did anything; its
+// The operator access log records when an operator read, not when a device did anything; its
 // times are the operator's (docs/operations.md). Document payloads are checked where they are
 // made: the submit path cuts ping_info times to the day.
 bool Exempt(const std::string& table, const std::string& column) {
-  return table == "audit_log" || table == "schema_migrations" ||
+  return table == "access_log" || table == "schema_migrations" ||
          (table == "uxp_documents" && column == "payload");
 }
 

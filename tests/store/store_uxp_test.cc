@@ -95,7 +95,7 @@ TEST_P(StoreUxp, ErasedClientIsForgottenAfterItsDay) {
   EXPECT_TRUE(Commit(*store_, after).documents_stored[0]);
 }
 
-TEST_P(StoreUxp, ExportIsAuditedAndSurvivesReopen) {
+TEST_P(StoreUxp, ExportIsLoggedAndSurvivesReopen) {
   WriteBatch b;
   b.documents = {Doc("d-1", "c-1"), Doc("d-2", "c-1")};
   Commit(*store_, b);
@@ -103,11 +103,11 @@ TEST_P(StoreUxp, ExportIsAuditedAndSurvivesReopen) {
   auto docs = Export(*store_, "c-1");
   ASSERT_EQ(docs.size(), 2u);
   EXPECT_EQ(nlohmann::json::parse(docs[0].payload)["metrics"]["counter"]["diagnostics.crash_count"], 2);
-  auto log = Audit();
+  auto log = AccessLogEntries();
   ASSERT_FALSE(log.empty());
   EXPECT_EQ(log.back().action, "uxp.export");
   EXPECT_EQ(log.back().subject, "c-1");
-  EXPECT_TRUE(VerifyAuditChain(log).ok());
+  EXPECT_TRUE(VerifyAccessLogChain(log).ok());
 }
 
 TEST_P(StoreUxp, ExpiredDocumentsAreRemoved) {

