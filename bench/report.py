@@ -211,6 +211,7 @@ conn["rss_idle_mb"] = round(conn["rss_idle_kb"] / 1024, 1)
 conn["rss_held_mb"] = round(conn["rss_held_kb"] / 1024, 1)
 conn["connections"] = int(env["HOLD_CONNECTIONS"])
 
+fsync = key_values("fsync")
 sqlite_insert = key_values("sqlite_insert")
 pg_insert = {m: key_values("postgres_insert_" + m) for m in ("pipeline", "multirow", "copy")}
 pg_best = max(pg_insert, key=lambda m: pg_insert[m]["rps"])
@@ -267,6 +268,7 @@ figures = {
     "pings_load_lag_s_sqlite": pings.get("load_lag_s"),
     "pings_load_lag_s_postgres": pings_pg.get("load_lag_s"),
     "rss_mb_10k_connections": rss_mb,
+    "fdatasync_p50_ms": round(fsync["p50_us"] / 1000, 2),
     "sqlite_insert_rps": round(sqlite_insert["rps"]),
     "postgres_insert_rps": round(pg_insert[pg_best]["rps"]),
     "postgres_insert_rps_pipeline": round(pg_insert["pipeline"]["rps"]),
@@ -324,6 +326,7 @@ details = {
     "half_load": half,
     "half_load_1k": half_1k,
     "connections": conn,
+    "fdatasync": fsync,
     "sqlite_insert": sqlite_insert,
     "postgres_insert": pg_insert,
 }
@@ -398,6 +401,10 @@ lines = [
     f"{(conn['rss_held_kb'] - conn['rss_idle_kb']) / max(conn['open'], 1):.1f} KB per connection |",
     f"| RSS at {n(conn['connections'])} connections | **{rss_mb:.0f} MB** | goal ≤ 150 MB: "
     f"{met(goals['rss_mb_10k_connections <= 150'])} |",
+    f"| `fdatasync_p50_ms` | {fsync['p50_us'] / 1000:.2f} | one fdatasync after a 64 KiB append on this disk "
+    f"(p90 {ms(fsync['p90_us'])}, p99 {ms(fsync['p99_us'])}): every durable answer waits for at least one, "
+    f"so {env['WRK_CONNECTIONS']} closed-loop connections get at most about "
+    f"{n(int(env['WRK_CONNECTIONS']) / (fsync['p50_us'] / 1e6))} answers/s |",
     f"| `sqlite_insert_rps` | {n(sqlite_insert['rps'])} | the ping rows inserted raw through libsqlite3, "
     f"{batch} per transaction, WAL + synchronous=FULL: mean commit {sqlite_insert['mean_batch_ms']:.2f} ms, "
     f"p99 {sqlite_insert['p99_batch_ms']:.2f} ms |",

@@ -16,6 +16,8 @@
 #                             connections open
 #   sqlite_insert_rps         the ping rows inserted raw through libsqlite3, batches of 64,
 #                             durable: SQLite's storage ceiling
+#   fdatasync_p50_ms          one fdatasync of a 64 KiB append on the benchmark's disk: the
+#                             floor under every durable answer
 #   postgres_insert_rps       the same through libpq (pipeline, multi-row INSERT and COPY; the
 #                             best of the three): PostgreSQL's storage ceiling
 # and writes bench/results.json plus a Markdown table on stdout. See bench/README.md.
@@ -593,6 +595,26 @@ for method in pipeline multirow copy; do
   insert_rate "postgres_insert_$method" "$PG_INSERT" --method "$method"
 done
 rm -f "$WORK/rows.txt"
+
+# --- 9. the disk: what one synced answer costs -------------------------------------------------
+# 200 appends of 64 KiB to a file in WORK (the disk of the ingest log and the databases), each
+# followed by fdatasync: a durable answer waits for at least one, so over C connections a
+# closed-loop client cannot exceed about C / (this latency) answers a second.
+python3 - "$WORK/fsync.probe" >"$WORK/fsync.bench" <<'PY'
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+block, times = b"x" * 65536, []
+for _ in range(200):
+    os.write(fd, block)
+    t = time.perf_counter()
+    os.fdatasync(fd)
+    times.append(time.perf_counter() - t)
+os.close(fd)
+os.unlink(sys.argv[1])
+times.sort()
+print(f"p50_us={times[100] * 1e6:.0f} p90_us={times[180] * 1e6:.0f} p99_us={times[198] * 1e6:.0f}")
+PY
+log "fdatasync of a 64 KiB append: $(cat "$WORK/fsync.bench")"
 
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 

@@ -812,7 +812,7 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open_v2(region.dir.File("sg.db").c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
             SQLITE_OK);
-  auto rows = Query(db, "SELECT actor, action, subject FROM audit_log ORDER BY seq");
+  auto rows = Query(db, "SELECT actor, action, subject FROM access_log ORDER BY seq");
   int by_token = 0;
   for (const auto& row : rows) {
     EXPECT_EQ(row[0].find(token), std::string::npos);

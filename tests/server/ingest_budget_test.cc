@@ -113,6 +113,7 @@ TEST_F(IngestFlood, FreshClientIdsCannotResetTheGlobalBudget) {
   EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(60), DocId(60))).status, 200);
   EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(61), DocId(61))).status, 200);
   EXPECT_EQ(Call(SubmitRequest("diagnostics", Diagnostics(62), DocId(62))).status, 429);
+  WaitLoaded();
   auto counts = store_->DocumentCounts();
   ASSERT_TRUE(counts.ok());
   ASSERT_EQ(counts->size(), 1u);

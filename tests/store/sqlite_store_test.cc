@@ -245,7 +245,7 @@ CREATE TABLE activations (serial TEXT PRIMARY KEY REFERENCES devices(serial),
   checkins INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE wrong_region_attempts (claimed_region TEXT NOT NULL, variant TEXT NOT NULL,
   attempts INTEGER NOT NULL, PRIMARY KEY (claimed_region, variant));
-CREATE TABLE access_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
+CREATE TABLE audit_log (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, actor TEXT NOT NULL,
   action TEXT NOT NULL, subject TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
 CREATE TABLE uxp_documents (doc_id TEXT PRIMARY KEY, app_id TEXT NOT NULL,
   doc_type TEXT NOT NULL, client_id TEXT NOT NULL, received_day TEXT NOT NULL,
