@@ -198,7 +198,10 @@ void IngestLog::WriteBatch(std::vector<Pending>& batch) {
   Status st = Status::Ok();
   {
     std::lock_guard lock(mu_);
-    if (current_ && segments_[current_segment_].size >= options_.segment_bytes) SealLocked();
+    if (current_ && (segments_[current_segment_].size >= options_.segment_bytes ||
+                     std::chrono::steady_clock::now() - current_opened_ >= options_.seal_after)) {
+      SealLocked();
+    }
     st = broken_;
   }
   if (st.ok() && !current_) {
