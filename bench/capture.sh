@@ -24,7 +24,13 @@ best_of_3() {
   local best="" t0 t1 s
   for _ in 1 2 3; do
     t0=$(date +%s.%N)
-    "$@" >/dev/null 2>&1 || true  # audit capture exits 1: the capture has violations on purpose
+    # audit capture exits 1: the capture has violations on purpose; anything else is a failure.
+    local rc=0
+    "$@" >/dev/null 2>"$WORK/capture.err" || rc=$?
+    if [ "$rc" -gt 1 ]; then
+      echo "capture.sh: $* failed (exit $rc): $(cat "$WORK/capture.err")" >&2
+      exit 1
+    fi
     t1=$(date +%s.%N)
     s=$(awk "BEGIN {print $t1 - $t0}")
     if [ -z "$best" ] || awk "BEGIN {exit !($s < $best)}"; then best=$s; fi
