@@ -16,7 +16,9 @@
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <thread>
 
 #include "crypto/jws.h"
@@ -191,6 +193,7 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args, uint64_
     if (std::regex_search(output_, m, kListening)) {
       tls_ = m[1] == "https";
       port_ = static_cast<uint16_t>(std::stoi(m[2]));
+      RunningServers(port_, true);
       return;
     }
   }
@@ -212,6 +215,7 @@ std::string ServerProcess::url() const {
 
 int ServerProcess::Signal(int sig) {
   if (pid_ <= 0) return -1;
+  if (port_ != 0) RunningServers(port_, false);
   kill(pid_, sig);
   int status = 0;
   waitpid(pid_, &status, 0);
@@ -344,6 +348,26 @@ HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc
     EXPECT_TRUE(WaitForIngest(port));
   }
   return r;
+}
+
+std::vector<uint16_t> RunningServers(uint16_t port, bool running) {
+  static std::mutex mu;
+  static std::set<uint16_t> ports;
+  std::lock_guard lock(mu);
+  if (port != 0) {
+    if (running) {
+      ports.insert(port);
+    } else {
+      ports.erase(port);
+    }
+  }
+  return {ports.begin(), ports.end()};
+}
+
+bool WaitForIngestOfRunningServers() {
+  bool all = true;
+  for (uint16_t port : RunningServers()) all = WaitForIngest(port) && all;
+  return all;
 }
 
 bool WaitForIngest(uint16_t port) {

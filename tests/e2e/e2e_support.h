@@ -127,6 +127,10 @@ std::string GleanBody(const std::string& client_id, const std::string& metrics_j
 // (GET /healthz: ingest.unloaded_bytes is 0), so that a test may read the store directly.
 // False after 10 s.
 bool WaitForIngest(uint16_t port);
+// WaitForIngest for every ServerProcess of this test process that is running.
+bool WaitForIngestOfRunningServers();
+// The ports of the running ServerProcesses; with a port, first records it as running or not.
+std::vector<uint16_t> RunningServers(uint16_t port = 0, bool running = true);
 
 // POST /submit/homeport-agent/<ping>/1/<doc_id>; after a 200, WaitForIngest.
 HttpResult Submit(uint16_t port, const std::string& ping, const std::string& doc_id,

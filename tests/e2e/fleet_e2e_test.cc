@@ -121,6 +121,7 @@ TEST(FleetE2E, TwoHundredDevicesActivateAndTheirPingsAreStoredScrubbed) {
   }
   EXPECT_EQ(scrubbed, summary["uxp"]["feedback_identifiers"].get<double>());
 
+  ASSERT_TRUE(WaitForIngest(server.port()));
   auto store = Store::Open(region.store_url);
   ASSERT_TRUE(store.ok()) << store.status().ToString();
   auto counts = (*store)->DocumentCounts();

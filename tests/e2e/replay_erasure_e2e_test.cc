@@ -138,7 +138,9 @@ TEST(ErasureE2E, ErasedFeedbackIsGoneFromTheDatabaseFilesOnceTheDeletionIsAnswer
     full.insert(full.end(), args.begin(), args.end());
     full.insert(full.end(), {"--profile", region.Profile(1), "--manifest", manifest, "--state",
                              region.dir.File("state"), "--deadline", "10"});
-    return Homeport(full);
+    CommandResult r = Homeport(full);
+    EXPECT_TRUE(WaitForIngest(server.port()));  // acknowledged pings are in the store now
+    return r;
   };
   const std::string secret = "quokka lantern marmalade erasure marker";
   ASSERT_EQ(uxp({"opt-in"}).exit_code, 0);
@@ -154,6 +156,12 @@ TEST(ErasureE2E, ErasedFeedbackIsGoneFromTheDatabaseFilesOnceTheDeletionIsAnswer
   // The server is still running, its files open: what a copy of the disk would show now.
   EXPECT_EQ(Bytes(db).find(secret), std::string::npos) << "erased text left in " << db;
   EXPECT_EQ(Bytes(db + "-wal").find(secret), std::string::npos) << "erased text left in the WAL";
+  auto segments = Env::Default()->ListDir(db + ".ingest");
+  ASSERT_TRUE(segments.ok());
+  for (const auto& name : *segments) {
+    EXPECT_EQ(Bytes(db + ".ingest/" + name).find(secret), std::string::npos)
+        << "erased text left in the ingest log's " << name;
+  }
 
   EXPECT_EQ(Mode(db), 0600);
   EXPECT_EQ(Mode(db + "-wal"), 0600);

@@ -26,6 +26,7 @@ std::string DaysAgo(int days) {
 std::string Payload(const json& metrics) { return json{{"metrics", metrics}}.dump(); }
 
 json Export(const Region& r, const std::string& client_id) {
+  EXPECT_TRUE(WaitForIngestOfRunningServers());
   CommandResult e = Homeport({"uxp", "export", client_id, "--store", r.store_url});
   EXPECT_EQ(e.exit_code, 0) << e.err;
   json j = json::parse(e.out, nullptr, false);
@@ -34,6 +35,7 @@ json Export(const Region& r, const std::string& client_id) {
 }
 
 std::vector<std::pair<std::string, int64_t>> Counts(const Region& r) {
+  EXPECT_TRUE(WaitForIngestOfRunningServers());
   auto store = Store::Open(r.store_url);
   EXPECT_TRUE(store.ok()) << store.status().ToString();
   if (!store.ok()) return {};

@@ -164,5 +164,41 @@ TEST_F(ScaleOutE2E, DatabaseOutageAnswersActivations503KeepsPingsAndResumesByIts
   EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
 }
 
+// A database that stops answering without closing anything (SIGSTOP, a frozen VM): no I/O
+// thread waits for it, so /healthz answers and pings are acknowledged into the ingest log; when
+// it answers again, every acknowledged ping is stored.
+TEST_F(ScaleOutE2E, PausedDatabaseKeepsHealthzAndPingIntakeAndLosesNothing) {
+  Region region(1, url_);
+  testing::TcpProxy proxy(testing::PostgresTestPort());
+  ServerProcess server(
+      Serve(testing::ThroughPort(url_, proxy.port()), region.dir.File("sg.ingest")));
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  const std::string client = Uuid(23, 1);
+
+  proxy.Pause();
+  for (unsigned n = 0; n < 20; ++n) {
+    auto started = std::chrono::steady_clock::now();
+    HttpResult ping = HttpCall(server.port(), "POST",
+                               "/submit/homeport-agent/diagnostics/1/" + Uuid(23, 100 + n),
+                               {{"Content-Type", "application/json"}},
+                               GleanBody(client, kDiagnostics));
+    EXPECT_EQ(ping.status, 200) << ping.body;
+    HttpResult health = HttpCall(server.port(), "GET", "/healthz");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  }
+  HttpResult health = HttpCall(server.port(), "GET", "/healthz");
+  EXPECT_GT(json::parse(health.body)["ingest"]["unloaded_bytes"].get<int64_t>(), 0) << health.body;
+
+  proxy.Resume();
+  ASSERT_TRUE(WaitForIngest(server.port()));
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto docs = store->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
+  ASSERT_TRUE(docs.ok());
+  EXPECT_EQ(docs->size(), 20u);
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
 }  // namespace
 }  // namespace homeport::e2e

@@ -40,7 +40,10 @@ struct Device {
     full.insert(full.end(), args.begin(), args.end());
     full.insert(full.end(), {"--profile", region.Profile(n), "--manifest", manifest, "--state",
                              state, "--deadline", deadline});
-    return Homeport(full);
+    CommandResult r = Homeport(full);
+    // What the server acknowledged is in its store before the test reads the store.
+    if (args[0] == "upload" || args[0] == "opt-out") EXPECT_TRUE(WaitForIngestOfRunningServers());
+    return r;
   }
   json Status() const {
     CommandResult r = Uxp({"status"});
@@ -59,6 +62,7 @@ struct Device {
 
 // `homeport uxp export CLIENT_ID --store URL`, parsed.
 json Export(const Region& r, const std::string& client_id) {
+  EXPECT_TRUE(WaitForIngestOfRunningServers());
   CommandResult e = Homeport({"uxp", "export", client_id, "--store", r.store_url});
   EXPECT_EQ(e.exit_code, 0) << e.err;
   json j = json::parse(e.out, nullptr, false);

@@ -1,6 +1,8 @@
 // TcpProxy: a loopback TCP relay a test puts between a client and a server (homeport and its
 // PostgreSQL) to make the server "go away" and come back without stopping it: Cut() closes
-// every relayed connection and turns new ones away; Restore() relays again.
+// every relayed connection and turns new ones away; Restore() relays again. Pause() keeps every
+// connection open but moves no byte, as a stopped (SIGSTOP) or frozen server looks from the
+// network; Resume() moves them again.
 #pragma once
 
 #include <arpa/inet.h>
@@ -51,6 +53,8 @@ class TcpProxy {
     for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
   }
   void Restore() { down_ = false; }
+  void Pause() { paused_ = true; }
+  void Resume() { paused_ = false; }
 
  private:
   void AcceptLoop() {
@@ -86,6 +90,10 @@ class TcpProxy {
     char buf[16384];
     pollfd fds[2] = {{a, POLLIN, 0}, {b, POLLIN, 0}};
     while (!stop_ && !down_) {
+      if (paused_) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        continue;
+      }
       if (::poll(fds, 2, 50) <= 0) continue;
       bool done = false;
       for (int i = 0; i < 2 && !done; ++i) {
@@ -116,7 +124,7 @@ class TcpProxy {
   const uint16_t upstream_port_;
   int listen_fd_ = -1;
   uint16_t port_ = 0;
-  std::atomic<bool> stop_{false}, down_{false};
+  std::atomic<bool> stop_{false}, down_{false}, paused_{false};
   std::mutex mu_;
   std::vector<int> open_fds_;
   std::thread acceptor_;
