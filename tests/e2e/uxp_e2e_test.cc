@@ -42,7 +42,9 @@ struct Device {
                              state, "--deadline", deadline});
     CommandResult r = Homeport(full);
     // What the server acknowledged is in its store before the test reads the store.
-    if (args[0] == "upload" || args[0] == "opt-out") EXPECT_TRUE(WaitForIngestOfRunningServers());
+    if (args[0] == "upload" || args[0] == "opt-out") {
+      EXPECT_TRUE(WaitForIngestOfRunningServers());
+    }
     return r;
   }
   json Status() const {
