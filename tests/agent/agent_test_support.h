@@ -18,11 +18,12 @@
 #include "homeport/env.h"
 #include "provisioning/device_profile.h"
 #include "provisioning/region_manifest.h"
+#include "testing/env_wrapper.h"
 
 namespace homeport::agent_testing {
 
 // Files go to the real filesystem; time moves only when the agent sleeps (or a test says so).
-class FakeEnv final : public Env {
+class FakeEnv final : public testing::EnvWrapper {
  public:
   TimePoint now = std::chrono::sys_days{std::chrono::year{2026} / 1 / 15} + std::chrono::hours{9};
   std::vector<std::chrono::milliseconds> sleeps;
@@ -42,20 +43,12 @@ class FakeEnv final : public Env {
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
     return z ^ (z >> 31);
   }
-  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
   Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
     if (fail_writes) return Status::IoError("injected failure writing " + path + ": disk full");
-    return base_->WriteFileAtomic(path, data, mode);
+    return target()->WriteFileAtomic(path, data, mode);
   }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
 
  private:
-  Env* base_ = Env::Default();
   uint64_t seed_ = 42;
 };
 

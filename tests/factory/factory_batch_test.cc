@@ -10,6 +10,7 @@
 
 #include "common/testing_temp_dir.h"
 #include "provisioning/device_profile.h"
+#include "testing/env_wrapper.h"
 
 namespace homeport {
 namespace {
@@ -31,26 +32,15 @@ FactoryBatchOptions Options(const std::string& out_dir, int count = 3) {
 }
 
 // The real Env, except that WriteFileAtomic fails from the `fail_at`-th call on (1-based).
-class FailingWriteEnv final : public Env {
+class FailingWriteEnv final : public homeport::testing::EnvWrapper {
  public:
   explicit FailingWriteEnv(int fail_at) : fail_at_(fail_at) {}
-  TimePoint Now() override { return base_->Now(); }
-  void SleepFor(std::chrono::milliseconds d) override { base_->SleepFor(d); }
-  uint64_t RandomU64() override { return base_->RandomU64(); }
-  Result<std::string> ReadFile(const std::string& p) override { return base_->ReadFile(p); }
   Status WriteFileAtomic(const std::string& p, std::string_view d, unsigned mode) override {
     if (++writes_ >= fail_at_) return Status::IoError("injected: disk full");
-    return base_->WriteFileAtomic(p, d, mode);
+    return target()->WriteFileAtomic(p, d, mode);
   }
-  bool FileExists(const std::string& p) override { return base_->FileExists(p); }
-  Status CreateDirs(const std::string& p) override { return base_->CreateDirs(p); }
-  Result<std::vector<std::string>> ListDir(const std::string& p) override {
-    return base_->ListDir(p);
-  }
-  Status RemoveFile(const std::string& p) override { return base_->RemoveFile(p); }
 
  private:
-  Env* base_ = Env::Default();
   int fail_at_;
   int writes_ = 0;
 };

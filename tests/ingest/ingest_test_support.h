@@ -12,6 +12,7 @@
 
 #include "common/testing_temp_dir.h"
 #include "ingest/ingest_log.h"
+#include "testing/env_wrapper.h"
 
 namespace homeport::ingest_testing {
 
@@ -70,25 +71,12 @@ inline bool AnyFileUnderContains(const std::string& dir, const std::string& need
 }
 
 // The real Env, except that the next `failing_syncs` syncs of an appendable file fail.
-class FailingSyncEnv final : public Env {
+class FailingSyncEnv final : public testing::EnvWrapper {
  public:
   std::atomic<int> failing_syncs{0};
 
-  TimePoint Now() override { return base_->Now(); }
-  void SleepFor(std::chrono::milliseconds d) override { base_->SleepFor(d); }
-  uint64_t RandomU64() override { return base_->RandomU64(); }
-  Result<std::string> ReadFile(const std::string& path) override { return base_->ReadFile(path); }
-  Status WriteFileAtomic(const std::string& path, std::string_view data, unsigned mode) override {
-    return base_->WriteFileAtomic(path, data, mode);
-  }
-  bool FileExists(const std::string& path) override { return base_->FileExists(path); }
-  Status CreateDirs(const std::string& path) override { return base_->CreateDirs(path); }
-  Result<std::vector<std::string>> ListDir(const std::string& path) override {
-    return base_->ListDir(path);
-  }
-  Status RemoveFile(const std::string& path) override { return base_->RemoveFile(path); }
   Result<std::unique_ptr<AppendableFile>> OpenAppendable(const std::string& path) override {
-    HOMEPORT_ASSIGN_OR_RETURN(auto file, base_->OpenAppendable(path));
+    HOMEPORT_ASSIGN_OR_RETURN(auto file, target()->OpenAppendable(path));
     return std::unique_ptr<AppendableFile>(new File(std::move(file), this));
   }
 
@@ -107,7 +95,6 @@ class FailingSyncEnv final : public Env {
     std::unique_ptr<AppendableFile> f_;
     FailingSyncEnv* env_;
   };
-  Env* base_ = Env::Default();
 };
 
 }  // namespace homeport::ingest_testing
