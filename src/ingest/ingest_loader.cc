@@ -35,8 +35,9 @@ Status IngestLoader::WaitLoaded(std::chrono::milliseconds timeout) {
   if (target.offset == 0) return Status::Ok();  // the log holds nothing
   std::unique_lock lock(mu_);
   if (!loaded_cv_.wait_for(lock, timeout, [&] { return loaded_ >= target; })) {
-    return Status::Unavailable("the store has not taken in the latest documents yet (is the "
-                               "database reachable?)");
+    return Status::Unavailable(
+        "the store has not taken in the latest documents yet (is the "
+        "database reachable?)");
   }
   return Status::Ok();
 }
@@ -56,7 +57,8 @@ void IngestLoader::Stop() {
     left.swap(erasures_);
   }
   for (auto& [end, wait] : left) {
-    if (wait.done) wait.done(Status::Unavailable("the server stopped before the erasure was complete"));
+    if (wait.done)
+      wait.done(Status::Unavailable("the server stopped before the erasure was complete"));
   }
 }
 

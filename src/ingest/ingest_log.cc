@@ -59,7 +59,7 @@ Result<std::unique_ptr<IngestLog>> IngestLog::Open(IngestLogOptions options, Env
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     ::close(fd);
     return Status::Unavailable("the ingest log " + options.dir +
-                                      " is in use by another process; each server needs its own");
+                               " is in use by another process; each server needs its own");
   }
   std::unique_ptr<IngestLog> log(new IngestLog(std::move(options), env, fd));
   HOMEPORT_RETURN_IF_ERROR(log->Recover());
@@ -312,7 +312,8 @@ Result<LogRead> IngestLog::Read(LogPosition from, size_t max_bytes) {
   }
   LogRead out{{}, from};
   const std::string path = PathOf(from.segment);
-  uint64_t want = std::min<uint64_t>(size - from.offset, std::max<size_t>(max_bytes, kFrameHeaderBytes));
+  uint64_t want =
+      std::min<uint64_t>(size - from.offset, std::max<size_t>(max_bytes, kFrameHeaderBytes));
   HOMEPORT_ASSIGN_OR_RETURN(std::string bytes, env_->ReadRange(path, from.offset, want));
   std::string_view rest = bytes;
   while (!rest.empty()) {
@@ -322,8 +323,8 @@ Result<LogRead> IngestLog::Read(LogPosition from, size_t max_bytes) {
       // A record larger than max_bytes: read exactly it.
       uint32_t length = 0;
       for (int i = 3; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(rest[i]);
-      HOMEPORT_ASSIGN_OR_RETURN(bytes, env_->ReadRange(path, from.offset,
-                                                       kFrameHeaderBytes + length));
+      HOMEPORT_ASSIGN_OR_RETURN(bytes,
+                                env_->ReadRange(path, from.offset, kFrameHeaderBytes + length));
       rest = bytes;
       f = DecodeFrame(rest);
     }
@@ -344,9 +345,9 @@ Status IngestLog::Release(LogPosition loaded) {
   {
     std::lock_guard lock(mu_);
     for (auto it = segments_.begin(); it != segments_.end();) {
-      bool done = it->second.sealed &&
-                  (it->first < loaded.segment ||
-                   (it->first == loaded.segment && loaded.offset >= it->second.size));
+      bool done =
+          it->second.sealed && (it->first < loaded.segment ||
+                                (it->first == loaded.segment && loaded.offset >= it->second.size));
       if (!done) break;
       gone.push_back(PathOf(it->first));
       disk_bytes_ -= it->second.size;

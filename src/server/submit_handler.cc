@@ -3,7 +3,8 @@
 // sendBeacon, CORS for fetch). A ping is stored only when every field is declared and within
 // Glean's limits (S3), with identifiers scrubbed from every string not of a proven closed form
 // and its envelope times cut to the day (S4); a deletion-request erases its client (S6); the
-// answer comes only once the document is durable in the ingest log (S5). No connection metadata is looked at (S2).
+// answer comes only once the document is durable in the ingest log (S5). No connection
+// metadata is looked at (S2).
 #include <simdjson.h>
 
 #include <nlohmann/json.hpp>

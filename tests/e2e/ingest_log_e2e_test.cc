@@ -23,11 +23,20 @@ namespace {
 using nlohmann::json;
 
 std::vector<std::string> Serve(const Region& region, std::vector<std::string> more = {}) {
-  std::vector<std::string> args = {
-      "--region",        "sg",          "--store",           region.store_url,
-      "--listen",        "127.0.0.1:0", "--ingest-budget-docs", "1000000",
-      "--ingest-budget-bytes", "1000000000000", "--client-rate", "1000000",
-      "--client-burst",  "1000000"};
+  std::vector<std::string> args = {"--region",
+                                   "sg",
+                                   "--store",
+                                   region.store_url,
+                                   "--listen",
+                                   "127.0.0.1:0",
+                                   "--ingest-budget-docs",
+                                   "1000000",
+                                   "--ingest-budget-bytes",
+                                   "1000000000000",
+                                   "--client-rate",
+                                   "1000000",
+                                   "--client-burst",
+                                   "1000000"};
   args.insert(args.end(), more.begin(), more.end());
   return args;
 }
@@ -59,9 +68,8 @@ class Senders {
     for (int s = 0; s < senders; ++s) {
       clients_.push_back(Uuid(tag, static_cast<unsigned>(s)));
       threads_.emplace_back([this, port, tag, s] {
-        const std::string body =
-            GleanBody(clients_[static_cast<size_t>(s)],
-                      R"({"counter": {"diagnostics.crash_count": 2}})");
+        const std::string body = GleanBody(clients_[static_cast<size_t>(s)],
+                                           R"({"counter": {"diagnostics.crash_count": 2}})");
         for (unsigned n = 0; !stop_; ++n) {
           std::string doc = Uuid(tag + 1 + static_cast<unsigned>(s), n);
           HttpResult r =
@@ -172,7 +180,8 @@ TEST(IngestLogE2E, StuckDatabaseKeepsPingsComingUntilTheLogIsFullThen503) {
 
   const std::string client = Uuid(40, 1);
   std::string note(150'000, 'n');
-  json feedback = json::parse(GleanBody(client, json({{"text", {{"feedback.text", note}}}}).dump()));
+  json feedback =
+      json::parse(GleanBody(client, json({{"text", {{"feedback.text", note}}}}).dump()));
   feedback["ping_info"].erase("reason");  // the feedback ping declares none
   const std::string body = feedback.dump();
   std::vector<std::string> acknowledged;

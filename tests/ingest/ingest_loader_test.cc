@@ -47,9 +47,10 @@ class IngestLoaderTest : public ::testing::Test {
     log_ = std::move(*log);
   }
   void StartLoader(CommitStore& store) {
-    loader_ = std::make_unique<IngestLoader>(*log_, store, Env::Default(), nullptr,
-                                             IngestLoaderOptions{.retry_first = std::chrono::milliseconds(5),
-                                                                 .retry_last = std::chrono::milliseconds(20)});
+    loader_ = std::make_unique<IngestLoader>(
+        *log_, store, Env::Default(), nullptr,
+        IngestLoaderOptions{.retry_first = std::chrono::milliseconds(5),
+                            .retry_last = std::chrono::milliseconds(20)});
   }
   void StopAll() {
     if (log_) log_->Stop();
@@ -68,13 +69,11 @@ class IngestLoaderTest : public ::testing::Test {
   Result<int64_t> Erase(const std::string& client) {
     std::promise<Result<int64_t>> answer;
     IngestLoader* loader = loader_.get();
-    EXPECT_TRUE(log_->Append(ClientErasure{client, "2027-02-27"},
-                             [&, loader](Status st, LogPosition end) {
-                               if (!st.ok()) return answer.set_value(st);
-                               loader->AwaitErasure(end, [&](Result<int64_t> r) {
-                                 answer.set_value(std::move(r));
-                               });
-                             }));
+    EXPECT_TRUE(
+        log_->Append(ClientErasure{client, "2027-02-27"}, [&, loader](Status st, LogPosition end) {
+          if (!st.ok()) return answer.set_value(st);
+          loader->AwaitErasure(end, [&](Result<int64_t> r) { answer.set_value(std::move(r)); });
+        }));
     return answer.get_future().get();
   }
 

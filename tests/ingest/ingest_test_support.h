@@ -18,7 +18,12 @@ namespace homeport::ingest_testing {
 
 inline UxpDocument Doc(const std::string& doc_id, const std::string& client_id,
                        const std::string& text = "the screen flickers") {
-  return {doc_id,       "homeport-agent", "feedback", client_id, "2026-11-29", "2027-02-27",
+  return {doc_id,
+          "homeport-agent",
+          "feedback",
+          client_id,
+          "2026-11-29",
+          "2027-02-27",
           R"({"metrics":{"text":{"feedback.text":")" + text + R"("}}})"};
 }
 
