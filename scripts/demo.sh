@@ -12,6 +12,13 @@ rm -rf "$DEMO"
 mkdir -p "$DEMO"
 cd "$DEMO"
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+# Until the server's store holds every ping it acknowledged (they land in its ingest log first).
+loaded() {
+  for _ in $(seq 200); do
+    curl -s "$URL/healthz" | grep -q '"unloaded_bytes":0[,}]' && return 0
+    sleep 0.05
+  done
+}
 
 step "maker root key"
 "$HOMEPORT" keys new --out root.key
@@ -66,6 +73,7 @@ P=(--profile "batch/devices/$first.json" --manifest manifest-sg.jws --state "sta
 "$HOMEPORT" agent uxp record diagnostics.free_storage 20480 "${P[@]}"
 "$HOMEPORT" agent uxp feedback "Screen froze twice. Call me on +65 6123 4567 or mail jo@example.com, IMEI 490154203237518" --rating 2 "${P[@]}"
 "$HOMEPORT" agent uxp upload "${P[@]}"
+loaded
 client=$("$HOMEPORT" agent uxp status "${P[@]}" | sed -n 's/.*"client_id": *"\([^"]*\)".*/\1/p')
 
 step "stored with identifiers scrubbed (S3); no serial anywhere near it (S4)"
@@ -79,7 +87,9 @@ step "the whole batch plays a day: simulated devices on one event loop (homeport
 "$HOMEPORT" fleet simulate --batch batch --manifest manifest-sg.jws --devices "$DEVICES" \
   --concurrency 8 --uxp-share 0.5 --feedback-share 0.5
 
-step "operator: warranty lookup (audited) and rollout"
+loaded
+
+step "operator: warranty lookup (logged in the access log) and rollout"
 "$HOMEPORT" warranty "$first" --store sqlite:sg.db
 "$HOMEPORT" rollout --store sqlite:sg.db
 
@@ -92,6 +102,7 @@ Where to look:
   server        $URL  (GET /healthz, GET /metrics)
   data catalogue $URL/privacy  (every field the UX program may collect)
   store         $(pwd)/sg.db   (sqlite3 sg.db .tables — no IP, no user agent anywhere)
+  ingest log    $(pwd)/sg.db.ingest/  (pings are durable here before they reach the store)
   device state  $(pwd)/state/<serial>/activation.json
   server log    $(pwd)/server.log
 
