@@ -16,6 +16,25 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& url, Env* env) {
                                  "\": expected sqlite:PATH or postgresql://…");
 }
 
+AccessLogEntry NextAccessLogEntry(int64_t last_seq, std::string last_hash, std::string actor,
+                                  std::string action, std::string subject, TimePoint now) {
+  AccessLogEntry e;
+  e.seq = last_seq + 1;
+  e.prev_hash = std::move(last_hash);
+  e.at = FormatRfc3339(now);
+  e.actor = std::move(actor);
+  e.action = std::move(action);
+  e.subject = std::move(subject);
+  e.hash = AccessLogEntryHash(e);
+  return e;
+}
+
+Status CheckSchemaVersion(int64_t current, int64_t known) {
+  if (current <= known) return Status::Ok();
+  return Status::Corruption("database schema version " + std::to_string(current) +
+                            " is newer than this homeport (" + std::to_string(known) + ")");
+}
+
 std::string ErasedClientDigest(std::string_view client_id) {
   return crypto::Sha256Hex("homeport erased client\n" + std::string(client_id));
 }

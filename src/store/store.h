@@ -220,6 +220,15 @@ class Store : public CommitStore, public OperatorReads, public RetentionStore {
 // the client's documents, and tells nothing to whoever does not already know the id.
 std::string ErasedClientDigest(std::string_view client_id);
 
+// The entry that follows the one with `last_seq` and `last_hash` (0 and 64 zeros for the
+// first): the chain's rule, shared by every backend.
+AccessLogEntry NextAccessLogEntry(int64_t last_seq, std::string last_hash, std::string actor,
+                                  std::string action, std::string subject, TimePoint now);
+
+// Migrations: Corruption when the database was migrated by a newer homeport than this one,
+// which knows `known` migrations.
+Status CheckSchemaVersion(int64_t current, int64_t known);
+
 // Recomputes the chain; Corruption naming the first entry that does not match.
 Status VerifyAccessLogChain(const std::vector<AccessLogEntry>& log);
 std::string AccessLogEntryHash(const AccessLogEntry& e);

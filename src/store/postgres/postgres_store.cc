@@ -199,15 +199,16 @@ const Sql kRolloutVersions{"hp_rollout_versions",
 const Sql kWrongRegionCounts{"hp_wrong_region_counts",
                              "SELECT claimed_region, variant, attempts FROM wrong_region_attempts"
                              " ORDER BY claimed_region, variant"};
-const Sql kAccessLogTail{"hp_access_log_tail", "SELECT seq, hash FROM access_log_head WHERE id = 1 FOR UPDATE"};
+const Sql kAccessLogTail{"hp_access_log_tail",
+                         "SELECT seq, hash FROM access_log_head WHERE id = 1 FOR UPDATE"};
 const Sql kAccessLogMoveTail{"hp_access_log_move_tail",
-                         "UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1"};
+                             "UPDATE access_log_head SET seq = $1, hash = $2 WHERE id = 1"};
 const Sql kAccessLogAppend{"hp_access_log_append",
-                       "INSERT INTO access_log (seq, at, actor, action, subject, prev_hash, hash)"
-                       " VALUES ($1, $2, $3, $4, $5, $6, $7)"};
-const Sql kAccessLogRead{"hp_access_log_log",
-                    "SELECT seq, at, actor, action, subject, prev_hash, hash FROM access_log"
-                    " ORDER BY seq"};
+                           "INSERT INTO access_log (seq, at, actor, action, subject, prev_hash,"
+                           " hash) VALUES ($1, $2, $3, $4, $5, $6, $7)"};
+const Sql kAccessLogRead{"hp_access_log_read",
+                         "SELECT seq, at, actor, action, subject, prev_hash, hash FROM access_log"
+                         " ORDER BY seq"};
 const Sql kExportClient{"hp_export_client",
                         "SELECT doc_id, app_id, doc_type, client_id, received_day, expires_day,"
                         " payload FROM uxp_documents WHERE client_id = $1"
@@ -640,25 +641,21 @@ class PostgresStore final : public Store {
   // Runs `read` in the transaction that appends the access log entry (S7): no read without its
   // entry. The locked tail row makes concurrent appenders, of any server, wait their turn.
   template <typename Fn>
-  Status WithAccessLogEntry(const std::string& actor, const std::string& action, const std::string& subject,
-                 TimePoint now, Fn&& read) {
+  Status WithAccessLogEntry(const std::string& actor, const std::string& action,
+                            const std::string& subject, TimePoint now, Fn&& read) {
     return WithConnection([&](Connection& c) -> Status {
       for (int attempt = 0;; ++attempt) {
         Status st = InTransaction(c, [&]() -> Status {
           HOMEPORT_ASSIGN_OR_RETURN(QueryResult tail, c.Run(kAccessLogTail));
           if (tail.rows() != 1) return Status::Corruption("the access log's tail row is missing");
-          AccessLogEntry e;
-          e.seq = tail.Int(0, 0) + 1;
-          e.prev_hash = tail.Text(0, 1);
-          e.at = FormatRfc3339(now);
-          e.actor = actor;
-          e.action = action;
-          e.subject = subject;
-          e.hash = AccessLogEntryHash(e);
+          AccessLogEntry e =
+              NextAccessLogEntry(tail.Int(0, 0), tail.Text(0, 1), actor, action, subject, now);
           HOMEPORT_RETURN_IF_ERROR(c.Run(kAccessLogAppend, {std::to_string(e.seq), e.at, e.actor,
-                                                        e.action, e.subject, e.prev_hash, e.hash})
+                                                            e.action, e.subject, e.prev_hash,
+                                                            e.hash})
                                        .status());
-          HOMEPORT_RETURN_IF_ERROR(c.Run(kAccessLogMoveTail, {std::to_string(e.seq), e.hash}).status());
+          HOMEPORT_RETURN_IF_ERROR(
+              c.Run(kAccessLogMoveTail, {std::to_string(e.seq), e.hash}).status());
           return read(c);
         });
         if (!st.IsAborted() || attempt == kRaceRetries) return st;
@@ -671,10 +668,7 @@ class PostgresStore final : public Store {
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kMigrationsVersion));
       const int64_t current = r.Int(0, 0);
       const int64_t known = std::size(kMigrations);
-      if (current > known) {
-        return Status::Corruption("database schema version " + std::to_string(current) +
-                                  " is newer than this homeport (" + std::to_string(known) + ")");
-      }
+      HOMEPORT_RETURN_IF_ERROR(CheckSchemaVersion(current, known));
       for (int64_t v = current + 1; v <= known; ++v) {
         // Claiming the version first makes a concurrent migrator wait on the key, then fail
         // and start over on the migrated schema.

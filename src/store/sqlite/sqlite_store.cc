@@ -397,10 +397,7 @@ class SqliteStore final : public Store {
     int64_t current = s->Int(0);
     s->Reset();
     const int64_t known = std::size(kMigrations);
-    if (current > known) {
-      return Status::Corruption("database schema version " + std::to_string(current) +
-                                " is newer than this homeport (" + std::to_string(known) + ")");
-    }
+    HOMEPORT_RETURN_IF_ERROR(CheckSchemaVersion(current, known));
     for (int64_t v = current + 1; v <= known; ++v) {
       HOMEPORT_RETURN_IF_ERROR(writer_->Exec(kMigrations[v - 1]));
       HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
@@ -479,19 +476,15 @@ class SqliteStore final : public Store {
   }
 
   Status AppendAccessLog(const std::string& actor, const std::string& action,
-                     const std::string& subject, TimePoint now) {
+                         const std::string& subject, TimePoint now) {
     HOMEPORT_ASSIGN_OR_RETURN(
-        Statement * last, writer_->Prepare("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1"));
+        Statement * last,
+        writer_->Prepare("SELECT seq, hash FROM access_log ORDER BY seq DESC LIMIT 1"));
     HOMEPORT_ASSIGN_OR_RETURN(bool row, last->Step());
-    AccessLogEntry e;
-    e.seq = row ? last->Int(0) + 1 : 1;
-    e.prev_hash = row ? last->Text(1) : std::string(64, '0');
+    AccessLogEntry e = NextAccessLogEntry(row ? last->Int(0) : 0,
+                                          row ? last->Text(1) : std::string(64, '0'), actor,
+                                          action, subject, now);
     last->Reset();
-    e.at = FormatRfc3339(now);
-    e.actor = actor;
-    e.action = action;
-    e.subject = subject;
-    e.hash = AccessLogEntryHash(e);
     HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
                               writer_->Prepare("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?)"));
     ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.subject);
