@@ -321,10 +321,7 @@ Result<LogRead> IngestLog::Read(LogPosition from, size_t max_bytes) {
     if (f.outcome == DecodedFrame::kIncomplete && out.entries.empty() &&
         rest.size() >= kFrameHeaderBytes) {
       // A record larger than max_bytes: read exactly it.
-      uint32_t length = 0;
-      for (int i = 3; i >= 0; --i) length = (length << 8) | static_cast<unsigned char>(rest[i]);
-      HOMEPORT_ASSIGN_OR_RETURN(bytes,
-                                env_->ReadRange(path, from.offset, kFrameHeaderBytes + length));
+      HOMEPORT_ASSIGN_OR_RETURN(bytes, env_->ReadRange(path, from.offset, DeclaredFrameSize(rest)));
       rest = bytes;
       f = DecodeFrame(rest);
     }

@@ -64,6 +64,8 @@ void AppendFrame(const IngestRecord& record, std::string& out) {
   out.replace(header, kFrameHeaderBytes, head);
 }
 
+size_t DeclaredFrameSize(std::string_view input) { return kFrameHeaderBytes + GetU32(input); }
+
 DecodedFrame DecodeFrame(std::string_view input) {
   DecodedFrame out;
   if (input.size() < kFrameHeaderBytes) return out;  // kIncomplete

@@ -33,6 +33,9 @@ struct DecodedFrame {
   size_t size = 0;
 };
 
+// The whole frame's size as its header declares it; `input` holds at least the header.
+size_t DeclaredFrameSize(std::string_view input);
+
 // Decodes the frame at the start of `input`.
 DecodedFrame DecodeFrame(std::string_view input);
 

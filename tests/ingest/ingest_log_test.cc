@@ -48,6 +48,21 @@ TEST_F(IngestLogTest, AcknowledgedRecordsAreReadBackInOrderAfterReopen) {
   EXPECT_EQ(std::get<UxpDocument>(records[3]).payload, Doc("d-3", "c-2").payload);
 }
 
+TEST_F(IngestLogTest, ReadReturnsARecordLargerThanItsByteBudgetWhole) {
+  auto log = Open(Options());
+  const std::string big(100'000, 'b');
+  ASSERT_TRUE(AppendNow(*log, Doc("d-big", "c-1", big)).ok());
+  ASSERT_TRUE(AppendNow(*log, Doc("d-2", "c-1")).ok());
+  auto read = log->Read({}, 1000);
+  ASSERT_TRUE(read.ok()) << read.status().ToString();
+  ASSERT_EQ(read->entries.size(), 1u);
+  EXPECT_EQ(std::get<UxpDocument>(read->entries[0].record).payload, Doc("d-big", "c-1", big).payload);
+  auto next = log->Read(read->next, 1000);
+  ASSERT_TRUE(next.ok());
+  ASSERT_EQ(next->entries.size(), 1u);
+  EXPECT_EQ(DocIdOf(next->entries[0].record), "d-2");
+}
+
 TEST_F(IngestLogTest, WriteTornByACrashIsCutOffOnReopen) {
   {
     auto log = Open(Options());
