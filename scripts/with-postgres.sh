@@ -56,6 +56,7 @@ if [ $started -eq 0 ]; then
 fi
 
 export HOMEPORT_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
+export HOMEPORT_TEST_POSTGRES_DATA="$dir/data"
 echo "with-postgres: PostgreSQL on 127.0.0.1:$port (data in $dir, removed at the end)" >&2
 set +e
 "$@"

@@ -210,7 +210,9 @@ void HandleActivation(const ServiceContext& ctx, const HttpRequest& request, Res
                           "missing X-Homeport-Signature (detached JWS over the body)"));
     return;
   }
-  // The enrollment read may wait for the database: never on an I/O thread.
+  // The enrollment read may wait for the database: never on an I/O thread, and never longer
+  // than the device is told to wait.
+  respond = WithAnswerLimit(ctx, std::move(respond), kActivationAnswerLimit);
   auto verify_and_commit = [&ctx, body = std::get<ActivationBody>(std::move(parsed)),
                             signature = std::string(signature), raw_body = request.body,
                             respond]() { CommitVerified(ctx, body, signature, raw_body, respond); };

@@ -53,6 +53,16 @@ constexpr Route kRoutes[] = {
 
 }  // namespace
 
+Respond WithAnswerLimit(const ServiceContext& ctx, Respond respond, std::chrono::seconds limit) {
+  if (!ctx.deadlines) return respond;
+  return ctx.deadlines->Guard(
+      std::move(respond), limit,
+      ErrorResponse(ErrorCode::kUnavailable,
+                    "the database did not answer within " + std::to_string(limit.count()) +
+                        " s; retry after the indicated delay",
+                    nlohmann::json::object(), 5));
+}
+
 void Router::Handle(const HttpRequest& request, Respond respond) const {
   std::string_view path = request.Path();
   const Route* route = nullptr;
@@ -79,6 +89,7 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
     return;
   }
   if (route->reads_store && ctx_.workers) {
+    counted = WithAnswerLimit(ctx_, std::move(counted), kStoreWorkAnswerLimit);
     auto job = [this, route, request, counted]() { route->handle(ctx_, request, counted); };
     if (!ctx_.workers->Post(std::move(job))) {
       counted(ErrorResponse(ErrorCode::kUnavailable,

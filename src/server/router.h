@@ -10,6 +10,7 @@
 #include "ingest/ingest_log.h"
 #include "privacy/identifier_scanner.h"
 #include "schema/schema_registry.h"
+#include "server/answer_deadline.h"
 #include "server/client_rate_limiter.h"
 #include "server/group_commit_writer.h"
 #include "server/http_message.h"
@@ -44,7 +45,18 @@ struct ServiceContext {
   // Where work that waits for the store runs (activations after their cheap checks, operator
   // reads); null: on the calling thread (handler tests, fuzzing).
   WorkerPool* workers = nullptr;
+  // Answers 503 + Retry-After for a request whose store work outlasts its limit (below); null:
+  // no limit (handler tests, fuzzing).
+  AnswerDeadline* deadlines = nullptr;
 };
+
+// How long a request waiting for the store is left waiting before it gets 503 + Retry-After: an
+// activation normally answers in milliseconds; an operator read or an erasure may have more to do.
+inline constexpr std::chrono::seconds kActivationAnswerLimit{5};
+inline constexpr std::chrono::seconds kStoreWorkAnswerLimit{30};
+
+// `respond`, guarded by ctx.deadlines (when set) with a 503 after `limit`.
+Respond WithAnswerLimit(const ServiceContext& ctx, Respond respond, std::chrono::seconds limit);
 
 inline constexpr size_t kMaxBodyBytes = 1 << 20;          // 1 MB on the wire
 inline constexpr size_t kMaxDecompressedBytes = 8 << 20;  // 8 MB after gzip

@@ -183,13 +183,14 @@ Status RunServe(const ServeOptions& o) {
   GroupCommitWriter writer(**store, env, &metrics, o.commit);
   IngestLoader loader(**ingest_log, **store, env, &metrics);
   WorkerPool workers;  // one thread per core: signature checks use every core
+  AnswerDeadline deadlines;
   WrongRegionFlushLoop wrong_region_flush(metrics, writer,
                                           std::chrono::seconds(o.wrong_region_flush_seconds));
   ClientRateLimiter rate_limiter(o.rate_limit);
   IngestBudget ingest_budget(o.ingest_budget, env);
   Router router(ServiceContext{o.region, store->get(), &writer, ingest_log->get(), &loader,
                                &metrics, env, manifests, &*schemas, &*scanner, &rate_limiter,
-                               admin_token, &ingest_budget, &workers});
+                               admin_token, &ingest_budget, &workers, &deadlines});
   std::optional<PeriodicRetention> retention;
   if (o.retention_interval_seconds > 0) {
     retention.emplace(**store, *schemas, env, std::chrono::seconds(o.retention_interval_seconds),

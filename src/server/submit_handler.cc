@@ -215,7 +215,9 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
           {{"fields", {{{"field", "/client_info/client_id"}, {"problem", "missing_field"}}}}}));
     }
     // Answered once the erasure is in the store and the log segments that held the client's
-    // documents are deleted: "erased" means gone from every file of this server.
+    // documents are deleted: "erased" means gone from every file of this server. While the
+    // store is away the answer is a 503; the erasure stays in the log and is applied anyway.
+    respond = WithAnswerLimit(ctx, std::move(respond), kStoreWorkAnswerLimit);
     IngestLoader* loader = ctx.ingest_loader;
     auto erased = [respond, metrics, app, ping](Result<int64_t> r) {
       if (!r.ok()) return respond(Unavailable("the deletion could not be completed; retry"));

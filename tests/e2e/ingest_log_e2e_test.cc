@@ -172,6 +172,20 @@ class LockedDatabase {
   sqlite3* db_ = nullptr;
 };
 
+std::string FeedbackBody(const std::string& client) {
+  json feedback = json::parse(
+      GleanBody(client, json({{"text", {{"feedback.text", std::string(150'000, 'n')}}}}).dump()));
+  feedback["ping_info"].erase("reason");  // the feedback ping declares none
+  return feedback.dump();
+}
+
+int64_t UnloadedBytes(uint16_t port) {
+  HttpResult health = HttpCall(port, "GET", "/healthz");
+  json j = json::parse(health.body, nullptr, false);
+  if (!j.is_object() || !j.contains("ingest")) return -1;
+  return j["ingest"]["unloaded_bytes"].get<int64_t>();
+}
+
 TEST(IngestLogE2E, StuckDatabaseKeepsPingsComingUntilTheLogIsFullThen503) {
   Region region(1);
   ServerProcess server(Serve(region, {"--ingest-log-max-bytes", std::to_string(16 << 20)}));
@@ -179,11 +193,7 @@ TEST(IngestLogE2E, StuckDatabaseKeepsPingsComingUntilTheLogIsFullThen503) {
   LockedDatabase locked(region.dir.File("sg.db"));
 
   const std::string client = Uuid(40, 1);
-  std::string note(150'000, 'n');
-  json feedback =
-      json::parse(GleanBody(client, json({{"text", {{"feedback.text", note}}}}).dump()));
-  feedback["ping_info"].erase("reason");  // the feedback ping declares none
-  const std::string body = feedback.dump();
+  const std::string body = FeedbackBody(client);
   std::vector<std::string> acknowledged;
   HttpResult refused;
   for (unsigned n = 0; n < 300; ++n) {
@@ -212,6 +222,72 @@ TEST(IngestLogE2E, StuckDatabaseKeepsPingsComingUntilTheLogIsFullThen503) {
                      {{"Content-Type", "application/json"}}, body)
                 .status,
             200);
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+// A backlog held back by a locked database, then released: the loader moves it into the store
+// in several 8 MB batches, applies an erasure between them and has SQLite checkpoint its WAL
+// after it. Each round is killed at a different depth of that work; after a restart, every
+// acknowledged document is stored once, and the erasure recorded in the log holds although its
+// answer was never sent.
+TEST(IngestLogE2E, KillNineWhileLoadingABacklogLosesNothingAndStoresNothingTwice) {
+  Region region(1);
+  const std::string keep = Uuid(50, 1), erase = Uuid(50, 2);
+  const std::string keep_body = FeedbackBody(keep), erase_body = FeedbackBody(erase);
+  json deletion = json::parse(GleanBody(erase, "{}"));
+  deletion.erase("metrics");
+  std::vector<std::string> acknowledged;
+  unsigned next = 0;
+  auto send = [&](uint16_t port, const std::string& body, int n, bool keep_it) {
+    for (int i = 0; i < n; ++i) {
+      std::string doc = Uuid(51, next++);
+      HttpResult r = HttpCall(port, "POST", "/submit/homeport-agent/feedback/1/" + doc,
+                              {{"Content-Type", "application/json"}}, body);
+      ASSERT_EQ(r.status, 200) << r.body;
+      if (keep_it) acknowledged.push_back(doc);
+    }
+  };
+  for (int round = 0; round < 3; ++round) {
+    ServerProcess server(Serve(region, {"--ingest-log-max-bytes", std::to_string(64 << 20)}));
+    ASSERT_TRUE(server.started()) << server.output() << server.log();
+    std::thread deletion_request;
+    int64_t backlog = 0;
+    {
+      LockedDatabase locked(region.dir.File("sg.db"));
+      send(server.port(), keep_body, 40, true);
+      send(server.port(), erase_body, 10, false);
+      deletion_request = std::thread([&, port = server.port()] {
+        HttpCall(port, "POST", "/submit/homeport-agent/deletion-request/1/" + Uuid(52, round),
+                 {{"Content-Type", "application/json"}}, deletion.dump());
+      });
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the erasure is in the log
+      send(server.port(), keep_body, 120, true);
+      backlog = UnloadedBytes(server.port());
+      ASSERT_GT(backlog, 20 << 20);
+    }
+    // Killed once 15%, 50% and 85% of the backlog is in the store.
+    const int64_t kill_below = backlog * (17 - 7 * round) / 20;
+    for (int i = 0; i < 20000; ++i) {
+      int64_t left = UnloadedBytes(server.port());
+      if (left >= 0 && left <= kill_below) break;
+    }
+    EXPECT_EQ(server.Signal(SIGKILL), 128 + SIGKILL);
+    deletion_request.join();
+  }
+
+  ServerProcess server(Serve(region));
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  ASSERT_TRUE(WaitForIngest(server.port()));
+  std::set<std::string> stored = StoredDocIds(region, {keep});
+  EXPECT_EQ(stored.size(), acknowledged.size());
+  for (const auto& doc : acknowledged) EXPECT_EQ(stored.count(doc), 1u) << doc << " was lost";
+  EXPECT_TRUE(StoredDocIds(region, {erase}).empty());
+  auto store = Store::Open(region.store_url);
+  ASSERT_TRUE(store.ok());
+  auto counts = (*store)->DocumentCounts();
+  ASSERT_TRUE(counts.ok());
+  ASSERT_EQ(counts->size(), 1u);
+  EXPECT_EQ(static_cast<size_t>(counts->at(0).second), acknowledged.size());
   EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
 }
 

@@ -12,6 +12,7 @@
 #include "e2e_support.h"
 #include "store/store.h"
 #include "testing/postgres_test_db.h"
+#include "testing/private_postgres.h"
 #include "testing/tcp_proxy.h"
 
 namespace homeport::e2e {
@@ -20,9 +21,12 @@ namespace {
 using nlohmann::json;
 
 // Servers share the database; each has an ingest log of its own.
-std::vector<std::string> Serve(const std::string& store_url, const std::string& ingest_log) {
-  return {"--region", "sg",          "--store",      store_url,
-          "--listen", "127.0.0.1:0", "--ingest-log", ingest_log};
+std::vector<std::string> Serve(const std::string& store_url, const std::string& ingest_log,
+                               std::vector<std::string> more = {}) {
+  std::vector<std::string> args = {"--region", "sg",          "--store",      store_url,
+                                   "--listen", "127.0.0.1:0", "--ingest-log", ingest_log};
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
 }
 
 HttpResult Activate(uint16_t port, const SignedActivation& a) {
@@ -35,6 +39,12 @@ std::string Field(const HttpResult& r, const char* name) {
 }
 
 const char* kDiagnostics = R"({"counter": {"diagnostics.crash_count": 3}})";
+
+std::string DeletionBody(const std::string& client) {
+  json deletion = json::parse(GleanBody(client, "{}"));
+  deletion.erase("metrics");
+  return deletion.dump();
+}
 
 class ScaleOutE2E : public ::testing::Test {
  protected:
@@ -196,6 +206,105 @@ TEST_F(ScaleOutE2E, PausedDatabaseKeepsHealthzAndPingIntakeAndLosesNothing) {
   ASSERT_NE(store, nullptr);
   auto docs = store->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
   ASSERT_TRUE(docs.ok());
+  EXPECT_EQ(docs->size(), 20u);
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+// A deletion-request through one server while the client's pings keep arriving at the other,
+// whose loader moves them into the store meanwhile: once the erasure is answered, nothing of the
+// client is in the store, neither what the other server held in its log then nor what came after.
+TEST_F(ScaleOutE2E, DeletionThroughOneServerRacingTheOthersLoaderLeavesNothingOfTheClient) {
+  Region region(1, url_);
+  // One client sending as fast as it can: its rate limit is out of the way.
+  const std::vector<std::string> unlimited = {"--client-rate", "1000000", "--client-burst",
+                                              "1000000"};
+  ServerProcess a(Serve(url_, region.dir.File("a.ingest"), unlimited)),
+      b(Serve(url_, region.dir.File("b.ingest"), unlimited));
+  ASSERT_TRUE(a.started()) << a.output() << a.log();
+  ASSERT_TRUE(b.started()) << b.output() << b.log();
+  const std::string client = Uuid(25, 1);
+  const std::string body = GleanBody(client, kDiagnostics);
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::thread sender([&] {
+    for (unsigned n = 0; !stop; ++n) {
+      HttpResult r = HttpCall(a.port(), "POST",
+                              "/submit/homeport-agent/diagnostics/1/" + Uuid(26, n),
+                              {{"Content-Type", "application/json"}}, body);
+      if (r.status == 200) ++acknowledged;
+    }
+  });
+  auto wait_for = [&](int n) {
+    for (int i = 0; i < 2000 && acknowledged < n; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  };
+  wait_for(100);
+  HttpResult erased =
+      HttpCall(b.port(), "POST", "/submit/homeport-agent/deletion-request/1/" + Uuid(27, 1),
+               {{"Content-Type", "application/json"}}, DeletionBody(client));
+  const int before = acknowledged;
+  wait_for(before + 100);
+  stop = true;
+  sender.join();
+  EXPECT_EQ(erased.status, 200) << erased.body;
+  EXPECT_GE(before, 100);
+  EXPECT_GE(acknowledged.load(), before + 100);
+
+  ASSERT_TRUE(WaitForIngest(a.port()));
+  ASSERT_TRUE(WaitForIngest(b.port()));
+  auto store = OpenStore();
+  ASSERT_NE(store, nullptr);
+  auto docs = store->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
+  EXPECT_EQ(docs->size(), 0u);
+  EXPECT_EQ(a.Signal(SIGTERM), 0) << a.log();
+  EXPECT_EQ(b.Signal(SIGTERM), 0) << b.log();
+}
+
+// Every process of the database stopped with SIGSTOP: connections stay open and the kernel
+// acknowledges what is sent, but nothing answers and nothing fails. /healthz and pings are
+// answered at once, an activation gets 503 + Retry-After within its limit instead of hanging,
+// and once the database goes on, every acknowledged ping is stored.
+TEST(PausedPostgresE2E, StoppedDatabaseKeepsPingsAnswersActivations503AndLosesNothing) {
+  if (testing::PostgresTestServer().empty()) GTEST_SKIP() << testing::kNoPostgres;
+  testing::PrivatePostgres postgres;
+  ASSERT_FALSE(postgres.url().empty()) << "the test's own PostgreSQL server did not start";
+  Region region(2, postgres.url());
+  ServerProcess server(Serve(postgres.url(), region.dir.File("sg.ingest")));
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  ASSERT_EQ(Activate(server.port(), HandMadeActivation(region.Profile(1), "sg")).status, 201);
+  const std::string client = Uuid(24, 1);
+
+  postgres.Pause();
+  SignedActivation second = HandMadeActivation(region.Profile(2), "sg");
+  auto asked = std::chrono::steady_clock::now();
+  HttpResult during = Activate(server.port(), second);
+  EXPECT_EQ(during.status, 503) << during.body;
+  EXPECT_FALSE(during.headers["retry-after"].empty());
+  EXPECT_LT(std::chrono::steady_clock::now() - asked, std::chrono::seconds(10));
+  for (unsigned n = 0; n < 20; ++n) {
+    auto started = std::chrono::steady_clock::now();
+    HttpResult ping = HttpCall(server.port(), "POST",
+                               "/submit/homeport-agent/diagnostics/1/" + Uuid(24, 100 + n),
+                               {{"Content-Type", "application/json"}},
+                               GleanBody(client, kDiagnostics));
+    EXPECT_EQ(ping.status, 200) << ping.body;
+    EXPECT_EQ(HttpCall(server.port(), "GET", "/healthz").status, 200);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(1));
+  }
+
+  postgres.Resume();
+  ASSERT_TRUE(WaitForIngest(server.port()));
+  // The device's retry: activated now, or found activated by the commit that outlived its 503.
+  HttpResult after = Activate(server.port(), second);
+  EXPECT_TRUE(after.status == 201 || after.status == 200) << after.body;
+  EXPECT_FALSE(Field(after, "warranty_start").empty()) << after.body;
+  auto store = Store::Open(postgres.url());
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  auto docs = (*store)->ExportClient(client, "test:e2e", std::chrono::system_clock::now());
+  ASSERT_TRUE(docs.ok()) << docs.status().ToString();
   EXPECT_EQ(docs->size(), 20u);
   EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
 }
