@@ -24,7 +24,7 @@ step "maker root key"
 "$HOMEPORT" keys new --out root.key
 
 step "factory batch of $DEVICES devices for region sg"
-"$HOMEPORT" factory batch --root-key root.key --count "$DEVICES" --model HP7 --sku HP7-64-BLK \
+"$HOMEPORT" factory batch --root-pub root.key.pub --count "$DEVICES" --model HP7 --sku HP7-64-BLK \
   --variant global --region sg --batch B2026-11 --out batch
 
 step "enroll the batch into the sg store (SQLite)"

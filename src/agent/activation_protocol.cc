@@ -6,6 +6,7 @@
 
 #include "common/time_format.h"
 #include "crypto/jws.h"
+#include "provisioning/region_manifest.h"
 
 namespace homeport::agent {
 namespace {
@@ -27,7 +28,7 @@ std::optional<ActivationOutcome> OutcomeFromName(std::string_view name) {
 
 std::string ActivationsUrl(std::string_view activation_url) {
   if (!activation_url.empty() && activation_url.back() == '/') activation_url.remove_suffix(1);
-  return std::string(activation_url) + "/v1/activations";
+  return std::string(activation_url) + std::string(kActivationPath);
 }
 
 std::string ActivationBody(const DeviceProfile& profile, const RegionManifest& manifest,

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/json_text.h"
 #include "privacy/identifier_kind.h"
 
 namespace homeport::audit {
@@ -44,8 +45,8 @@ Result<bool> Bool(const nlohmann::json& doc, const char* field) {
 }  // namespace
 
 Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
-  auto doc = nlohmann::json::parse(json, nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object()) {
+  HOMEPORT_ASSIGN_OR_RETURN(nlohmann::json doc, ParseJsonText(json, "the policy"));
+  if (!doc.is_object()) {
     return Status::InvalidArgument("the policy is not a JSON object");
   }
   static const char* const kFields[] = {"region",          "allow_hosts",   "allow_countries",

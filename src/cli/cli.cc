@@ -1,9 +1,13 @@
 // Top-level command line: one binary, subcommands like git.
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
+#include <vector>
 
+#include "build_info.h"
 #include "command.h"
 #include "common/terminal_text.h"
 
@@ -18,6 +22,61 @@ std::string NumberText(double v) {
 
 std::string Refusal(const std::string& what, const std::string& range, const std::string& got) {
   return "must be " + what + " from " + range + ", not \"" + TerminalSafe(got) + "\"";
+}
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The command a failed parse had reached: the deepest subcommand given.
+CLI::App* ReachedCommand(CLI::App& app) {
+  CLI::App* at = &app;
+  for (;;) {
+    auto given = at->get_subcommands();
+    if (given.empty()) return at;
+    at = given.front();
+  }
+}
+
+// "unknown flag --stor for `homeport rollout`; did you mean --store?" for each flag the command
+// does not have, the nearest of its own named when one is close.
+std::string UnknownFlags(CLI::App& app, int argc, char** argv) {
+  CLI::App* command = ReachedCommand(app);
+  std::vector<std::string> known;
+  for (const CLI::Option* o : command->get_options()) {
+    for (const std::string& name : o->get_lnames()) known.push_back("--" + name);
+  }
+  std::string out;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (!arg.starts_with("--")) continue;
+    std::string flag(arg.substr(0, arg.find('=')));
+    if (std::find(known.begin(), known.end(), flag) != known.end()) continue;
+    std::string nearest;
+    size_t best = std::max<size_t>(2, flag.size() / 3) + 1;
+    for (const auto& k : known) {
+      if (size_t d = EditDistance(flag, k); d < best) best = d, nearest = k;
+    }
+    if (!out.empty()) out += "\n";
+    std::string path;
+    for (const CLI::App* c = command; c != nullptr && c->get_parent() != nullptr;
+         c = c->get_parent()) {
+      path = " " + c->get_name() + path;
+    }
+    out += "unknown flag " + TerminalSafe(flag) + " for `homeport" + path + "`" + (nearest.empty() ? "; --help lists them" : "; did you mean " + nearest + "?");
+  }
+  return out;
 }
 
 }  // namespace
@@ -67,7 +126,8 @@ CLI::Validator WholeNumberIn(long long min, long long max, const std::string& wh
 int Main(int argc, char** argv) {
   CLI::App app{"homeport: region-locked device activation and opt-in UX telemetry"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "homeport 0.1.0");
+  app.set_version_flag("--version",
+                       "homeport " HOMEPORT_VERSION_STRING " (commit " HOMEPORT_COMMIT ")");
   Commands commands;
   AddKeysCommands(app, commands);
   AddManifestCommands(app, commands);
@@ -89,6 +149,13 @@ int Main(int argc, char** argv) {
   } catch (const CLI::ConversionError& e) {
     return Fail(e.what());
   } catch (const CLI::ParseError& e) {
+    // A mistyped flag is the likely cause of whatever else failed ("--store is required" after
+    // "--stor"): name it first.
+    if (e.get_exit_code() != 0) {
+      if (std::string unknown = UnknownFlags(app, argc, argv); !unknown.empty()) {
+        return Fail(unknown);
+      }
+    }
     return app.exit(e);
   }
   return commands.run ? commands.run() : 2;

@@ -28,6 +28,21 @@ std::vector<std::string> SplitList(const std::vector<std::string>& values) {
   return out;
 }
 
+// The base URL the manifest holds: trailing slashes and a trailing `endpoint` path (an endpoint
+// given in full) are cut off, with a note saying so.
+std::string BaseUrl(std::string url, std::string_view endpoint, const char* flag) {
+  std::string given = url;
+  while (url.ends_with('/')) url.pop_back();
+  if (!endpoint.empty() && url.ends_with(endpoint)) url.resize(url.size() - endpoint.size());
+  while (url.ends_with('/')) url.pop_back();
+  if (url != given) {
+    std::printf("note: %s %s is taken as the base URL %s; devices add %s\n", flag,
+                TerminalSafe(given).c_str(), TerminalSafe(url).c_str(),
+                endpoint.empty() ? "their paths" : std::string(endpoint).c_str());
+  }
+  return url;
+}
+
 }  // namespace
 
 void AddKeysCommands(CLI::App& app, Commands& commands) {
@@ -69,13 +84,17 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
   sign->add_option("--version", a->m.version, "manifest version (1, 2, …)")
       ->required()
       ->check(WholeNumberIn(1, 9'007'199'254'740'991));
-  sign->add_option("--tls-pin", a->pins, "sha256//BASE64 public-key pin(s) for the endpoints");
+  sign->add_option("--tls-pin", a->pins,
+                   "sha256//BASE64 public-key pin(s) for the endpoints (SHA-256 of the "
+                   "SubjectPublicKeyInfo, 44 Base64 characters)");
   sign->add_option("--out", a->out, "manifest file to write")->required();
   sign->callback([&commands, a] {
     commands.run = [a] {
       Env* env = Env::Default();
       auto root = crypto::ReadSecretKey(env, a->root_key);
       if (!root.ok()) return Fail(root.status());
+      a->m.activation_url = BaseUrl(a->m.activation_url, kActivationPath, "--activation-url");
+      a->m.uxp_url = BaseUrl(a->m.uxp_url, "", "--uxp-url");
       a->m.variants = SplitList(a->variants);
       a->m.tls_pins = SplitList(a->pins);
       a->m.issued_at = FormatRfc3339(env->Now());
@@ -116,13 +135,18 @@ void AddFactoryCommands(CLI::App& app, Commands& commands) {
   auto* factory = app.add_subcommand("factory", "factory batches of device identities");
   factory->require_subcommand(1);
   struct BatchArgs {
-    std::string root_key;
+    std::string root_pub, root_key;
     FactoryBatchOptions o;
   };
   auto a = std::make_shared<BatchArgs>();
   auto* batch = factory->add_subcommand("batch", "make N device identities and enrollment.csv");
-  batch->add_option("--root-key", a->root_key, "maker root key (its public half goes into profiles)")
-      ->required();
+  auto* pub = batch->add_option("--root-pub", a->root_pub,
+                                "maker root public key (JWK): what profiles carry; the secret "
+                                "key can stay offline");
+  auto* secret = batch->add_option("--root-key", a->root_key,
+                                   "maker root secret key instead (only its public half is used)");
+  pub->excludes(secret);
+  secret->excludes(pub);
   batch->add_option("--count", a->o.count, "devices in the batch")
       ->required()
       ->check(WholeNumberIn(1, 1'000'000));
@@ -138,7 +162,17 @@ void AddFactoryCommands(CLI::App& app, Commands& commands) {
     commands.run = [a] {
       Env* env = Env::Default();
       if (Status st = ValidateFactoryBatchOptions(a->o); !st.ok()) return Fail(st);
-      auto root = crypto::ReadSecretKey(env, a->root_key);
+      if (a->root_pub.empty() == a->root_key.empty()) {
+        return Fail("factory batch needs the maker root public key: --root-pub FILE.pub");
+      }
+      Result<crypto::PublicKey> root = Status::Internal("unset");
+      if (!a->root_pub.empty()) {
+        root = crypto::ReadPublicKey(env, a->root_pub);
+      } else if (auto secret = crypto::ReadSecretKey(env, a->root_key); secret.ok()) {
+        root = secret->Public();
+      } else {
+        root = secret.status();
+      }
       if (!root.ok()) return Fail(root.status());
       auto profiles = MakeFactoryBatch(a->o, *root, env);
       if (!profiles.ok()) return Fail(profiles.status());

@@ -50,7 +50,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
   warranty->add_option("--store", w->store, "store URL")->required();
   warranty->callback([&commands, w] {
     commands.run = [w] {
-      auto store = Store::Open(w->store);
+      auto store = Store::OpenExisting(w->store);
       if (!store.ok()) return Fail(store.status());
       auto record = (*store)->LookupWarranty(w->serial, CliActor(), Env::Default()->Now());
       if (!record.ok()) return Fail(record.status());
@@ -72,7 +72,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
   rollout->add_flag("--json", r->json, "print JSON");
   rollout->callback([&commands, r] {
     commands.run = [r] {
-      auto store = Store::Open(r->store);
+      auto store = Store::OpenExisting(r->store);
       if (!store.ok()) return Fail(store.status());
       auto report = (*store)->Rollout(r->batch);
       if (!report.ok()) return Fail(report.status());
@@ -114,7 +114,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
   stats->add_flag("--json", st->json, "print JSON");
   stats->callback([&commands, st] {
     commands.run = [st] {
-      auto store = Store::Open(st->store);
+      auto store = Store::OpenExisting(st->store);
       if (!store.ok()) return Fail(store.status());
       auto wrong_region = (*store)->WrongRegionCounts();
       if (!wrong_region.ok()) return Fail(wrong_region.status());

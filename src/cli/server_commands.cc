@@ -1,6 +1,7 @@
 // Region-side commands: `enroll` (import a factory batch into a region's store) and `serve`.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 
 #include "command.h"
 #include "provisioning/device_profile.h"
@@ -28,14 +29,25 @@ void AddEnrollCommand(CLI::App& app, Commands& commands) {
       ParsedEnrollmentCsv csv = ParseEnrollmentCsv(*text);
       // Residency: a record of another region never enters this region's store.
       std::vector<EnrollmentCsvProblem> problems = csv.problems;
+      // Rows of another region, summed up per region found (first row, how many).
+      struct Foreign {
+        size_t first = 0, count = 0;
+      };
+      std::map<std::string, Foreign> foreign;
       for (size_t i = 0; i < csv.records.size(); ++i) {
-        const EnrollmentRecord& r = csv.records[i];
-        if (r.region != a->region) {
-          problems.push_back({csv.record_lines[i],
-                              "serial " + r.serial + " belongs to region \"" + r.region +
-                                  "\", not \"" + a->region +
-                                  "\": enrollment data stays in its own region"});
-        }
+        if (csv.records[i].region == a->region) continue;
+        Foreign& f = foreign[csv.records[i].region];
+        if (f.count++ == 0) f.first = i;
+      }
+      for (const auto& [region, f] : foreign) {
+        const int line = csv.record_lines[f.first];
+        problems.push_back(
+            {line, std::to_string(f.count) + (f.count == 1 ? " serial" : " serials") +
+                       " (first " + csv.records[f.first].serial + ", line " +
+                       std::to_string(line) + ") " + (f.count == 1 ? "belongs" : "belong") +
+                       " to region \"" + region + "\", not \"" + a->region +
+                       "\" (the region code this store serves, as in --region): enrollment "
+                       "data stays in its own region"});
       }
       std::stable_sort(problems.begin(), problems.end(),
                        [](const auto& x, const auto& y) { return x.line < y.line; });
@@ -66,6 +78,13 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
       ->capture_default_str();
   serve->add_option("--tls-cert", o->tls_cert, "PEM certificate chain: serve HTTPS");
   serve->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
+  serve->add_option("--tls-ciphers", o->tls_ciphers,
+                    "TLS 1.2 suites, OpenSSL names joined by ':' (default: Mozilla's "
+                    "intermediate profile, ECDHE with AEAD only)")
+      ->capture_default_str();
+  serve->add_option("--tls-min-version", o->tls_min_version, "lowest TLS version: 1.2 or 1.3")
+      ->check(CLI::IsMember({"1.2", "1.3"}))
+      ->capture_default_str();
   serve->add_option("--manifest", o->manifest_files, "signed manifest(s) for GET /v1/manifest");
   serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")
       ->capture_default_str()

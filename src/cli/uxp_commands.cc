@@ -9,6 +9,7 @@
 #include "command.h"
 #include "common/terminal_text.h"
 #include "schema/catalogue.h"
+#include "schema/metric_values.h"
 #include "server/retention.h"
 #include "server/router.h"
 #include "store/store.h"
@@ -27,7 +28,12 @@ void AddUxpCommands(CLI::App& app, Commands& commands) {
   exp->add_option("--store", e->store, "store URL")->required();
   exp->callback([&commands, e] {
     commands.run = [e] {
-      auto store = Store::Open(e->store);
+      if (!schema::IsUuid(e->client_id)) {
+        return Fail("\"" + TerminalSafe(e->client_id) +
+                    "\" is not a Glean client_id (a UUID, such as "
+                    "0f8fad5b-d9cb-469f-a165-70867728950e); nothing was read");
+      }
+      auto store = Store::OpenExisting(e->store);
       if (!store.ok()) return Fail(store.status());
       auto docs = (*store)->ExportClient(e->client_id, CliActor(), Env::Default()->Now());
       if (!docs.ok()) return Fail(docs.status());
@@ -52,8 +58,18 @@ void AddUxpCommands(CLI::App& app, Commands& commands) {
     commands.run = [r] {
       auto schemas = schema::SchemaRegistry::Load(r->schema_dirs);
       if (!schemas.ok()) return Fail(schemas.status());
-      auto store = Store::Open(r->store);
+      auto store = Store::OpenExisting(r->store);
       if (!store.ok()) return Fail(store.status());
+      auto missing = PingsWithoutSchema(**store, *schemas);
+      if (!missing.ok()) return Fail(missing.status());
+      if (!missing->empty()) {
+        std::string names;
+        for (const auto& m : *missing) names += (names.empty() ? "" : ", ") + TerminalSafe(m);
+        return Fail("the store holds documents of " + names +
+                    ", whose schema is not loaded, so their metrics' retention cannot be "
+                    "applied: pass the --schemas directories the server runs with; nothing was "
+                    "removed");
+      }
       auto report = RunRetention(**store, *schemas, Env::Default()->Now());
       if (!report.ok()) return Fail(report.status());
       std::printf("removed %lld documents past retention; removed expired metric values from %lld "

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <nlohmann/json.hpp>
 
+#include "common/json_text.h"
 #include "crypto/base64.h"
 
 namespace homeport::crypto {
@@ -40,9 +41,7 @@ Result<std::string> JwkMember(const nlohmann::json& jwk, const char* name) {
 
 Result<nlohmann::json> ReadJson(Env* env, const std::string& path) {
   HOMEPORT_ASSIGN_OR_RETURN(std::string text, env->ReadFile(path));
-  auto j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return Status::InvalidArgument(path + " is not JSON");
-  return j;
+  return ParseJsonText(text, path);
 }
 
 }  // namespace

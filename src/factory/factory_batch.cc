@@ -36,7 +36,7 @@ Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o) {
 }
 
 Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o,
-                                                    const crypto::SecretKey& root, Env* env) {
+                                                    const crypto::PublicKey& root, Env* env) {
   HOMEPORT_RETURN_IF_ERROR(ValidateFactoryBatchOptions(o));
   const std::string csv_path = o.out_dir + "/enrollment.csv";
   if (env->FileExists(csv_path)) {
@@ -44,7 +44,7 @@ Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o
   }
   HOMEPORT_RETURN_IF_ERROR(env->CreateDirs(o.out_dir + "/devices"));
 
-  const std::string root_jwk = crypto::ToJwk(root.Public()).dump();
+  const std::string root_jwk = crypto::ToJwk(root).dump();
   std::vector<DeviceProfile> profiles;
   profiles.reserve(static_cast<size_t>(o.count));
   std::string csv = std::string(kEnrollmentCsvHeader) + "\n";

@@ -27,8 +27,9 @@ struct FactoryBatchOptions {
 Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o);
 
 // Writes the batch. Serials are "<batch>-<six digits>" counting from 000001 (the millionth
-// has seven). Refuses to write into a directory that already holds an enrollment.csv.
+// has seven). Profiles carry the root's public key only, so the secret key can stay offline.
+// Refuses to write into a directory that already holds an enrollment.csv.
 Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o,
-                                                    const crypto::SecretKey& root, Env* env);
+                                                    const crypto::PublicKey& root, Env* env);
 
 }  // namespace homeport

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "common/json_text.h"
 #include "common/time_format.h"
 #include "provisioning/region_manifest.h"
 
@@ -53,7 +54,7 @@ std::string DeviceProfileToJson(const DeviceProfile& p) {
 }
 
 Result<DeviceProfile> ParseDeviceProfile(std::string_view text) {
-  auto j = nlohmann::json::parse(text, nullptr, false);
+  HOMEPORT_ASSIGN_OR_RETURN(nlohmann::json j, ParseJsonText(text, "the device profile"));
   if (!j.is_object()) return Status::InvalidArgument("device profile is not a JSON object");
   DeviceProfile p;
   try {

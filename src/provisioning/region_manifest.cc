@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "crypto/base64.h"
 #include "crypto/jws.h"
 
 namespace homeport {
@@ -41,6 +42,13 @@ bool IsValidRegionCode(std::string_view code) {
          });
 }
 
+bool IsValidTlsPin(std::string_view pin) {
+  constexpr std::string_view kPrefix = "sha256//";
+  if (pin.substr(0, kPrefix.size()) != kPrefix) return false;
+  auto digest = crypto::Base64Decode(pin.substr(kPrefix.size()));
+  return digest.ok() && digest->size() == 32;
+}
+
 Status ValidateManifest(const RegionManifest& m) {
   if (!IsValidRegionCode(m.region)) {
     return Status::InvalidArgument("region \"" + m.region +
@@ -55,6 +63,30 @@ Status ValidateManifest(const RegionManifest& m) {
   }
   if (!IsHttpUrl(m.uxp_url)) {
     return Status::InvalidArgument("UX-program URL \"" + m.uxp_url + "\" is not http(s)");
+  }
+  // Base URLs: devices add the paths, so an endpoint given here would be doubled on the device.
+  // (A trailing slash is harmless: devices drop it.)
+  std::string_view activation = m.activation_url, uxp = m.uxp_url;
+  if (activation.ends_with('/')) activation.remove_suffix(1);
+  if (uxp.ends_with('/')) uxp.remove_suffix(1);
+  if (activation.ends_with(kActivationPath)) {
+    return Status::InvalidArgument("activation URL \"" + m.activation_url +
+                                   "\" must be a base URL such as https://act.example.com: "
+                                   "devices add " + std::string(kActivationPath));
+  }
+  if (uxp.find("/submit/") != std::string_view::npos || uxp.ends_with("/submit")) {
+    return Status::InvalidArgument("UX-program URL \"" + m.uxp_url +
+                                   "\" must be a base URL such as https://uxp.example.com: "
+                                   "devices add /submit/…");
+  }
+  for (const auto& pin : m.tls_pins) {
+    if (!IsValidTlsPin(pin)) {
+      return Status::InvalidArgument(
+          "TLS pin \"" + pin +
+          "\" is not sha256// followed by the Base64 of a 32-byte SHA-256 (44 characters, as "
+          "`openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst "
+          "-sha256 -binary | base64` prints); a wrong pin stops every device from activating");
+    }
   }
   if (m.version < 1) return Status::InvalidArgument("manifest version must be 1 or more");
   return Status::Ok();

@@ -15,6 +15,11 @@ namespace homeport {
 // Checks the fields a manifest must have: a region code, at least one variant, http(s) URLs.
 Status ValidateManifest(const RegionManifest& m);
 bool IsValidRegionCode(std::string_view code);
+// A public-key pin as the agent (and curl) take it: "sha256//" and the padded Base64 of the
+// 32-byte SHA-256 of the server's SubjectPublicKeyInfo.
+bool IsValidTlsPin(std::string_view pin);
+// Where devices send activations, given the manifest's base URL.
+inline constexpr std::string_view kActivationPath = "/v1/activations";
 
 Result<std::string> SignManifest(const RegionManifest& m, const crypto::SecretKey& root);
 // Verifies the signature and the fields; the manifest is returned only if both hold.

@@ -413,6 +413,19 @@ Status HttpServer::Impl::Start() {
     tls_.emplace(ssl::context::tls_server);
     tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                       ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    SSL_CTX* ctx = tls_->native_handle();
+    int min_version = options_.tls_min_version == "1.2"   ? TLS1_2_VERSION
+                      : options_.tls_min_version == "1.3" ? TLS1_3_VERSION
+                                                          : 0;
+    if (min_version == 0) {
+      return Status::InvalidArgument("--tls-min-version must be 1.2 or 1.3, not \"" +
+                                     options_.tls_min_version + "\"");
+    }
+    SSL_CTX_set_min_proto_version(ctx, min_version);
+    if (SSL_CTX_set_cipher_list(ctx, options_.tls_ciphers.c_str()) != 1) {
+      return Status::InvalidArgument("--tls-ciphers: no TLS 1.2 suite OpenSSL knows in \"" +
+                                     options_.tls_ciphers + "\"");
+    }
     beast::error_code ec;
     tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
     if (ec)

@@ -18,12 +18,20 @@
 
 namespace homeport {
 
+inline constexpr std::string_view kIntermediateTls12Ciphers =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
+
 struct HttpServerOptions {
   std::string host = "127.0.0.1";  // address to bind; "0.0.0.0" or "::" for all
   uint16_t port = 8080;            // 0 picks a free port; see HttpServer::port()
   int threads = 0;                 // I/O threads; 0 = one per core
   std::string tls_cert_file;       // PEM chain; with tls_key_file, serve HTTPS only
   std::string tls_key_file;
+  // TLS 1.2 suites (OpenSSL names) and the lowest version taken ("1.2" or "1.3"). The default is
+  // Mozilla's "intermediate" server profile: TLS 1.3, and TLS 1.2 with ECDHE and AEAD suites only.
+  std::string tls_ciphers = std::string(kIntermediateTls12Ciphers);
+  std::string tls_min_version = "1.2";
   // Open client connections at most. Past it, the connection idle the longest (one that has
   // sent nothing yet, or waits in keep-alive) is closed to admit the newcomer; if every one is
   // busy with a request, the newcomer is answered 503 and closed. 0 = DefaultMaxConnections()

@@ -32,6 +32,21 @@ Result<RetentionReport> RunRetention(RetentionStore& store, const schema::Schema
   return report;
 }
 
+Result<std::vector<std::string>> PingsWithoutSchema(OperatorReads& store,
+                                                    const schema::SchemaRegistry& schemas) {
+  HOMEPORT_ASSIGN_OR_RETURN(auto counts, store.DocumentCounts());
+  std::vector<std::string> missing;
+  for (const auto& [app_and_ping, n] : counts) {
+    size_t slash = app_and_ping.find('/');
+    const schema::AppSchema* app = schemas.Find(app_and_ping.substr(0, slash));
+    if (app == nullptr || slash == std::string::npos ||
+        app->pings.count(app_and_ping.substr(slash + 1)) == 0) {
+      missing.push_back(app_and_ping);
+    }
+  }
+  return missing;
+}
+
 PeriodicRetention::PeriodicRetention(RetentionStore& store, const schema::SchemaRegistry& schemas, Env* env,
                                      std::chrono::milliseconds interval, PassCallback on_pass)
     : store_(store),

@@ -23,6 +23,12 @@ struct RetentionReport {
 Result<RetentionReport> RunRetention(RetentionStore& store, const schema::SchemaRegistry& schemas,
                                      TimePoint now);
 
+// The "app/ping" pairs the store holds documents of that `schemas` does not declare. Their
+// metrics' shorter retention cannot be applied without the schema, so `homeport retention run`
+// refuses to pass over them silently.
+Result<std::vector<std::string>> PingsWithoutSchema(OperatorReads& store,
+                                                    const schema::SchemaRegistry& schemas);
+
 // The server's periodic pass: RunRetention at start and then every `interval`, on its own
 // thread, with the day taken from `env` (so a test can move the clock). Each pass's outcome
 // goes to `on_pass`, called on that thread. Destruction stops the thread, waiting for a pass

@@ -72,6 +72,8 @@ HttpServerOptions HttpOptions(const ServeOptions& o) {
   http.threads = o.threads;
   http.tls_cert_file = o.tls_cert;
   http.tls_key_file = o.tls_key;
+  http.tls_ciphers = o.tls_ciphers;
+  http.tls_min_version = o.tls_min_version;
   http.max_connections = static_cast<size_t>(std::max<int64_t>(o.max_connections, 0));
   http.header_timeout = std::chrono::seconds(o.header_timeout_seconds);
   http.idle_timeout = std::chrono::seconds(o.idle_timeout_seconds);

@@ -20,6 +20,8 @@ struct ServeOptions {
   std::string listen = "127.0.0.1:8080";    // HOST:PORT; port 0 picks a free one
   std::string tls_cert;                     // PEM; with tls_key, HTTPS only
   std::string tls_key;
+  std::string tls_ciphers = std::string(kIntermediateTls12Ciphers);  // TLS 1.2 suites
+  std::string tls_min_version = "1.2";                               // or "1.3"
   std::vector<std::string> manifest_files;  // signed manifests served at GET /v1/manifest
   int threads = 0;                          // I/O threads; 0 = one per core
   // Connection bounds (see HttpServerOptions): open connections at most, 0 = sized to the

@@ -7,13 +7,26 @@
 
 namespace homeport {
 
-Result<std::unique_ptr<Store>> Store::Open(const std::string& url, Env* env) {
-  if (url.rfind("sqlite:", 0) == 0) return OpenSqliteStore(url.substr(7));
+namespace {
+
+Result<std::unique_ptr<Store>> OpenStore(const std::string& url, Env* env,
+                                         StoreCreation creation) {
+  if (url.rfind("sqlite:", 0) == 0) return OpenSqliteStore(url.substr(7), creation);
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
-    return OpenPostgresStore(url, env);
+    return OpenPostgresStore(url, env, creation);
   }
   return Status::InvalidArgument("unknown store URL \"" + url +
                                  "\": expected sqlite:PATH or postgresql://…");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& url, Env* env) {
+  return OpenStore(url, env, StoreCreation::kCreateIfMissing);
+}
+
+Result<std::unique_ptr<Store>> Store::OpenExisting(const std::string& url, Env* env) {
+  return OpenStore(url, env, StoreCreation::kMustExist);
 }
 
 AccessLogEntry NextAccessLogEntry(int64_t last_seq, std::string last_hash, std::string actor,

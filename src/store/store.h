@@ -203,6 +203,9 @@ class RetentionStore {
                                        const std::string& cutoff_day) = 0;
 };
 
+// Whether opening may create the store (serve, enroll) or must find one (reads).
+enum class StoreCreation { kCreateIfMissing, kMustExist };
+
 // A backend: all of the above, and enrollment (the maker's import).
 class Store : public CommitStore, public OperatorReads, public RetentionStore {
  public:
@@ -210,6 +213,10 @@ class Store : public CommitStore, public OperatorReads, public RetentionStore {
   // (a libpq URI; servers of one region may share it). Applies pending migrations.
   // Waits (retries after a lost race) go through `env`.
   static Result<std::unique_ptr<Store>> Open(const std::string& url, Env* env = Env::Default());
+  // For commands that only read or tidy a store: the same, but a store that does not exist (a
+  // typo in the path, an empty database) is a NotFound error, never created.
+  static Result<std::unique_ptr<Store>> OpenExisting(const std::string& url,
+                                                     Env* env = Env::Default());
 
   // All or nothing. A serial already enrolled with the same record is left as it is; one
   // enrolled with a different record is an AlreadyExists error naming it.

@@ -109,6 +109,22 @@ TEST_F(BuildAuditTest, AManifestOfAnotherKeyIsAViolationEvenForTheRightRegion) {
   EXPECT_NE(v.manifests[0].problem.find("claims region \"sg\""), std::string::npos);
 }
 
+TEST_F(BuildAuditTest, AManifestWithPlainHttpEndpointsIsAViolationUnlessCleartextIsAllowed) {
+  Write(dir_.File("etc/manifest.jws"), Manifest("sg", "http://act.sg.example.com"));
+  BuildFindings f = Scan();
+  BuildVerdict v = Judge(f, SgPolicy());
+  EXPECT_FALSE(v.Clean());
+  ASSERT_EQ(v.manifests.size(), 1u);
+  EXPECT_FALSE(v.manifests[0].ok);
+  EXPECT_NE(v.manifests[0].problem.find("http://act.sg.example.com"), std::string::npos)
+      << v.manifests[0].problem;
+  EXPECT_NE(v.manifests[0].problem.find("allow_cleartext"), std::string::npos);
+
+  AuditPolicy lenient = SgPolicy();
+  lenient.allow_cleartext = true;
+  EXPECT_TRUE(Judge(f, lenient).Clean());
+}
+
 TEST_F(BuildAuditTest, FindsHostsInUtf16Strings) {
   Write(dir_.File("res/resources.arsc"), std::string("\x02\x00\x0c\x00", 4) +
                                              Utf16("http://zzhc.vnet.cn/reg") +

@@ -271,9 +271,8 @@ TEST(ActivationE2E, NoConnectionMetadataInStoreOrLog) {
   }
 }
 
-TEST(ActivationE2E, TlsRoundTripWithCa) {
-  Region region(1);
-  std::string d = region.dir.path();
+// A test CA (ca.pem) and a certificate for 127.0.0.1 it signed (server.pem, server.key) in `d`.
+void MakeServerCertificate(const std::string& d) {
   std::string cmd =
       "cd " + d +
       " && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
@@ -284,6 +283,12 @@ TEST(ActivationE2E, TlsRoundTripWithCa) {
       "openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 "
       "-extfile san.ext -out server.pem 2>/dev/null";
   ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(ActivationE2E, TlsRoundTripWithCa) {
+  Region region(1);
+  std::string d = region.dir.path();
+  MakeServerCertificate(d);
   ServerProcess server(
       Serve(region, {"--tls-cert", d + "/server.pem", "--tls-key", d + "/server.key"}));
   ASSERT_TRUE(server.started()) << server.output();
@@ -300,6 +305,37 @@ TEST(ActivationE2E, TlsRoundTripWithCa) {
   CommandResult r = Homeport(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Trim(r.out).size(), 10u);
+}
+
+// Whether `openssl s_client` completes a handshake with these options.
+bool Handshakes(uint16_t port, const std::string& options) {
+  std::string cmd = "openssl s_client -connect 127.0.0.1:" + std::to_string(port) + " " +
+                    options + " </dev/null >/dev/null 2>&1";
+  return std::system(cmd.c_str()) == 0;
+}
+
+TEST(ActivationE2E, TlsFollowsMozillasIntermediateProfileAndTheConfiguredMinimum) {
+  Region region(1);
+  std::string d = region.dir.path();
+  MakeServerCertificate(d);
+  const std::vector<std::string> tls = {"--tls-cert", d + "/server.pem", "--tls-key",
+                                        d + "/server.key"};
+  {
+    ServerProcess server(Serve(region, tls));
+    ASSERT_TRUE(server.started()) << server.output();
+    EXPECT_TRUE(Handshakes(server.port(), "-tls1_3"));
+    EXPECT_TRUE(Handshakes(server.port(), "-tls1_2 -cipher ECDHE-ECDSA-AES128-GCM-SHA256"));
+    EXPECT_TRUE(Handshakes(server.port(), "-tls1_2 -cipher ECDHE-ECDSA-CHACHA20-POLY1305"));
+    // CBC with SHA-1 or SHA-256 MACs: offered by old clients, refused.
+    EXPECT_FALSE(Handshakes(server.port(), "-tls1_2 -cipher ECDHE-ECDSA-AES128-SHA"));
+    EXPECT_FALSE(Handshakes(server.port(), "-tls1_2 -cipher ECDHE-ECDSA-AES256-SHA384"));
+  }
+  auto only13 = tls;
+  only13.insert(only13.end(), {"--tls-min-version", "1.3"});
+  ServerProcess server(Serve(region, only13));
+  ASSERT_TRUE(server.started()) << server.output();
+  EXPECT_TRUE(Handshakes(server.port(), "-tls1_3"));
+  EXPECT_FALSE(Handshakes(server.port(), "-tls1_2"));
 }
 
 }  // namespace

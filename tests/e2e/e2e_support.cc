@@ -269,7 +269,7 @@ Region::Region(int devices, const std::string& url) {
     if (r.exit_code != 0) ADD_FAILURE() << "homeport failed: " << r.err;
   };
   run({"keys", "new", "--out", root_key});
-  run({"factory", "batch", "--root-key", root_key, "--count", std::to_string(devices), "--model",
+  run({"factory", "batch", "--root-pub", root_key + ".pub", "--count", std::to_string(devices), "--model",
        "HP7", "--sku", "HP7-64", "--variant", "global", "--region", "sg", "--batch", "B1", "--out",
        batch_dir});
   run({"enroll", "--store", store_url, "--region", "sg", batch_dir + "/enrollment.csv"});

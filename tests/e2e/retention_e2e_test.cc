@@ -55,17 +55,17 @@ TEST(RetentionE2E, RunRemovesWhatIsPastRetentionAndNothingElse) {
     WriteBatch b;
     b.documents = {
         // Feedback is kept 30 days: received 40 days ago, it expired 10 days ago.
-        {"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "c-expired",
+        {"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "0c000000-0000-4000-8000-00000000000e",
          DaysAgo(40), DaysAgo(10), Payload({{"text", {{"feedback.text", "old feedback"}}}})},
         // Diagnostics are kept 90 days; one of them expires today and stays until tomorrow.
-        {"00000000-0000-4000-8000-000000000002", "homeport-agent", "diagnostics", "c-kept",
+        {"00000000-0000-4000-8000-000000000002", "homeport-agent", "diagnostics", "0c000000-0000-4000-8000-00000000000a",
          DaysAgo(40), DaysAgo(-50), diagnostics},
-        {"00000000-0000-4000-8000-000000000003", "homeport-agent", "diagnostics", "c-kept",
+        {"00000000-0000-4000-8000-000000000003", "homeport-agent", "diagnostics", "0c000000-0000-4000-8000-00000000000a",
          DaysAgo(90), DaysAgo(0), diagnostics},
         // checkup is kept 14 days, its checkup.note only 7.
-        {"00000000-0000-4000-8000-000000000004", kApp, "checkup", "c-check", DaysAgo(10),
+        {"00000000-0000-4000-8000-000000000004", kApp, "checkup", "0c000000-0000-4000-8000-00000000000c", DaysAgo(10),
          DaysAgo(-4), checkup},
-        {"00000000-0000-4000-8000-000000000005", kApp, "checkup", "c-check", DaysAgo(2),
+        {"00000000-0000-4000-8000-000000000005", kApp, "checkup", "0c000000-0000-4000-8000-00000000000c", DaysAgo(2),
          DaysAgo(-12), checkup},
     };
     auto committed = (*store)->Commit(b, Env::Default()->Now());
@@ -80,11 +80,11 @@ TEST(RetentionE2E, RunRemovesWhatIsPastRetentionAndNothingElse) {
             std::string::npos)
       << run.out;
 
-  EXPECT_TRUE(Export(region, "c-expired")["documents"].empty()) << "an expired document is read";
-  json kept = Export(region, "c-kept")["documents"];
+  EXPECT_TRUE(Export(region, "0c000000-0000-4000-8000-00000000000e")["documents"].empty()) << "an expired document is read";
+  json kept = Export(region, "0c000000-0000-4000-8000-00000000000a")["documents"];
   ASSERT_EQ(kept.size(), 2u) << "a document within its retention was removed";
   for (const auto& d : kept) EXPECT_EQ(d["payload"], json::parse(diagnostics)) << d;
-  json checkups = Export(region, "c-check")["documents"];
+  json checkups = Export(region, "0c000000-0000-4000-8000-00000000000c")["documents"];
   ASSERT_EQ(checkups.size(), 2u);
   const json& older = checkups[0]["payload"]["metrics"];
   const json& newer = checkups[1]["payload"]["metrics"];
@@ -104,7 +104,7 @@ TEST(RetentionE2E, RunRemovesWhatIsPastRetentionAndNothingElse) {
                            "from 0 documents"),
             std::string::npos)
       << again.out;
-  EXPECT_EQ(Export(region, "c-check")["documents"].size(), 2u);
+  EXPECT_EQ(Export(region, "0c000000-0000-4000-8000-00000000000c")["documents"].size(), 2u);
 }
 
 }  // namespace

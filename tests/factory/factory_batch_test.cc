@@ -60,7 +60,7 @@ class FactoryBatchTest : public ::testing::Test {
 using FactoryBatch = FactoryBatchTest;
 
 TEST_F(FactoryBatch, WritesNProfilesAndAnNRowCsv) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 5), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 5), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok()) << profiles.status().ToString();
   ASSERT_EQ(profiles->size(), 5u);
 
@@ -75,7 +75,7 @@ TEST_F(FactoryBatch, WritesNProfilesAndAnNRowCsv) {
 }
 
 TEST_F(FactoryBatch, SerialsCountFromOneWithSixDigits) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 3), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 3), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok());
   EXPECT_EQ((*profiles)[0].serial, "B2026-11-000001");
   EXPECT_EQ((*profiles)[1].serial, "B2026-11-000002");
@@ -86,7 +86,7 @@ TEST_F(FactoryBatch, SerialsCountFromOneWithSixDigits) {
 }
 
 TEST_F(FactoryBatch, ProfilesAreSecretFilesAndCsvIsPublic) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 3), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 3), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok());
   for (const auto& p : *profiles) {
     EXPECT_EQ(FileMode(Out() + "/devices/" + p.serial + ".json"), 0600) << p.serial;
@@ -98,7 +98,7 @@ TEST_F(FactoryBatch, ProfilesAreSecretFilesAndCsvIsPublic) {
 }
 
 TEST_F(FactoryBatch, EachProfileKeyMatchesItsCsvRecord) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 4), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 4), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok());
   ParsedEnrollmentCsv csv = ReadCsv();
   ASSERT_EQ(csv.records.size(), 4u);
@@ -133,7 +133,7 @@ TEST_F(FactoryBatch, EachProfileKeyMatchesItsCsvRecord) {
 }
 
 TEST_F(FactoryBatch, RootPublicKeyIsEmbeddedAndRootSecretIsNot) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 2), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 2), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok());
   for (const auto& p : *profiles) {
     auto root = RootKey(p);
@@ -150,7 +150,7 @@ TEST_F(FactoryBatch, RootPublicKeyIsEmbeddedAndRootSecretIsNot) {
 }
 
 TEST_F(FactoryBatch, ReturnedProfilesEqualTheWrittenFiles) {
-  auto profiles = MakeFactoryBatch(Options(Out(), 2), root_, Env::Default());
+  auto profiles = MakeFactoryBatch(Options(Out(), 2), root_.Public(), Env::Default());
   ASSERT_TRUE(profiles.ok());
   for (const auto& p : *profiles) {
     auto text = Env::Default()->ReadFile(Out() + "/devices/" + p.serial + ".json");
@@ -160,12 +160,12 @@ TEST_F(FactoryBatch, ReturnedProfilesEqualTheWrittenFiles) {
 }
 
 TEST_F(FactoryBatch, RefusesAnExistingBatchDirectory) {
-  ASSERT_TRUE(MakeFactoryBatch(Options(Out(), 2), root_, Env::Default()).ok());
+  ASSERT_TRUE(MakeFactoryBatch(Options(Out(), 2), root_.Public(), Env::Default()).ok());
   auto first_csv = Env::Default()->ReadFile(Out() + "/enrollment.csv");
   auto first_profile = Env::Default()->ReadFile(Out() + "/devices/B2026-11-000001.json");
   ASSERT_TRUE(first_csv.ok() && first_profile.ok());
 
-  auto again = MakeFactoryBatch(Options(Out(), 2), root_, Env::Default());
+  auto again = MakeFactoryBatch(Options(Out(), 2), root_.Public(), Env::Default());
   ASSERT_FALSE(again.ok());
   EXPECT_TRUE(again.status().IsAlreadyExists()) << again.status().ToString();
   // Nothing of the first batch was replaced: its devices stay enrollable.
@@ -175,26 +175,26 @@ TEST_F(FactoryBatch, RefusesAnExistingBatchDirectory) {
 
 TEST_F(FactoryBatch, FailedWriteLeavesNoEnrollmentFile) {
   FailingWriteEnv env(/*fail_at=*/3);
-  auto r = MakeFactoryBatch(Options(Out(), 5), root_, &env);
+  auto r = MakeFactoryBatch(Options(Out(), 5), root_.Public(), &env);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(r.status().IsIoError()) << r.status().ToString();
   EXPECT_FALSE(Env::Default()->FileExists(Out() + "/enrollment.csv"))
       << "an incomplete batch must not look complete";
   // The directory is not a finished batch, so it can be written again.
-  auto retry = MakeFactoryBatch(Options(Out(), 5), root_, Env::Default());
+  auto retry = MakeFactoryBatch(Options(Out(), 5), root_.Public(), Env::Default());
   ASSERT_TRUE(retry.ok()) << retry.status().ToString();
   EXPECT_EQ(ReadCsv().records.size(), 5u);
 }
 
 TEST_F(FactoryBatch, FailedCsvWriteFailsTheBatch) {
   FailingWriteEnv env(/*fail_at=*/3);  // two profiles, then the CSV
-  auto r = MakeFactoryBatch(Options(Out(), 2), root_, &env);
+  auto r = MakeFactoryBatch(Options(Out(), 2), root_.Public(), &env);
   EXPECT_FALSE(r.ok());
   EXPECT_FALSE(Env::Default()->FileExists(Out() + "/enrollment.csv"));
 }
 
 TEST_F(FactoryBatch, CreatesMissingOutputDirectories) {
-  auto r = MakeFactoryBatch(Options(dir_.File("a/b/c"), 1), root_, Env::Default());
+  auto r = MakeFactoryBatch(Options(dir_.File("a/b/c"), 1), root_.Public(), Env::Default());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(Env::Default()->FileExists(dir_.File("a/b/c/enrollment.csv")));
 }
@@ -202,7 +202,7 @@ TEST_F(FactoryBatch, CreatesMissingOutputDirectories) {
 TEST_F(FactoryBatch, LongestBatchIdStillMakesValidSerials) {
   FactoryBatchOptions o = Options(Out(), 1);
   o.batch = std::string(56, 'B');
-  auto r = MakeFactoryBatch(o, root_, Env::Default());
+  auto r = MakeFactoryBatch(o, root_.Public(), Env::Default());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_TRUE(IsValidIdentifierField((*r)[0].serial)) << (*r)[0].serial;
   ParsedEnrollmentCsv csv = ReadCsv();
@@ -253,7 +253,7 @@ TEST(FactoryBatchOptions, RefusesBadFieldsNamingTheFlag) {
 TEST_F(FactoryBatch, InvalidOptionsWriteNothing) {
   FactoryBatchOptions o = Options(Out());
   o.region = "Singapore";
-  EXPECT_TRUE(MakeFactoryBatch(o, root_, Env::Default()).status().IsInvalidArgument());
+  EXPECT_TRUE(MakeFactoryBatch(o, root_.Public(), Env::Default()).status().IsInvalidArgument());
   EXPECT_FALSE(Env::Default()->FileExists(Out()));
 }
 

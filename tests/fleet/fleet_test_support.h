@@ -30,7 +30,7 @@ struct TestBatch {
     o.region = "sg";
     o.batch = "B1";
     o.out_dir = batch_dir;
-    auto made = MakeFactoryBatch(o, root, Env::Default());
+    auto made = MakeFactoryBatch(o, root.Public(), Env::Default());
     EXPECT_TRUE(made.ok()) << made.status().ToString();
   }
 

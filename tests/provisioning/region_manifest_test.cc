@@ -172,6 +172,25 @@ TEST(RegionManifest, ValidManifestPasses) {
   EXPECT_TRUE(ValidateManifest(plain_http).ok());
 }
 
+TEST(RegionManifest, ValidateRefusesMalformedPinsAndEndpointsGivenInFull) {
+  for (const char* pin : {"garbage", "sha256//", "sha256//AAAA",
+                          "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                          "sha1//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                          "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*AA="}) {
+    RegionManifest m = SgManifest();
+    m.tls_pins = {pin};
+    Status st = ValidateManifest(m);
+    EXPECT_TRUE(st.IsInvalidArgument()) << pin;
+    EXPECT_NE(st.message().find("TLS pin"), std::string::npos) << st.message();
+  }
+  RegionManifest full = SgManifest();
+  full.activation_url = "https://activation.sg.example.com/v1/activations";
+  EXPECT_NE(ValidateManifest(full).message().find("base URL"), std::string::npos);
+  full = SgManifest();
+  full.uxp_url = "https://uxp.sg.example.com/submit/homeport-agent";
+  EXPECT_NE(ValidateManifest(full).message().find("base URL"), std::string::npos);
+}
+
 TEST(RegionManifest, ValidateRefusesBadRegionCode) {
   for (const char* region :
        {"", "s", "SG", "S G", "sg_1", "sg/", "s\xc3\xa9", "abcdefghijklmnopq"}) {

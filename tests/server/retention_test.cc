@@ -163,6 +163,19 @@ class PassLog {
   std::vector<Result<RetentionReport>> reports_;
 };
 
+TEST_F(Retention, KnowsWhichStoredPingsHaveNoSchemaLoaded) {
+  auto all = PingsWithoutSchema(*store_, *schemas_);
+  ASSERT_TRUE(all.ok()) << all.status().ToString();
+  EXPECT_TRUE(all->empty());
+  // Without the test app's schema directory, its checkup pings could not lose their
+  // short-lived metric: they are named, so that `retention run` can refuse.
+  auto builtin = schema::SchemaRegistry::Load({});
+  ASSERT_TRUE(builtin.ok());
+  auto missing = PingsWithoutSchema(*store_, *builtin);
+  ASSERT_TRUE(missing.ok());
+  EXPECT_EQ(*missing, std::vector<std::string>{std::string(kTestApp) + "/checkup"});
+}
+
 TEST_F(Retention, ServersPeriodicPassEnforcesItAsTheDaysGoBy) {
   ClockEnv env(At(2026, 12, 2));
   PassLog log;

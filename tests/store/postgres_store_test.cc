@@ -37,6 +37,16 @@ TEST_F(PostgresStore, UnreachableDatabaseIsUnavailableNotFatal) {
       << s.status().message();
 }
 
+TEST_F(PostgresStore, OpenExistingRefusesADatabaseWithoutAStoreAndCreatesNothing) {
+  auto missing = Store::OpenExisting(url_);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
+  EXPECT_NE(missing.status().message().find("no homeport store"), std::string::npos);
+  EXPECT_EQ(QueryOne(url_, "SELECT to_regclass('schema_migrations') IS NULL"), "t");
+  ASSERT_TRUE(Store::Open(url_).ok());
+  EXPECT_TRUE(Store::OpenExisting(url_).ok());
+}
+
 TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   std::vector<std::thread> servers;
   std::atomic<int> opened{0};

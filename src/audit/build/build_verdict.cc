@@ -23,6 +23,15 @@ bool PrivateV4(const unsigned char a[4]) {
          (a[0] == 100 && (a[1] & 0xc0) == 64);    // CGNAT 100.64/10
 }
 
+// The manifest's endpoints that are plain http://, comma-separated.
+std::string CleartextEndpoints(const RegionManifest& m) {
+  std::vector<std::string> plain;
+  for (const std::string* url : {&m.activation_url, &m.uxp_url}) {
+    if (url->rfind("http://", 0) == 0) plain.push_back(*url);
+  }
+  return Join(plain);
+}
+
 }  // namespace
 
 bool IsPrivateDestination(std::string_view host) {
@@ -65,6 +74,10 @@ BuildVerdict Judge(const BuildFindings& findings, const AuditPolicy& policy) {
     } else if (m.region != policy.region) {
       j.problem = "is for region \"" + m.region + "\" (variants " + Join(m.variants) +
                   "), but this build is for region \"" + policy.region + "\"";
+    } else if (std::string cleartext = CleartextEndpoints(m);
+               !policy.allow_cleartext && !cleartext.empty()) {
+      j.problem = "sends to " + cleartext +
+                  " without encryption, and the policy forbids cleartext (allow_cleartext: false)";
     } else {
       j.ok = true;
     }

@@ -120,6 +120,8 @@ ALTER TABLE audit_head RENAME TO access_log_head;
 // Every statement of the data path, prepared once per connection.
 const Sql kMigrationsVersion{"hp_migrations_version",
                              "SELECT COALESCE(MAX(version), 0) FROM schema_migrations"};
+const Sql kFindMigrationsTable{"hp_find_migrations_table",
+                               "SELECT to_regclass('schema_migrations') IS NOT NULL"};
 const Sql kClaimMigration{"hp_claim_migration", "INSERT INTO schema_migrations VALUES ($1)"};
 
 const Sql kFindDevice{"hp_find_device",
@@ -267,6 +269,18 @@ class PostgresStore final : public Store {
  public:
   PostgresStore(const std::string& url, Env* env)
       : env_(env), pool_(url, kPoolSize), vacuum_([this] { return VacuumDocuments(); }, kVacuumInterval) {}
+
+  // NotFound unless the database (its search_path) holds a homeport schema.
+  Status CheckExists() {
+    return WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kFindMigrationsTable));
+      if (r.rows() == 1 && r.Text(0, 0) == "t") return Status::Ok();
+      return Status::NotFound(
+          "the database holds no homeport store (no schema_migrations table in its "
+          "search_path): check the URL (`homeport serve` and `homeport enroll` create a store; "
+          "this command only reads one)");
+    });
+  }
 
   Status Migrate() {
     return WithConnection([&](Connection& c) -> Status {
@@ -687,8 +701,10 @@ class PostgresStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env) {
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env,
+                                                 StoreCreation creation) {
   auto store = std::make_unique<PostgresStore>(url, env);
+  if (creation == StoreCreation::kMustExist) HOMEPORT_RETURN_IF_ERROR(store->CheckExists());
   HOMEPORT_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -11,6 +11,7 @@ namespace homeport {
 
 // `url` is a libpq URI, postgresql://user@host:port/db?…; applies pending migrations.
 // Unavailable when the database cannot be reached. Retries after lost races wait through `env`.
-Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env);
+Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env,
+                                                 StoreCreation creation);
 
 }  // namespace homeport

@@ -2,6 +2,8 @@
 // pool of read connections, so request threads read enrollments without waiting for commits.
 #include "store/sqlite/sqlite_store.h"
 
+#include <sys/stat.h>
+
 #include <mutex>
 #include <vector>
 
@@ -517,9 +519,27 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path) {
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreCreation creation) {
   if (path.empty()) return Status::InvalidArgument("sqlite store URL needs a path: sqlite:PATH");
+  if (creation == StoreCreation::kMustExist) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || st.st_size == 0) {
+      return Status::NotFound("no store at " + path +
+                              ": check the path (`homeport serve` and `homeport enroll` create "
+                              "a store; this command only reads one)");
+    }
+  }
   HOMEPORT_ASSIGN_OR_RETURN(auto writer, Connection::Open(path));
+  if (creation == StoreCreation::kMustExist) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer->Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                       " AND name = 'schema_migrations'"));
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row || s->Int(0) == 0) {
+      return Status::NotFound(path + " is an SQLite file but not a homeport store");
+    }
+    s->Reset();
+  }
   auto store = std::make_unique<SqliteStore>(path, std::move(writer));
   HOMEPORT_RETURN_IF_ERROR(store->Migrate());
   return std::unique_ptr<Store>(std::move(store));

@@ -8,6 +8,6 @@
 
 namespace homeport {
 
-Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path);
+Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreCreation creation);
 
 }  // namespace homeport

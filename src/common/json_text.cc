@@ -1,0 +1,18 @@
+#include "common/json_text.h"
+
+#include <string>
+
+namespace homeport {
+
+Result<nlohmann::json> ParseJsonText(std::string_view text, std::string_view what) {
+  try {
+    return nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    // "[json.exception.parse_error.101] parse error at line 3, column 14: syntax error …"
+    std::string message = e.what();
+    if (size_t at = message.find("at line "); at != std::string::npos) message.erase(0, at);
+    return Status::InvalidArgument(std::string(what) + " is not valid JSON: " + message);
+  }
+}
+
+}  // namespace homeport
