@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 CMAKE_GEN  := -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
-.PHONY: deps build test test-asan fuzz demo bench format clean
+.PHONY: deps build test test-asan fuzz demo bench install deb format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -41,6 +41,16 @@ demo: build
 # unless BENCH_POSTGRES_URL names one.
 bench: build
 	bench/run.sh $(BUILD)
+
+# Installs under PREFIX (default /usr/local), staged under DESTDIR when set:
+#   make install PREFIX=/usr DESTDIR=/tmp/root
+PREFIX ?= /usr/local
+install: build
+	DESTDIR=$(DESTDIR) cmake --install $(BUILD) --prefix $(PREFIX)
+
+# $(BUILD)/homeport_<version>_<arch>.deb, its debug info in homeport-dbgsym_<version>_<arch>.ddeb.
+deb: build
+	cd $(BUILD) && cpack -G DEB
 
 format:
 	clang-format -i $$(git ls-files '*.cc' '*.h')

@@ -4,8 +4,8 @@
 set -euo pipefail
 
 packages=(
-  # toolchain
-  g++ cmake ninja-build pkg-config ccache make
+  # toolchain, and the Debian package (make deb: dpkg-shlibdeps, file)
+  g++ cmake ninja-build pkg-config ccache make dpkg-dev file
   # libraries (see README, "Why each dependency")
   libboost-dev libboost-system-dev libssl-dev libsodium-dev libsimdjson-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev

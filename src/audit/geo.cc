@@ -307,7 +307,14 @@ Status GeoDatabase::AsnStatus() const { return asn_.get().status(); }
 
 std::string DefaultGeoDirectory() {
   if (const char* env = std::getenv("HOMEPORT_GEO_DB"); env != nullptr && *env != '\0') return env;
-  return std::string(HOMEPORT_SOURCE_DIR) + "/node_modules/@ip-location-db";
+  // An installed binary (bin/homeport) finds the data beside it, in share/homeport/geo, wherever
+  // the tree was installed; programs of a build directory use the source tree's npm packages.
+  std::error_code ec;
+  std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec || exe.string().starts_with(HOMEPORT_BINARY_DIR "/")) {
+    return std::string(HOMEPORT_SOURCE_DIR) + "/node_modules/@ip-location-db";
+  }
+  return (exe.parent_path().parent_path() / "share/homeport/geo").string();
 }
 
 }  // namespace homeport::audit

@@ -82,8 +82,9 @@ class GeoDatabase : public GeoLookup {
   std::shared_future<Result<AsnTable>> asn_;
 };
 
-// Where the data is when --geo-db is not given: $HOMEPORT_GEO_DB, else the source tree's
-// node_modules/@ip-location-db (the project's scripts install it there).
+// Where the data is when --geo-db is not given: $HOMEPORT_GEO_DB; else, for an installed
+// binary, PREFIX/share/homeport/geo beside its bin/; for a program of the build directory, the
+// source tree's node_modules/@ip-location-db (the project's scripts install it there).
 std::string DefaultGeoDirectory();
 
 }  // namespace homeport::audit
