@@ -334,7 +334,7 @@ INFLUX_PID=
 rm -f "$WORK/influxdb.txt"
 
 # start_homeport STORE_URL [ARGS...]: homeport serve on a port the kernel picks; sets
-# HOMEPORT_PID and HOMEPORT_PORT, fails with its output if it does not come up.
+# HOMEPORT_PID, HOMEPORT_PORT and ADMIN_PORT (its /metrics), fails with its output if it does not come up.
 start_homeport() {
   local store=$1
   shift
@@ -344,14 +344,16 @@ start_homeport() {
   # Each server its own ingest log (a PostgreSQL store needs one named).
   SERVE_COUNT=$((${SERVE_COUNT:-0} + 1))
   "$HOMEPORT" serve --region "$REGION" --store "$store" --listen 127.0.0.1:0 \
-    --ingest-log "$WORK/serve-$SERVE_COUNT.ingest" "$@" \
+    --admin-listen 127.0.0.1:0 --ingest-log "$WORK/serve-$SERVE_COUNT.ingest" "$@" \
     >"$WORK/serve.out" 2>"$WORK/serve.err" &
   HOMEPORT_PID=$!
   HOMEPORT_PORT=
   for _ in $(seq 200); do
     HOMEPORT_PORT=$(sed -n 's#^homeport serve: region .* listening on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' \
       "$WORK/serve.out") || true
-    [[ -n $HOMEPORT_PORT ]] && break
+    ADMIN_PORT=$(sed -n 's#^homeport serve: operator endpoints on http://127\.0\.0\.1:\([0-9]*\)$#\1#p' \
+      "$WORK/serve.out") || true
+    [[ -n $HOMEPORT_PORT && -n $ADMIN_PORT ]] && break
     kill -0 "$HOMEPORT_PID" 2>/dev/null || break
     sleep 0.1
   done
@@ -407,7 +409,7 @@ run_activations() {
   [[ $store = sqlite:* ]] || mapfile -t DB_PIDS < <(postgres_pids)
   run_wrk "$name" "http://127.0.0.1:$HOMEPORT_PORT/v1/activations" "$WORK/$name.bench" "$HOMEPORT_PID"
   DB_PIDS=()
-  curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" >"$WORK/$name.metrics.txt" || true
   stop_pid "$HOMEPORT_PID" TERM
   HOMEPORT_PID=
   # Counted once the server has stopped: every request it answered 2xx is committed (S5).
@@ -476,7 +478,7 @@ run_pings() {
   done
   lag1=$(date +%s.%N)
   awk -v a="$lag0" -v b="$lag1" 'BEGIN {printf "load_lag_s=%.3f\n", b - a}' >>"$WORK/$name.lag"
-  curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" >"$WORK/$name.metrics.txt" || true
   stop_pid "$HOMEPORT_PID" TERM
   HOMEPORT_PID=
   stored=$(count_rows "$store" uxp_documents "doc_type = '$ping'") ||
@@ -515,7 +517,7 @@ half_load() {
   wait "$LOAD_PID" || { cat "$WORK/$name.err" >&2; die "open-loop against homeport failed"; }
   sed 's/^/    /' "$WORK/$name.err" >&2
   { cat "$WORK/$name.out"; echo " $CPU"; } >"$WORK/$name.bench"
-  curl -s "http://127.0.0.1:$HOMEPORT_PORT/metrics" >"$WORK/$name.metrics.txt" || true
+  curl -s "http://127.0.0.1:$ADMIN_PORT/metrics" >"$WORK/$name.metrics.txt" || true
   stop_pid "$HOMEPORT_PID" TERM
   HOMEPORT_PID=
   count_rows "sqlite:$WORK/$name.db" uxp_documents >"$WORK/$name.stored"

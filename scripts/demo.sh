@@ -31,11 +31,13 @@ step "enroll the batch into the sg store (SQLite)"
 "$HOMEPORT" enroll --store sqlite:sg.db --region sg batch/enrollment.csv
 
 step "start the sg regional server"
-"$HOMEPORT" serve --region sg --store sqlite:sg.db --listen 127.0.0.1:0 >server.out 2>server.log &
+"$HOMEPORT" serve --region sg --store sqlite:sg.db --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
+  >server.out 2>server.log &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
-for _ in $(seq 100); do grep -q 'listening on' server.out && break; sleep 0.1; done
-URL=$(grep -o 'http://[0-9.:]*' server.out)
+for _ in $(seq 100); do grep -q 'operator endpoints on' server.out && break; sleep 0.1; done
+URL=$(grep 'listening on' server.out | grep -o 'http://[0-9.:]*')
+ADMIN_URL=$(grep 'operator endpoints on' server.out | grep -o 'http://[0-9.:]*')
 echo "server: $URL (pid $SERVER)"
 
 step "sign the region manifests (sg is the right one; cn is the 2019 mistake)"
@@ -94,12 +96,13 @@ step "operator: warranty lookup (logged in the access log) and rollout"
 "$HOMEPORT" rollout --store sqlite:sg.db
 
 step "metrics"
-curl -s "$URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total|uxp_pings_total|scrubbed_identifiers_total)' || true
+curl -s "$ADMIN_URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total|uxp_pings_total|scrubbed_identifiers_total)' || true
 
 cat <<INFO
 
 Where to look:
-  server        $URL  (GET /healthz, GET /metrics)
+  server        $URL  (devices: activations, pings, GET /healthz)
+  operators     $ADMIN_URL/metrics  (and /v1/admin/…, on their own port)
   data catalogue $URL/privacy  (every field the UX program may collect)
   store         $(pwd)/sg.db   (sqlite3 sg.db .tables — no IP, no user agent anywhere)
   ingest log    $(pwd)/sg.db.ingest/  (pings are durable here before they reach the store)

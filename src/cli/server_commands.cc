@@ -76,6 +76,10 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
   serve->add_option("--store", o->store_url, "store URL: sqlite:PATH")->required();
   serve->add_option("--listen", o->listen, "HOST:PORT (port 0 picks a free one)")
       ->capture_default_str();
+  serve->add_option("--admin-listen", o->admin_listen,
+                    "HOST:PORT of the operator endpoints (/metrics, /v1/admin/…), apart from "
+                    "the devices'; \"device-port\" serves them on --listen instead")
+      ->capture_default_str();
   serve->add_option("--tls-cert", o->tls_cert, "PEM certificate chain: serve HTTPS");
   serve->add_option("--tls-key", o->tls_key, "PEM private key for --tls-cert");
   serve->add_option("--tls-ciphers", o->tls_ciphers,

@@ -8,6 +8,7 @@ struct Route {
   const char* path;    // exact, or a prefix when it ends with '/'
   const char* method;  // the one method served (OPTIONS is left to handlers that want it)
   void (*handle)(const ServiceContext&, const HttpRequest&, Respond);
+  Listener audience;   // which listener serves it (kBoth: both)
   bool reads_store = false;  // runs on a worker: no I/O thread waits for the database
   bool Matches(std::string_view p) const {
     std::string_view r = path;
@@ -42,14 +43,18 @@ void HandleManifest(const ServiceContext& ctx, const HttpRequest&, Respond respo
 }
 
 constexpr Route kRoutes[] = {
-    {"/v1/activations", "POST", HandleActivation},
-    {"/v1/manifest", "GET", HandleManifest},
-    {"/healthz", "GET", HandleHealth},
-    {"/metrics", "GET", HandleMetrics},
-    {"/submit/", "POST", HandleSubmit},
-    {"/privacy", "GET", HandlePrivacy},
-    {"/v1/admin/", "GET", HandleAdmin, /*reads_store=*/true},
+    {"/v1/activations", "POST", HandleActivation, Listener::kDevices},
+    {"/v1/manifest", "GET", HandleManifest, Listener::kDevices},
+    {"/healthz", "GET", HandleHealth, Listener::kBoth},
+    {"/metrics", "GET", HandleMetrics, Listener::kOperators},
+    {"/submit/", "POST", HandleSubmit, Listener::kDevices},
+    {"/privacy", "GET", HandlePrivacy, Listener::kDevices},
+    {"/v1/admin/", "GET", HandleAdmin, Listener::kOperators, /*reads_store=*/true},
 };
+
+bool Serves(Listener listener, Listener audience) {
+  return listener == Listener::kBoth || audience == Listener::kBoth || listener == audience;
+}
 
 }  // namespace
 
@@ -67,7 +72,7 @@ void Router::Handle(const HttpRequest& request, Respond respond) const {
   std::string_view path = request.Path();
   const Route* route = nullptr;
   for (const Route& r : kRoutes) {
-    if (r.Matches(path)) route = &r;
+    if (r.Matches(path) && Serves(listener_, r.audience)) route = &r;
   }
   std::string label = route ? route->path : "other";
   Respond counted = [metrics = ctx_.metrics, label, respond = std::move(respond)](HttpResponse r) {

@@ -64,9 +64,15 @@ inline constexpr size_t kMaxDecompressedBytes = 8 << 20;  // 8 MB after gzip
 // but what is stored of it (after scrubbing) is at most 1 MB, or the request is a 413.
 inline constexpr size_t kMaxStoredDocumentBytes = 1 << 20;
 
+// Which endpoints a listener serves: the device-facing port has activations, pings, the
+// manifest and /privacy; the operator port (--admin-listen) has /metrics and /v1/admin/…;
+// both have /healthz. Elsewhere an endpoint is a 404, as if it did not exist.
+enum class Listener { kDevices, kOperators, kBoth };
+
 class Router {
  public:
-  explicit Router(ServiceContext ctx) : ctx_(std::move(ctx)) {}
+  explicit Router(ServiceContext ctx, Listener listener = Listener::kBoth)
+      : ctx_(std::move(ctx)), listener_(listener) {}
 
   // Calls `respond` exactly once, now or later (after a commit), from any thread.
   void Handle(const HttpRequest& request, Respond respond) const;
@@ -75,6 +81,7 @@ class Router {
 
  private:
   ServiceContext ctx_;
+  Listener listener_;
 };
 
 // POST /v1/activations

@@ -128,6 +128,9 @@ Status ValidateServeOptions(const ServeOptions& o) {
         "or a positive number");
   }
   HOMEPORT_RETURN_IF_ERROR(ValidateHttpServerOptions(HttpOptions(o)));
+  if (o.admin_listen != kAdminOnDevicePort) {
+    HOMEPORT_RETURN_IF_ERROR(ParseListen(o.admin_listen).status().WithContext("--admin-listen"));
+  }
   return ParseListen(o.listen).status();
 }
 
@@ -190,9 +193,13 @@ Status RunServe(const ServeOptions& o) {
                                           std::chrono::seconds(o.wrong_region_flush_seconds));
   ClientRateLimiter rate_limiter(o.rate_limit);
   IngestBudget ingest_budget(o.ingest_budget, env);
-  Router router(ServiceContext{o.region, store->get(), &writer, ingest_log->get(), &loader,
-                               &metrics, env, manifests, &*schemas, &*scanner, &rate_limiter,
-                               admin_token, &ingest_budget, &workers, &deadlines});
+  const ServiceContext ctx{o.region,      store->get(), &writer,        ingest_log->get(),
+                           &loader,       &metrics,     env,            manifests,
+                           &*schemas,     &*scanner,    &rate_limiter,  admin_token,
+                           &ingest_budget, &workers,    &deadlines};
+  const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
+  Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
+  Router admin_router(ctx, Listener::kOperators);
   std::optional<PeriodicRetention> retention;
   if (o.retention_interval_seconds > 0) {
     retention.emplace(**store, *schemas, env, std::chrono::seconds(o.retention_interval_seconds),
@@ -212,9 +219,26 @@ Status RunServe(const ServeOptions& o) {
   http.max_connections = *max_connections;
   HttpServer server(router, http, &metrics);
   HOMEPORT_RETURN_IF_ERROR(server.Start());
+  // Operators' endpoints on their own port (loopback by default): never reachable from where
+  // devices connect unless --admin-listen says so. Plain HTTP, a few connections.
+  std::optional<HttpServer> admin;
+  if (admin_apart) {
+    auto [admin_host, admin_port] = *ParseListen(o.admin_listen);
+    HttpServerOptions admin_http;
+    admin_http.host = admin_host;
+    admin_http.port = admin_port;
+    admin_http.threads = 1;
+    admin_http.max_connections = 64;
+    admin.emplace(admin_router, admin_http, nullptr);
+    HOMEPORT_RETURN_IF_ERROR(admin->Start().WithContext("--admin-listen"));
+  }
 
   std::printf("homeport serve: region %s listening on %s://%s:%u\n", o.region.c_str(),
               server.tls() ? "https" : "http", host.c_str(), server.port());
+  if (admin) {
+    std::printf("homeport serve: operator endpoints on http://%s:%u\n",
+                ParseListen(o.admin_listen)->first.c_str(), admin->port());
+  }
   std::fflush(stdout);
   spdlog::info(
       "region {} ready: {} I/O threads, group commit up to {} writes, {} descriptors, {} "
@@ -233,6 +257,7 @@ Status RunServe(const ServeOptions& o) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   server.Stop();
+  if (admin) admin->Stop();
   workers.Stop();  // activations in progress reach the writer before it stops
   wrong_region_flush.Stop();  // the last counts go in before the writer's final commit
   writer.Stop();

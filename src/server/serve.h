@@ -14,10 +14,15 @@
 
 namespace homeport {
 
+inline constexpr std::string_view kAdminOnDevicePort = "device-port";
+
 struct ServeOptions {
   std::string region;                       // required: the region this deployment serves
   std::string store_url;                    // required: e.g. "sqlite:/var/lib/homeport/sg.db"
   std::string listen = "127.0.0.1:8080";    // HOST:PORT; port 0 picks a free one
+  // The operator endpoints' listener (/metrics, /v1/admin/…), HOST:PORT; kAdminOnDevicePort
+  // serves them on `listen` instead, beside the devices' endpoints.
+  std::string admin_listen = "127.0.0.1:9090";
   std::string tls_cert;                     // PEM; with tls_key, HTTPS only
   std::string tls_key;
   std::string tls_ciphers = std::string(kIntermediateTls12Ciphers);  // TLS 1.2 suites

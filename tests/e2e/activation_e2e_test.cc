@@ -50,11 +50,11 @@ TEST(ActivationE2E, BatchActivatesOnceAndRepeatsReturnTheOriginalStart) {
     starts.push_back(date);
   }
   // Again from its state: same answer, and the server sees no new request (D2).
-  std::string before = HttpCall(server.port(), "GET", "/metrics").body;
+  std::string before = HttpCall(server.admin_port(), "GET", "/metrics").body;
   CommandResult again = Homeport(Activate(region, 1, manifest, region.dir.File("state1")));
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(Trim(again.out), starts[0]);
-  std::string after = HttpCall(server.port(), "GET", "/metrics").body;
+  std::string after = HttpCall(server.admin_port(), "GET", "/metrics").body;
   auto created = [](const std::string& m) {
     size_t p = m.find("homeport_http_requests_total{route=\"/v1/activations\",status=\"201\"}");
     return m.substr(p, m.find('\n', p) - p);
@@ -81,7 +81,7 @@ TEST(ActivationE2E, AgentRefusesManifestOfAnotherRegionWithoutConnecting) {
   EXPECT_NE(r.err.find("\"cn\""), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("\"sg\""), std::string::npos) << r.err;
   // Not one request reached the server.
-  std::string metrics = HttpCall(server.port(), "GET", "/metrics").body;
+  std::string metrics = HttpCall(server.admin_port(), "GET", "/metrics").body;
   EXPECT_EQ(metrics.find("route=\"/v1/activations\""), std::string::npos) << metrics;
 }
 

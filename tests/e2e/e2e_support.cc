@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
@@ -168,6 +169,9 @@ CommandResult Homeport(const std::vector<std::string>& args, std::chrono::second
 ServerProcess::ServerProcess(const std::vector<std::string>& serve_args, uint64_t open_file_limit) {
   std::vector<std::string> args = {"serve"};
   args.insert(args.end(), serve_args.begin(), serve_args.end());
+  if (std::find(args.begin(), args.end(), "--admin-listen") == args.end()) {
+    args.insert(args.end(), {"--admin-listen", "127.0.0.1:0"});  // tests run side by side
+  }
   char log_template[] = "/tmp/homeport-serve-log-XXXXXX";
   int log_fd = mkstemp(log_template);
   log_path_ = log_template;
@@ -184,15 +188,19 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args, uint64_
   }
   close(err);
   close(log_fd);
-  static const std::regex kListening(R"(listening on (https?)://[^:]+:(\d+))");
+  static const std::regex kListening(R"(listening on (https?)://[^:]+:(\d+)\n)");
+  static const std::regex kOperators(R"(operator endpoints on http://[^:]+:(\d+)\n)");
+  const bool admin_apart = std::find(args.begin(), args.end(), "device-port") == args.end();
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     pollfd p{out_fd_, POLLIN, 0};
     if (poll(&p, 1, 100) > 0 && !Drain(out_fd_, output_)) break;
-    std::smatch m;
-    if (std::regex_search(output_, m, kListening)) {
+    std::smatch m, admin;
+    if (std::regex_search(output_, m, kListening) &&
+        (!admin_apart || std::regex_search(output_, admin, kOperators))) {
       tls_ = m[1] == "https";
       port_ = static_cast<uint16_t>(std::stoi(m[2]));
+      admin_port_ = admin_apart ? static_cast<uint16_t>(std::stoi(admin[1])) : port_;
       RunningServers(port_, true);
       return;
     }

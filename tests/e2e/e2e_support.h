@@ -37,6 +37,9 @@ class ServerProcess {
 
   bool started() const { return port_ != 0; }
   uint16_t port() const { return port_; }
+  // The operator endpoints' port (/metrics, /v1/admin/…): --admin-listen 127.0.0.1:0 unless
+  // the test gives its own --admin-listen.
+  uint16_t admin_port() const { return admin_port_; }
   pid_t pid() const { return pid_; }
   std::string url() const;  // http(s)://127.0.0.1:PORT
   // Sends `sig` and waits for the exit; returns the exit status (128+signal when killed).
@@ -49,6 +52,7 @@ class ServerProcess {
   pid_t pid_ = -1;
   int out_fd_ = -1;
   uint16_t port_ = 0;
+  uint16_t admin_port_ = 0;
   bool tls_ = false;
   std::string output_;
   std::string log_path_;

@@ -106,16 +106,16 @@ TEST(FleetE2E, TwoHundredDevicesActivateAndTheirPingsAreStoredScrubbed) {
   ASSERT_EQ(batches.size(), 1u);
   EXPECT_EQ(batches[0]["activated"], 200);
   for (const char* ping : {"baseline", "diagnostics", "feedback"}) {
-    EXPECT_EQ(Sample(server.port(), PingSeries(ping, "stored")),
+    EXPECT_EQ(Sample(server.admin_port(), PingSeries(ping, "stored")),
               summary["requests_by_kind"][ping]["ok"].get<double>())
         << ping;
   }
   const int opt_outs = summary["uxp"]["opt_outs"];
-  EXPECT_EQ(Sample(server.port(), PingSeries("deletion-request", "erased")),
+  EXPECT_EQ(Sample(server.admin_port(), PingSeries("deletion-request", "erased")),
             opt_outs > 0 ? opt_outs : -1);
   double scrubbed = 0;
   for (const char* kind : {"imei", "phone", "email"}) {
-    double n = Sample(server.port(),
+    double n = Sample(server.admin_port(),
                       "homeport_scrubbed_identifiers_total{kind=\"" + std::string(kind) + "\"}");
     scrubbed += n > 0 ? n : 0;
   }
@@ -160,7 +160,7 @@ TEST(FleetE2E, AManifestOfAnotherRegionSendsNothing) {
   EXPECT_NE(run.err.find("\"sg\""), std::string::npos) << run.err;
   EXPECT_TRUE(run.out.empty()) << run.out;
   // Not one request reached the server (its own /metrics aside).
-  HttpResult metrics = HttpCall(server.port(), "GET", "/metrics");
+  HttpResult metrics = HttpCall(server.admin_port(), "GET", "/metrics");
   EXPECT_EQ(metrics.body.find("route=\"/v1/activations\""), std::string::npos) << metrics.body;
   EXPECT_EQ(metrics.body.find("route=\"/submit/\""), std::string::npos) << metrics.body;
   CommandResult rollout = Homeport({"rollout", "--store", region.store_url, "--json"});

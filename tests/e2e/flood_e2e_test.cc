@@ -82,7 +82,7 @@ TEST(FloodE2E, ThreeHundredJunkWrongRegionLabelsLeaveCnVisible) {
   HttpResult refused = HttpCall(server.port(), "POST", "/v1/activations", cn.headers, cn.body);
   ASSERT_EQ(refused.status, 421) << refused.body;
 
-  HttpResult metrics = HttpCall(server.port(), "GET", "/metrics");
+  HttpResult metrics = HttpCall(server.admin_port(), "GET", "/metrics");
   ASSERT_EQ(metrics.status, 200);
   EXPECT_NE(metrics.body.find("homeport_wrong_region_attempts_total{claimed_region=\"cn\""),
             std::string::npos)

@@ -179,7 +179,7 @@ TEST(HttpLimitsE2E, EndlessChunkLineLeavesMemoryFlatAndIsRefused) {
   }
   EXPECT_LT(after - before, 20 * 1024) << "RSS " << before << " kB -> " << after << " kB";
   EXPECT_EQ(HttpCall(server.port(), "GET", "/healthz").status, 200);
-  EXPECT_GE(Cuts(server.port(), "malformed"), 1);
+  EXPECT_GE(Cuts(server.admin_port(), "malformed"), 1);
 }
 
 TEST(HttpLimitsE2E, AmbiguousFramingIsRefusedAndNothingIsSmuggled) {
@@ -237,7 +237,7 @@ TEST(HttpLimitsE2E, SlowlorisIsCutAtHeaderDeadlineWhileOthersAreServed) {
   EXPECT_GE(*cut, milliseconds(1500));
   EXPECT_LE(*cut, milliseconds(4500));
   EXPECT_GE(served, 2);
-  EXPECT_GE(Cuts(server.port(), "header_timeout"), 1);
+  EXPECT_GE(Cuts(server.admin_port(), "header_timeout"), 1);
 }
 
 TEST(HttpLimitsE2E, SlowlorisOnKeepAliveConnectionIsCutToo) {
@@ -273,7 +273,7 @@ TEST(HttpLimitsE2E, ThousandIdleConnectionsLeaveHealthzAnswering) {
   const auto took = Clock::now() - start;
   EXPECT_EQ(r.status, 200);
   EXPECT_LT(took, seconds(5));
-  std::string metrics = HttpCall(server.port(), "GET", "/metrics").body;
+  std::string metrics = HttpCall(server.admin_port(), "GET", "/metrics").body;
   long max = Sample(metrics, "homeport_http_connections_max");
   EXPECT_GT(max, 0);
   EXPECT_LT(max, 1024);  // sized below the open-file limit, leaving room for the store

@@ -226,7 +226,7 @@ TEST(UxpE2E, OptOutSendsDeletionRequestThatErasesTheClient) {
   EXPECT_EQ(status["pending_pings"], 0);
   EXPECT_EQ(status["pending_deletion_requests"], 0);
   EXPECT_EQ(Export(region, old_id)["documents"].size(), 0u);
-  EXPECT_EQ(Sample(HttpCall(server.port(), "GET", "/metrics").body,
+  EXPECT_EQ(Sample(HttpCall(server.admin_port(), "GET", "/metrics").body,
                    "homeport_http_requests_total{route=\"/submit/\",status=\"200\"}"),
             3);  // diagnostics, feedback, deletion-request: "never sent" never was
 
@@ -334,7 +334,7 @@ TEST(UxpE2E, FeedbackIsStoredWithIdentifiersScrubbed) {
   Device second{region, 1, region.Manifest("sg", again.url()), region.dir.File("state")};
   ASSERT_EQ(second.Uxp({"feedback", text}).exit_code, 0);
   ASSERT_EQ(second.Uxp({"upload"}).exit_code, 0);
-  std::string metrics = HttpCall(again.port(), "GET", "/metrics").body;
+  std::string metrics = HttpCall(again.admin_port(), "GET", "/metrics").body;
   EXPECT_NE(metrics.find("# TYPE homeport_scrubbed_identifiers_total counter"), std::string::npos);
   EXPECT_EQ(Sample(metrics, "homeport_scrubbed_identifiers_total{kind=\"imei\"}"), 1) << metrics;
   EXPECT_EQ(Sample(metrics, "homeport_scrubbed_identifiers_total{kind=\"phone\"}"), 1) << metrics;
@@ -786,7 +786,7 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
   ASSERT_EQ(device.Uxp({"upload"}).exit_code, 0);
 
   std::string path = "/v1/admin/uxp/clients/" + client_id;
-  HttpResult ok = HttpCall(server.port(), "GET", path, {{"Authorization", "Bearer " + token}});
+  HttpResult ok = HttpCall(server.admin_port(), "GET", path, {{"Authorization", "Bearer " + token}});
   ASSERT_EQ(ok.status, 200) << ok.body;
   json exported = json::parse(ok.body);
   EXPECT_EQ(exported["client_id"], client_id);
@@ -795,21 +795,27 @@ TEST(UxpE2E, AdminExportNeedsTheBearerToken) {
             "hello operator");
   EXPECT_EQ(exported, Export(region, client_id));  // the same as the CLI's access request
 
-  HttpResult none = HttpCall(server.port(), "GET", path);
+  // Never on the devices' port: there the operator endpoints do not exist.
+  EXPECT_EQ(HttpCall(server.port(), "GET", path, {{"Authorization", "Bearer " + token}}).status,
+            404);
+  EXPECT_EQ(HttpCall(server.port(), "GET", "/metrics").status, 404);
+  EXPECT_EQ(HttpCall(server.admin_port(), "POST", "/v1/activations").status, 404);
+
+  HttpResult none = HttpCall(server.admin_port(), "GET", path);
   EXPECT_EQ(none.status, 401);
   EXPECT_EQ(none.headers["www-authenticate"], "Bearer");
   EXPECT_EQ(none.body.find("hello operator"), std::string::npos);
   HttpResult wrong =
-      HttpCall(server.port(), "GET", path, {{"Authorization", "Bearer " + token + "x"}});
+      HttpCall(server.admin_port(), "GET", path, {{"Authorization", "Bearer " + token + "x"}});
   EXPECT_EQ(wrong.status, 401);
-  HttpResult basic = HttpCall(server.port(), "GET", path, {{"Authorization", "Basic " + token}});
+  HttpResult basic = HttpCall(server.admin_port(), "GET", path, {{"Authorization", "Basic " + token}});
   EXPECT_EQ(basic.status, 401);
 
   // Without --admin-token-file the operator API is off altogether.
   EXPECT_EQ(server.Signal(SIGTERM), 0);
   ServerProcess plain(Serve(region));
   ASSERT_TRUE(plain.started());
-  EXPECT_EQ(HttpCall(plain.port(), "GET", path, {{"Authorization", "Bearer " + token}}).status,
+  EXPECT_EQ(HttpCall(plain.admin_port(), "GET", path, {{"Authorization", "Bearer " + token}}).status,
             404);
   EXPECT_EQ(plain.Signal(SIGTERM), 0);
 
