@@ -45,6 +45,11 @@ install(FILES ${geo}/geo-whois-asn-country-mmdb/NRO_LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo RENAME NRO_LICENSE)
 install(FILES ${geo}/asn/DBIP-LICENSE ${geo}/asn/ROUTEVIEWS-LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo)
+# The service: the unit, and an example configuration to copy to /etc/homeport/homeport.toml.
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/homeport.service
+        DESTINATION lib/systemd/system)
+install(FILES ${PROJECT_SOURCE_DIR}/packaging/homeport.toml
+        DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/docs/ DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs)
 

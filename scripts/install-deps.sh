@@ -10,7 +10,7 @@ packages=(
   libboost-dev libboost-system-dev libssl-dev libsodium-dev libsimdjson-dev
   nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libpq-dev libcurl4-openssl-dev
   zlib1g-dev libcli11-dev libspdlog-dev libfmt-dev libphonenumber-dev
-  libpcap-dev libmaxminddb-dev libpsl-dev libarchive-dev publicsuffix
+  libpcap-dev libmaxminddb-dev libpsl-dev libarchive-dev publicsuffix libsystemd-dev
   # fuzzing (make fuzz): clang and its libFuzzer
   clang-15 libfuzzer-15-dev
   # tests and benchmarks

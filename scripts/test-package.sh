@@ -46,6 +46,17 @@ for f in usr/include/homeport/agent.h usr/share/homeport/schemas/homeport-agent/
   [ -f "$root/$f" ] || fail "the package lacks /$f"
 done
 
+# The service: its unit verifies (the binary path pointed into this root), and the example
+# configuration passes `serve --check` once its files exist.
+unit="$root/usr/lib/systemd/system/homeport.service"
+[ -f "$unit" ] || fail "the package lacks /usr/lib/systemd/system/homeport.service"
+if command -v systemd-analyze >/dev/null; then
+  sed "s|/usr/bin/homeport|$H|g" "$unit" >"$work/homeport.service"
+  systemd-analyze verify "$work/homeport.service" || fail "systemd-analyze verify refuses the unit"
+fi
+example="$root/usr/share/doc/homeport/examples/homeport.toml"
+[ -f "$example" ] || fail "the package lacks the example configuration"
+
 "$H" --version | grep -Eq "^homeport $version \(commit [0-9a-f]{12}|^homeport $version \(commit unknown" ||
   fail "unexpected --version: $("$H" --version)"
 "$H" catalogue --schemas "$root/usr/share/homeport/schemas" --json >/dev/null ||
@@ -69,6 +80,14 @@ done
 "$H" manifest sign --root-key root.key --region sg --variant global \
   --activation-url "http://127.0.0.1:$port" --uxp-url "http://127.0.0.1:$port" --version 1 \
   --out manifest.jws >/dev/null
+
+# The example configuration, its paths moved into this test's directory, checks clean.
+mkdir -p tls
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout tls/privkey.pem \
+  -out tls/fullchain.pem -days 2 -subj /CN=localhost 2>/dev/null
+cp manifest.jws manifest-sg.jws
+sed -e "s|/var/lib/homeport|$work|g" -e "s|/etc/homeport|$work|g" "$example" >homeport.toml
+"$H" serve --config homeport.toml --check >/dev/null || fail "the example configuration does not check"
 
 start=$("$H" agent activate --profile batch/devices/B1-000001.json --manifest manifest.jws \
   --state state1)

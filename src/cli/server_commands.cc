@@ -4,6 +4,7 @@
 #include <map>
 
 #include "command.h"
+#include "common/terminal_text.h"
 #include "provisioning/device_profile.h"
 #include "provisioning/region_manifest.h"
 #include "server/serve.h"
@@ -69,11 +70,50 @@ void AddEnrollCommand(CLI::App& app, Commands& commands) {
   });
 }
 
+namespace {
+
+// Sets, from the TOML file at `path`, each option of `command` that the command line left
+// unset: keys are the flags' names (`admin-listen = "127.0.0.1:9090"`), repeatable flags take
+// arrays, a `[serve]` table may hold them. An unknown key or a bad value is a CLI error naming
+// the file, as a bad flag is.
+void ApplyConfigFile(CLI::App& command, const std::string& path) {
+  std::vector<CLI::ConfigItem> items;
+  try {
+    items = CLI::ConfigTOML().from_file(path);
+  } catch (const CLI::Error& e) {
+    throw CLI::ValidationError(path + ": " + e.what());
+  }
+  for (const CLI::ConfigItem& item : items) {
+    if (item.name == "++" || item.name == "--") continue;  // a table opening or closing
+    const bool ours = item.parents.empty() ||
+                      (item.parents.size() == 1 && item.parents[0] == command.get_name());
+    CLI::Option* option =
+        ours && item.name != "config" && item.name != "check"
+            ? command.get_option_no_throw("--" + item.name)
+            : nullptr;
+    if (option == nullptr) {
+      throw CLI::ValidationError(path + ": unknown setting \"" + TerminalSafe(item.fullname()) +
+                                 "\" (settings are the flags of `homeport " + command.get_name() +
+                                 "` without their dashes)");
+    }
+    if (option->count() > 0) continue;  // the command line wins
+    try {
+      option->add_result(item.inputs);
+      option->run_callback();
+    } catch (const CLI::Error& e) {
+      throw CLI::ValidationError(path + ": " + item.name + ": " + e.what());
+    }
+  }
+}
+
+}  // namespace
+
 void AddServeCommand(CLI::App& app, Commands& commands) {
   auto o = std::make_shared<ServeOptions>();
   auto* serve = app.add_subcommand("serve", "run a regional server until SIGINT/SIGTERM");
-  serve->add_option("--region", o->region, "the one region this server serves")->required();
-  serve->add_option("--store", o->store_url, "store URL: sqlite:PATH")->required();
+  // Required, from the command line or --config (checked once both are read).
+  serve->add_option("--region", o->region, "the one region this server serves (required)");
+  serve->add_option("--store", o->store_url, "store URL: sqlite:PATH or postgresql://… (required)");
   serve->add_option("--listen", o->listen, "HOST:PORT (port 0 picks a free one)")
       ->capture_default_str();
   serve->add_option("--admin-listen", o->admin_listen,
@@ -166,8 +206,23 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
                    "seconds between retention runs (0: never)")
       ->capture_default_str()
       ->check(WholeNumberIn(0, 31'536'000, "a number of seconds"));
-  serve->callback([&commands, o] {
-    commands.run = [o] {
+  auto config = std::make_shared<std::string>();
+  serve->add_option("--config", *config,
+                    "TOML file of serve's flags, e.g. /etc/homeport/homeport.toml (a flag given "
+                    "on the command line wins; see docs/deploying.md)");
+  auto check = std::make_shared<bool>(false);
+  serve->add_flag("--check", *check,
+                  "check the flags, the config and every file they name, then exit");
+  serve->callback([&commands, serve, o, config, check] {
+    if (!config->empty()) ApplyConfigFile(*serve, *config);
+    commands.run = [o, check] {
+      if (*check) {
+        Status st = CheckServe(*o);
+        if (!st.ok()) return Fail(st);
+        std::printf("homeport serve: configuration OK (region %s, store %s, listen %s)\n",
+                    o->region.c_str(), o->store_url.c_str(), o->listen.c_str());
+        return 0;
+      }
       Status st = RunServe(*o);
       return st.ok() ? 0 : Fail(st);
     };

@@ -45,7 +45,9 @@ class HttpServer::Impl {
   std::atomic<bool> draining_{false};
   std::atomic<int64_t> in_flight_{0};
   net::io_context ioc_;
-  std::optional<ssl::context> tls_;
+  // The TLS context new connections are accepted under; Reload swaps it.
+  std::mutex tls_mu_;
+  std::shared_ptr<ssl::context> tls_;
   tcp::acceptor acceptor_;
   net::steady_timer accept_retry_{acceptor_.get_executor()};
   std::vector<std::thread> threads_;
@@ -69,12 +71,53 @@ constexpr int kMaxRefusingConnections = 64;
 // The first read of a request: small, as an idle connection keeps its buffer.
 constexpr size_t kFirstReadBytes = 1024;
 
+// A server TLS context from the options' files, profile and minimum version; errors name the
+// file or the flag at fault.
+Result<std::shared_ptr<ssl::context>> MakeTlsContext(const HttpServerOptions& o) {
+  auto tls = std::make_shared<ssl::context>(ssl::context::tls_server);
+  tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+  SSL_CTX* ctx = tls->native_handle();
+  int min_version = o.tls_min_version == "1.2"   ? TLS1_2_VERSION
+                    : o.tls_min_version == "1.3" ? TLS1_3_VERSION
+                                                 : 0;
+  if (min_version == 0) {
+    return Status::InvalidArgument("--tls-min-version must be 1.2 or 1.3, not \"" +
+                                   o.tls_min_version + "\"");
+  }
+  SSL_CTX_set_min_proto_version(ctx, min_version);
+  if (SSL_CTX_set_cipher_list(ctx, o.tls_ciphers.c_str()) != 1) {
+    return Status::InvalidArgument("--tls-ciphers: no TLS 1.2 suite OpenSSL knows in \"" +
+                                   o.tls_ciphers + "\"");
+  }
+  beast::error_code ec;
+  tls->use_certificate_chain_file(o.tls_cert_file, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot load TLS certificate " + o.tls_cert_file + ": " +
+                                   ec.message());
+  }
+  tls->use_private_key_file(o.tls_key_file, ssl::context::pem, ec);
+  if (ec) {
+    return Status::InvalidArgument("cannot load TLS key " + o.tls_key_file + ": " + ec.message());
+  }
+  if (SSL_CTX_check_private_key(ctx) != 1) {
+    return Status::InvalidArgument("TLS key " + o.tls_key_file + " does not match certificate " +
+                                   o.tls_cert_file);
+  }
+  return tls;
+}
+
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
+  // `keeps` lives as long as the session: the TLS context it was accepted under, which a
+  // reload may meanwhile have replaced for new connections.
   template <class... Args>
-  Session(HttpServer::Impl& server, Args&&... args)
-      : server_(server), stream_(std::forward<Args>(args)...), buffer_(kReadBufferBytes) {}
+  Session(HttpServer::Impl& server, std::shared_ptr<void> keeps, Args&&... args)
+      : server_(server),
+        keeps_(std::move(keeps)),
+        stream_(std::forward<Args>(args)...),
+        buffer_(kReadBufferBytes) {}
 
   ~Session() {
     Count(false);
@@ -361,6 +404,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
   HttpServer::Impl& server_;
+  std::shared_ptr<void> keeps_;
   Stream stream_;
   beast::flat_buffer buffer_;  // at most kReadBufferBytes, whatever the client sends
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -410,31 +454,7 @@ Status HttpServer::Impl::Start() {
     if (options_.tls_cert_file.empty() || options_.tls_key_file.empty()) {
       return Status::InvalidArgument("TLS needs both --tls-cert and --tls-key");
     }
-    tls_.emplace(ssl::context::tls_server);
-    tls_->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
-                      ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
-    SSL_CTX* ctx = tls_->native_handle();
-    int min_version = options_.tls_min_version == "1.2"   ? TLS1_2_VERSION
-                      : options_.tls_min_version == "1.3" ? TLS1_3_VERSION
-                                                          : 0;
-    if (min_version == 0) {
-      return Status::InvalidArgument("--tls-min-version must be 1.2 or 1.3, not \"" +
-                                     options_.tls_min_version + "\"");
-    }
-    SSL_CTX_set_min_proto_version(ctx, min_version);
-    if (SSL_CTX_set_cipher_list(ctx, options_.tls_ciphers.c_str()) != 1) {
-      return Status::InvalidArgument("--tls-ciphers: no TLS 1.2 suite OpenSSL knows in \"" +
-                                     options_.tls_ciphers + "\"");
-    }
-    beast::error_code ec;
-    tls_->use_certificate_chain_file(options_.tls_cert_file, ec);
-    if (ec)
-      return Status::InvalidArgument("cannot load TLS certificate " + options_.tls_cert_file +
-                                     ": " + ec.message());
-    tls_->use_private_key_file(options_.tls_key_file, ssl::context::pem, ec);
-    if (ec)
-      return Status::InvalidArgument("cannot load TLS key " + options_.tls_key_file + ": " +
-                                     ec.message());
+    HOMEPORT_ASSIGN_OR_RETURN(tls_, MakeTlsContext(options_));
   }
   beast::error_code ec;
   auto address = net::ip::make_address(options_.host, ec);
@@ -470,11 +490,18 @@ void HttpServer::Impl::Accept() {
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    if (tls_) {
-      std::make_shared<Session<ssl::stream<beast::tcp_stream>>>(*this, std::move(socket), *tls_)
+    std::shared_ptr<ssl::context> tls;
+    {
+      std::lock_guard lock(tls_mu_);
+      tls = tls_;
+    }
+    if (tls) {
+      ssl::context& context = *tls;
+      std::make_shared<Session<ssl::stream<beast::tcp_stream>>>(*this, std::move(tls),
+                                                                std::move(socket), context)
           ->Start();
     } else {
-      std::make_shared<Session<beast::tcp_stream>>(*this, std::move(socket))->Start();
+      std::make_shared<Session<beast::tcp_stream>>(*this, nullptr, std::move(socket))->Start();
     }
     Accept();
   });
@@ -487,7 +514,20 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port_; }
-bool HttpServer::tls() const { return impl_->tls_.has_value(); }
+bool HttpServer::tls() const { return impl_->tls_ != nullptr; }
+
+Status HttpServer::ReloadTls() {
+  if (!tls()) return Status::Ok();
+  HOMEPORT_ASSIGN_OR_RETURN(auto fresh, MakeTlsContext(impl_->options_));
+  std::lock_guard lock(impl_->tls_mu_);
+  impl_->tls_ = std::move(fresh);
+  return Status::Ok();
+}
+
+Status CheckTlsOptions(const HttpServerOptions& o) {
+  if (o.tls_cert_file.empty() && o.tls_key_file.empty()) return Status::Ok();
+  return MakeTlsContext(o).status();
+}
 size_t HttpServer::max_connections() const {
   return impl_->limiter_ ? impl_->limiter_->max_connections() : 0;
 }

@@ -51,6 +51,9 @@ inline constexpr size_t kMaxHeaderBytes = 16 * 1024;  // request line and header
 // of a chunked body, must fit in it whole; chunk data and Content-Length bodies stream through.
 inline constexpr size_t kReadBufferBytes = 32 * 1024;
 
+// Loads the TLS files and settings as Start would, without serving (serve --check).
+Status CheckTlsOptions(const HttpServerOptions& o);
+
 // Refuses options no server can run with (a zero deadline, say), naming the flag at fault.
 Status ValidateHttpServerOptions(const HttpServerOptions& o);
 
@@ -67,6 +70,10 @@ class HttpServer {
   bool tls() const;
   // The connection cap in force (resolved from the open-file limit when the option was 0).
   size_t max_connections() const;
+
+  // Reads the TLS certificate chain and key again (SIGHUP): connections accepted from now on
+  // use them, open ones go on with theirs. On an error the old ones stay in force.
+  Status ReloadTls();
 
   // Stops accepting; connections close after the response they are working on.
   void StopAccepting();

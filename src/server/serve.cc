@@ -5,6 +5,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <sys/resource.h>
+#include <systemd/sd-daemon.h>
 
 #include <chrono>
 #include <cmath>
@@ -93,11 +94,16 @@ IngestLogOptions IngestLogOptionsOf(const ServeOptions& o) {
 }
 
 Status ValidateServeOptions(const ServeOptions& o) {
+  if (o.region.empty()) {
+    return Status::InvalidArgument("--region is required (on the command line or in --config)");
+  }
+  if (o.store_url.empty()) {
+    return Status::InvalidArgument("--store is required (on the command line or in --config)");
+  }
   if (!IsValidRegionCode(o.region)) {
     return Status::InvalidArgument("--region \"" + o.region +
                                    "\" is not a region code (2-16 of a-z, 0-9, -)");
   }
-  if (o.store_url.empty()) return Status::InvalidArgument("--store is required");
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return Status::InvalidArgument("--tls-cert and --tls-key go together");
   }
@@ -134,6 +140,57 @@ Status ValidateServeOptions(const ServeOptions& o) {
   return ParseListen(o.listen).status();
 }
 
+namespace {
+
+// What serve reads from files before it starts: each error names its flag.
+struct ServeInputs {
+  std::vector<std::string> manifests;
+  std::optional<schema::SchemaRegistry> schemas;
+  std::optional<privacy::IdentifierScanner> scanner;
+  std::string admin_token;
+};
+
+Result<ServeInputs> LoadServeInputs(const ServeOptions& o, Env* env) {
+  ServeInputs in;
+  for (const auto& path : o.manifest_files) {
+    auto jws = env->ReadFile(path);
+    if (!jws.ok()) return jws.status().WithContext("--manifest");
+    while (!jws->empty() && (jws->back() == '\n' || jws->back() == '\r')) jws->pop_back();
+    in.manifests.push_back(std::move(*jws));
+  }
+  auto schemas = schema::SchemaRegistry::Load(o.schema_dirs, env);
+  if (!schemas.ok()) return schemas.status().WithContext("--schemas");
+  in.schemas.emplace(std::move(*schemas));
+  auto scanner = privacy::IdentifierScanner::Create({PhoneRegion(o)});
+  if (!scanner.ok() && o.phone_region.empty()) scanner = privacy::IdentifierScanner::Create({});
+  if (!scanner.ok()) return scanner.status().WithContext("--phone-region");
+  in.scanner.emplace(std::move(*scanner));
+  if (!o.admin_token_file.empty()) {
+    auto token = env->ReadFile(o.admin_token_file);
+    if (!token.ok()) return token.status().WithContext("--admin-token-file");
+    in.admin_token = std::move(*token);
+    while (!in.admin_token.empty() &&
+           std::isspace(static_cast<unsigned char>(in.admin_token.back()))) {
+      in.admin_token.pop_back();
+    }
+    if (in.admin_token.size() < 16) {
+      return Status::InvalidArgument("--admin-token-file: the token must be 16 characters or more");
+    }
+  }
+  HOMEPORT_RETURN_IF_ERROR(CheckTlsOptions(HttpOptions(o)));
+  return in;
+}
+
+// systemd's readiness protocol (Type=notify); nothing when not started by systemd.
+void Notify(const std::string& state) { sd_notify(0, state.c_str()); }
+
+}  // namespace
+
+Status CheckServe(const ServeOptions& o) {
+  HOMEPORT_RETURN_IF_ERROR(ValidateServeOptions(o));
+  return LoadServeInputs(o, Env::Default()).status();
+}
+
 Status RunServe(const ServeOptions& o) {
   HOMEPORT_RETURN_IF_ERROR(ValidateServeOptions(o));
   auto [host, port] = *ParseListen(o.listen);
@@ -141,29 +198,11 @@ Status RunServe(const ServeOptions& o) {
   // peer address (S2).
   spdlog::set_default_logger(spdlog::stderr_color_mt("homeport"));
   Env* env = Env::Default();
-
-  std::vector<std::string> manifests;
-  for (const auto& path : o.manifest_files) {
-    HOMEPORT_ASSIGN_OR_RETURN(std::string jws, env->ReadFile(path));
-    while (!jws.empty() && (jws.back() == '\n' || jws.back() == '\r')) jws.pop_back();
-    manifests.push_back(std::move(jws));
-  }
-
-  auto schemas = schema::SchemaRegistry::Load(o.schema_dirs, env);
-  if (!schemas.ok()) return schemas.status().WithContext("--schemas");
-  auto scanner = privacy::IdentifierScanner::Create({PhoneRegion(o)});
-  if (!scanner.ok() && o.phone_region.empty()) scanner = privacy::IdentifierScanner::Create({});
-  if (!scanner.ok()) return scanner.status().WithContext("--phone-region");
-  std::string admin_token;
-  if (!o.admin_token_file.empty()) {
-    HOMEPORT_ASSIGN_OR_RETURN(admin_token, env->ReadFile(o.admin_token_file));
-    while (!admin_token.empty() && std::isspace(static_cast<unsigned char>(admin_token.back()))) {
-      admin_token.pop_back();
-    }
-    if (admin_token.size() < 16) {
-      return Status::InvalidArgument("--admin-token-file: the token must be 16 characters or more");
-    }
-  }
+  HOMEPORT_ASSIGN_OR_RETURN(ServeInputs in, LoadServeInputs(o, env));
+  const std::vector<std::string>& manifests = in.manifests;
+  auto& schemas = in.schemas;
+  auto& scanner = in.scanner;
+  const std::string& admin_token = in.admin_token;
 
   auto store = Store::Open(o.store_url);
   if (!store.ok()) return store.status().WithContext("--store");
@@ -178,6 +217,7 @@ Status RunServe(const ServeOptions& o) {
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
   // Opened before any thread starts: what a previous run left in the log is checked first.
@@ -246,8 +286,23 @@ Status RunServe(const ServeOptions& o) {
       o.region, o.threads > 0 ? o.threads : static_cast<int>(std::thread::hardware_concurrency()),
       o.commit.max_batch, open_files, server.max_connections());
 
+  Notify("READY=1\nSTATUS=serving region " + o.region);
   int sig = 0;
-  sigwait(&signals, &sig);
+  for (;;) {
+    sigwait(&signals, &sig);
+    if (sig != SIGHUP) break;
+    // systemctl reload: new connections get the certificate and key now on disk; open ones
+    // are left alone. A broken file leaves the old ones in force.
+    Notify("RELOADING=1");
+    Status tls = server.ReloadTls();
+    if (tls.ok()) {
+      spdlog::info("reload: TLS certificate and key read again");
+    } else {
+      spdlog::error("reload: kept the previous TLS certificate: {}", tls.ToString());
+    }
+    Notify("READY=1");
+  }
+  Notify("STOPPING=1");
   spdlog::info("signal {}: no new connections; finishing {} in-flight requests", sig,
                server.InFlight());
   server.StopAccepting();

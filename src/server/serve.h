@@ -67,5 +67,8 @@ HttpServerOptions HttpOptions(const ServeOptions& o);
 // On SIGINT/SIGTERM: stops accepting, lets in-flight requests finish their commits, then
 // returns Ok. Errors before that (bad store URL, port in use) are returned.
 Status RunServe(const ServeOptions& o);
+// What RunServe checks before it binds anything: the options, and every file they name
+// (manifests, schemas, admin token, TLS certificate and key). The store is not opened.
+Status CheckServe(const ServeOptions& o);
 
 }  // namespace homeport

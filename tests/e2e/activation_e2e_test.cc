@@ -4,11 +4,13 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 #include <thread>
 
 #include "crypto/jws.h"
+#include "homeport/env.h"
 #include "e2e_support.h"
 #include "provisioning/device_profile.h"
 #include "store/store.h"
@@ -336,6 +338,56 @@ TEST(ActivationE2E, TlsFollowsMozillasIntermediateProfileAndTheConfiguredMinimum
   ASSERT_TRUE(server.started()) << server.output();
   EXPECT_TRUE(Handshakes(server.port(), "-tls1_3"));
   EXPECT_FALSE(Handshakes(server.port(), "-tls1_2"));
+}
+
+// The SHA-256 fingerprint of the certificate a TLS server on `port` presents.
+std::string ServedCertificate(uint16_t port) {
+  std::string cmd = "openssl s_client -connect 127.0.0.1:" + std::to_string(port) +
+                    " </dev/null 2>/dev/null | openssl x509 -noout -fingerprint -sha256";
+  std::string out;
+  if (FILE* p = popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    pclose(p);
+  }
+  return out;
+}
+
+// systemctl reload: SIGHUP makes new connections get the certificate now on disk, while a
+// connection already open goes on, and the process stays the same.
+TEST(ActivationE2E, SighupReadsTheTlsCertificateAgainWithoutDroppingConnections) {
+  Region region(1);
+  std::string d = region.dir.path();
+  MakeServerCertificate(d);
+  ServerProcess server(
+      Serve(region, {"--tls-cert", d + "/server.pem", "--tls-key", d + "/server.key"}));
+  ASSERT_TRUE(server.started()) << server.output();
+  const std::string before = ServedCertificate(server.port());
+  ASSERT_NE(before.find("Fingerprint"), std::string::npos) << before;
+  HttpConnection kept(server.admin_port());
+  ASSERT_EQ(kept.Call("GET", "/healthz", {}, "").status, 200);
+
+  // A renewed certificate (a new key too) replaces the files, as certbot does.
+  ASSERT_EQ(std::system(("cd " + d + " && rm -f server.pem server.key").c_str()), 0);
+  MakeServerCertificate(d);
+  EXPECT_EQ(ServedCertificate(server.port()), before);  // nothing changes until told
+  kill(server.pid(), SIGHUP);
+  std::string after;
+  for (int i = 0; i < 50 && (after = ServedCertificate(server.port())) == before; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(after, before);
+  EXPECT_NE(after.find("Fingerprint"), std::string::npos) << after;
+  EXPECT_EQ(kept.Call("GET", "/healthz", {}, "").status, 200);  // the old connection lives on
+
+  // A broken file on reload keeps the certificate in force and the server up.
+  Env::Default()->WriteFileAtomic(d + "/server.pem", "not a certificate\n", 0644);
+  kill(server.pid(), SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(ServedCertificate(server.port()), after);
+  EXPECT_NE(server.log().find("kept the previous TLS certificate"), std::string::npos)
+      << server.log();
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
 }
 
 }  // namespace

@@ -1,0 +1,109 @@
+// `homeport serve` as a service: its configuration file (flags on the command line win),
+// `--check`, and systemd's readiness protocol (Type=notify).
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "e2e_support.h"
+#include "homeport/env.h"
+
+namespace homeport::e2e {
+namespace {
+
+void Write(const std::string& path, const std::string& text) {
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(path, text, 0644).ok()) << path;
+}
+
+std::string Config(const Region& region, const std::string& more = "") {
+  return "region = \"sg\"\nstore = \"" + region.store_url + "\"\n" +
+         "listen = \"256.0.0.1:8443\"  # overridden on the command line\n" + more;
+}
+
+TEST(ServiceE2E, ServesFromItsConfigFileAndAFlagWins) {
+  Region region(1);
+  const std::string file = region.dir.File("homeport.toml");
+  Write(file, Config(region, "known-region = [\"zz-lab\"]\n[serve]\nclient-rate = 50\n"));
+  ServerProcess server({"--config", file, "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  HttpResult health = HttpCall(server.port(), "GET", "/healthz");
+  ASSERT_EQ(health.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(health.body)["region"], "sg");  // from the file
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+TEST(ServiceE2E, CheckNamesWhatIsWrongAndStartsNothing) {
+  Region region(1);
+  const std::string file = region.dir.File("homeport.toml");
+  Write(file, "region = \"sg\"\nstore = \"" + region.store_url + "\"\nlisten = \"127.0.0.1:0\"\n");
+  CommandResult ok = Homeport({"serve", "--config", file, "--check"});
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("configuration OK (region sg"), std::string::npos) << ok.out;
+
+  struct Case {
+    std::string more, expected;
+  };
+  for (const Case& c : {Case{"listne = \"127.0.0.1:0\"\n", "unknown setting \"listne\""},
+                        Case{"listen = \"127.0.0.1:0\"\nmanifest = [\"/nonexistent.jws\"]\n",
+                             "--manifest"},
+                        Case{"listen = \"127.0.0.1:0\"\nclient-burst = 0\n", "client-burst"},
+                        Case{"listen = \"127.0.0.1:0\"\ntls-cert = \"/nonexistent.pem\"\n"
+                             "tls-key = \"/nonexistent.key\"\n",
+                             "cannot load TLS certificate /nonexistent.pem"}}) {
+    Write(file, "region = \"sg\"\nstore = \"" + region.store_url + "\"\n" + c.more);
+    CommandResult r = Homeport({"serve", "--config", file, "--check"});
+    EXPECT_NE(r.exit_code, 0) << c.more;
+    EXPECT_NE(r.err.find(c.expected), std::string::npos) << c.more << ": " << r.err;
+  }
+  CommandResult missing = Homeport({"serve", "--check"});
+  EXPECT_NE(missing.err.find("--region is required"), std::string::npos) << missing.err;
+}
+
+// A datagram socket standing in for systemd's notification socket.
+class NotifySocket {
+ public:
+  explicit NotifySocket(const std::string& path) : path_(path) {
+    fd_ = socket(AF_UNIX, SOCK_DGRAM, 0);
+    sockaddr_un a{};
+    a.sun_family = AF_UNIX;
+    std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    timeval tv{10, 0};
+    setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  }
+  ~NotifySocket() { close(fd_); }
+  std::string Next() {
+    char buf[1024];
+    ssize_t n = recv(fd_, buf, sizeof buf, 0);
+    return n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
+  }
+
+ private:
+  std::string path_;
+  int fd_ = -1;
+};
+
+TEST(ServiceE2E, TellsSystemdWhenItIsReadyReloadingAndStopping) {
+  Region region(1);
+  NotifySocket systemd(region.dir.File("notify"));
+  setenv("NOTIFY_SOCKET", region.dir.File("notify").c_str(), 1);
+  ServerProcess server({"--region", "sg", "--store", region.store_url, "--listen", "127.0.0.1:0"});
+  unsetenv("NOTIFY_SOCKET");
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  EXPECT_NE(systemd.Next().find("READY=1"), std::string::npos);
+  kill(server.pid(), SIGHUP);
+  EXPECT_NE(systemd.Next().find("RELOADING=1"), std::string::npos);
+  EXPECT_NE(systemd.Next().find("READY=1"), std::string::npos);
+  EXPECT_EQ(HttpCall(server.port(), "GET", "/healthz").status, 200);
+  kill(server.pid(), SIGTERM);
+  EXPECT_NE(systemd.Next().find("STOPPING=1"), std::string::npos);
+  EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+}  // namespace
+}  // namespace homeport::e2e
