@@ -10,6 +10,7 @@
 #include "command.h"
 #include "common/terminal_text.h"
 #include "server/router.h"
+#include "store/sqlite/sqlite_backup.h"
 #include "store/store.h"
 
 namespace homeport::cli {
@@ -30,6 +31,18 @@ void PrintRolloutTable(const RolloutReport& report) {
                   TerminalSafe(v.client_version).c_str(), static_cast<long long>(v.devices), share);
     }
   }
+}
+
+// The file of an sqlite: store URL; for PostgreSQL, the error says which tool does the job.
+Result<std::string> SqlitePathForCopy(const std::string& url, const std::string& postgres_tool) {
+  if (url.rfind("sqlite:", 0) == 0 && url.size() > 7) return url.substr(7);
+  if (url.rfind("postgres", 0) == 0) {
+    return Status::InvalidArgument(
+        "a PostgreSQL store is backed up and restored with PostgreSQL's own tools, which keep "
+        "every server of the region running: " +
+        postgres_tool + " (see docs/deploying.md, \"Backups\")");
+  }
+  return Status::InvalidArgument("\"" + url + "\" is not a store URL (sqlite:PATH)");
 }
 
 }  // namespace
@@ -144,6 +157,40 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
       for (const auto& [ping, n] : *documents) {
         std::printf("  %-49s %10lld\n", ping.c_str(), static_cast<long long>(n));
       }
+      return 0;
+    };
+  });
+
+  // Backups of the embedded store, taken while the server runs. PostgreSQL has its own tools.
+  struct CopyArgs {
+    std::string store, file;
+  };
+  auto b = std::make_shared<CopyArgs>();
+  auto* backup = app.add_subcommand(
+      "backup", "copy an SQLite store into a new file, consistently, while the server runs");
+  backup->add_option("--store", b->store, "store URL: sqlite:PATH")->required();
+  backup->add_option("--out", b->file, "the backup file to write (must not exist)")->required();
+  backup->callback([&commands, b] {
+    commands.run = [b] {
+      auto path = SqlitePathForCopy(b->store, "pg_dump --format=custom --file FILE 'URL'");
+      if (!path.ok()) return Fail(path.status());
+      if (Status st = CopySqliteStore(*path, b->file); !st.ok()) return Fail(st);
+      std::printf("backed up %s into %s\n", path->c_str(), b->file.c_str());
+      return 0;
+    };
+  });
+  auto r2 = std::make_shared<CopyArgs>();
+  auto* restore = app.add_subcommand(
+      "restore", "make an SQLite store from a backup (the store must not exist yet)");
+  restore->add_option("--from", r2->file, "a file written by `homeport backup`")->required();
+  restore->add_option("--store", r2->store, "store URL to create: sqlite:PATH")->required();
+  restore->callback([&commands, r2] {
+    commands.run = [r2] {
+      auto path = SqlitePathForCopy(r2->store, "pg_restore --dbname 'URL' FILE");
+      if (!path.ok()) return Fail(path.status());
+      if (Status st = CopySqliteStore(r2->file, *path); !st.ok()) return Fail(st);
+      std::printf("restored %s from %s; start the server on it\n", path->c_str(),
+                  r2->file.c_str());
       return 0;
     };
   });

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -103,6 +104,51 @@ TEST(ServiceE2E, TellsSystemdWhenItIsReadyReloadingAndStopping) {
   kill(server.pid(), SIGTERM);
   EXPECT_NE(systemd.Next().find("STOPPING=1"), std::string::npos);
   EXPECT_EQ(server.Signal(SIGTERM), 0) << server.log();
+}
+
+// A backup taken while the server takes activations holds every acknowledged one, and a
+// store restored from it serves them; neither command overwrites anything.
+TEST(ServiceE2E, BackupWhileServingThenRestoreKeepsEveryAcknowledgedActivation) {
+  Region region(6);
+  ServerProcess server({"--region", "sg", "--store", region.store_url, "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  for (int n = 1; n <= 3; ++n) {
+    SignedActivation a = HandMadeActivation(region.Profile(n), "sg");
+    ASSERT_EQ(HttpCall(server.port(), "POST", "/v1/activations", a.headers, a.body).status, 201);
+  }
+  const std::string backup = region.dir.File("sg.backup");
+  CommandResult taken = Homeport({"backup", "--store", region.store_url, "--out", backup});
+  ASSERT_EQ(taken.exit_code, 0) << taken.err;
+  EXPECT_EQ(testing::FileMode(backup), 0600);
+  // Activations after the backup are not in it.
+  SignedActivation later = HandMadeActivation(region.Profile(4), "sg");
+  ASSERT_EQ(HttpCall(server.port(), "POST", "/v1/activations", later.headers, later.body).status,
+            201);
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+
+  CommandResult again = Homeport({"backup", "--store", region.store_url, "--out", backup});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_NE(again.err.find("refusing to overwrite"), std::string::npos) << again.err;
+  CommandResult onto = Homeport({"restore", "--from", backup, "--store", region.store_url});
+  EXPECT_NE(onto.exit_code, 0);
+  EXPECT_NE(onto.err.find("refusing to overwrite"), std::string::npos) << onto.err;
+
+  const std::string restored = "sqlite:" + region.dir.File("restored.db");
+  CommandResult r = Homeport({"restore", "--from", backup, "--store", restored});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  for (int n = 1; n <= 3; ++n) {
+    EXPECT_EQ(Homeport({"warranty", region.Serial(n), "--store", restored}).exit_code, 0) << n;
+  }
+  EXPECT_NE(Homeport({"warranty", region.Serial(4), "--store", restored}).exit_code, 0);
+
+  CommandResult postgres =
+      Homeport({"backup", "--store", "postgresql://db.example/sg", "--out", backup + "2"});
+  EXPECT_NE(postgres.exit_code, 0);
+  EXPECT_NE(postgres.err.find("pg_dump"), std::string::npos) << postgres.err;
+  CommandResult garbage = Homeport({"restore", "--from", region.Profile(1), "--store",
+                                    "sqlite:" + region.dir.File("x.db")});
+  EXPECT_NE(garbage.exit_code, 0);
+  EXPECT_FALSE(std::filesystem::exists(region.dir.File("x.db")));
 }
 
 }  // namespace
