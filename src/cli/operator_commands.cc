@@ -194,6 +194,46 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
       return 0;
     };
   });
+
+  struct MigrateArgs {
+    std::string store;
+    bool dry_run = false;
+  };
+  auto m = std::make_shared<MigrateArgs>();
+  auto* migrate = app.add_subcommand(
+      "migrate", "bring a store's schema to this homeport's version (serve does it at start)");
+  migrate->add_option("--store", m->store, "store URL")->required();
+  migrate->add_flag("--dry-run", m->dry_run, "print what would change, change nothing");
+  migrate->callback([&commands, m] {
+    commands.run = [m] {
+      auto v = Store::ReadSchemaVersions(m->store);
+      if (!v.ok()) return Fail(v.status());
+      if (v->current > v->known) {
+        return Fail("the store is at schema version " + std::to_string(v->current) +
+                    ", newer than this homeport's " + std::to_string(v->known) +
+                    ": run the homeport that migrated it, or a newer one");
+      }
+      if (v->current == v->known) {
+        std::printf("schema version %lld: up to date, nothing to do\n",
+                    static_cast<long long>(v->current));
+        return 0;
+      }
+      std::printf("schema version %lld -> %lld:\n", static_cast<long long>(v->current),
+                  static_cast<long long>(v->known));
+      for (int64_t n = v->current + 1; n <= v->known; ++n) {
+        std::printf("  %lld. %s\n", static_cast<long long>(n),
+                    std::string(MigrationSummary(n)).c_str());
+      }
+      if (m->dry_run) {
+        std::printf("dry run: nothing was changed\n");
+        return 0;
+      }
+      auto store = Store::OpenExisting(m->store);  // applies them, in one transaction
+      if (!store.ok()) return Fail(store.status());
+      std::printf("migrated to schema version %lld\n", static_cast<long long>(v->known));
+      return 0;
+    };
+  });
 }
 
 }  // namespace homeport::cli

@@ -29,6 +29,29 @@ Result<std::unique_ptr<Store>> Store::OpenExisting(const std::string& url, Env* 
   return OpenStore(url, env, StoreCreation::kMustExist);
 }
 
+Result<SchemaVersions> Store::ReadSchemaVersions(const std::string& url, Env* env) {
+  if (url.rfind("sqlite:", 0) == 0) return SqliteSchemaVersions(url.substr(7));
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    return PostgresSchemaVersions(url, env);
+  }
+  return OpenStore(url, env, StoreCreation::kMustExist).status();  // the URL's error
+}
+
+std::string_view MigrationSummary(int64_t version) {
+  // Both backends hold the same tables: one line per migration, in order.
+  static constexpr std::string_view kSummaries[] = {
+      "devices, activations, wrong-region counts and the log of operator reads",
+      "UX-program documents",
+      "device times kept as days only (activated_day, last_checkin_day); activation sequence "
+      "numbers that refuse replays",
+      "erased UX clients (a digest of the client id), so that an erasure holds against "
+      "documents that arrive after it",
+      "the log of operator reads renamed access_log",
+  };
+  if (version < 1 || version > static_cast<int64_t>(std::size(kSummaries))) return "";
+  return kSummaries[version - 1];
+}
+
 AccessLogEntry NextAccessLogEntry(int64_t last_seq, std::string last_hash, std::string actor,
                                   std::string action, std::string subject, TimePoint now) {
   AccessLogEntry e;
@@ -45,7 +68,9 @@ AccessLogEntry NextAccessLogEntry(int64_t last_seq, std::string last_hash, std::
 Status CheckSchemaVersion(int64_t current, int64_t known) {
   if (current <= known) return Status::Ok();
   return Status::Corruption("database schema version " + std::to_string(current) +
-                            " is newer than this homeport (" + std::to_string(known) + ")");
+                            " is newer than this homeport (" + std::to_string(known) +
+                            "): run the homeport that migrated it, or a newer one (`homeport "
+                            "migrate --store URL --dry-run` shows the versions)");
 }
 
 std::string ErasedClientDigest(std::string_view client_id) {

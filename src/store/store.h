@@ -203,6 +203,15 @@ class RetentionStore {
                                        const std::string& cutoff_day) = 0;
 };
 
+// The schema version a store is at, and the latest this homeport knows.
+struct SchemaVersions {
+  int64_t current = 0;
+  int64_t known = 0;
+};
+
+// What migration `version` (1…known) changes, in a line for an operator (homeport migrate).
+std::string_view MigrationSummary(int64_t version);
+
 // Whether opening may create the store (serve, enroll) or must find one (reads).
 enum class StoreCreation { kCreateIfMissing, kMustExist };
 
@@ -217,6 +226,9 @@ class Store : public CommitStore, public OperatorReads, public RetentionStore {
   // typo in the path, an empty database) is a NotFound error, never created.
   static Result<std::unique_ptr<Store>> OpenExisting(const std::string& url,
                                                      Env* env = Env::Default());
+  // The versions of an existing store, read without migrating or changing anything.
+  static Result<SchemaVersions> ReadSchemaVersions(const std::string& url,
+                                                   Env* env = Env::Default());
 
   // All or nothing. A serial already enrolled with the same record is left as it is; one
   // enrolled with a different record is an AlreadyExists error naming it.

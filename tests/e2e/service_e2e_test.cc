@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
+#include <sqlite3.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -149,6 +150,55 @@ TEST(ServiceE2E, BackupWhileServingThenRestoreKeepsEveryAcknowledgedActivation) 
                                     "sqlite:" + region.dir.File("x.db")});
   EXPECT_NE(garbage.exit_code, 0);
   EXPECT_FALSE(std::filesystem::exists(region.dir.File("x.db")));
+}
+
+std::string SqlOne(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  std::string out;
+  sqlite3_stmt* stmt = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr), SQLITE_OK) << sql;
+  int rc = sqlite3_step(stmt);
+  if (rc == SQLITE_ROW && sqlite3_column_text(stmt, 0) != nullptr) {
+    out = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+  }
+  EXPECT_TRUE(rc == SQLITE_ROW || rc == SQLITE_DONE) << sql << ": " << sqlite3_errmsg(db);
+  sqlite3_finalize(stmt);
+  sqlite3_close(db);
+  return out;
+}
+
+// A store of the previous schema (the access log still called audit_log): --dry-run says what
+// will change and changes nothing; migrate applies it once; a newer schema is refused by name.
+TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
+  Region region(1);
+  const std::string db = region.dir.File("sg.db");
+  SqlOne(db, "ALTER TABLE access_log RENAME TO audit_log");
+  SqlOne(db, "DELETE FROM schema_migrations WHERE version = 5");
+
+  CommandResult dry = Homeport({"migrate", "--store", region.store_url, "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_NE(dry.out.find("schema version 4 -> 5"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("5. the log of operator reads renamed access_log"), std::string::npos)
+      << dry.out;
+  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "4");  // unchanged
+
+  CommandResult applied = Homeport({"migrate", "--store", region.store_url});
+  ASSERT_EQ(applied.exit_code, 0) << applied.err;
+  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(SqlOne(db, "SELECT count(*) FROM sqlite_master WHERE name = 'access_log'"), "1");
+  EXPECT_NE(Homeport({"migrate", "--store", region.store_url}).out.find("up to date"),
+            std::string::npos);
+
+  SqlOne(db, "INSERT INTO schema_migrations VALUES (99)");
+  CommandResult newer = Homeport({"migrate", "--store", region.store_url, "--dry-run"});
+  EXPECT_NE(newer.exit_code, 0);
+  EXPECT_NE(newer.err.find("newer than this homeport"), std::string::npos) << newer.err;
+  CommandResult serve = Homeport({"serve", "--region", "sg", "--store", region.store_url,
+                                  "--listen", "127.0.0.1:0", "--admin-listen", "127.0.0.1:0"});
+  EXPECT_NE(serve.exit_code, 0);
+  EXPECT_NE(serve.err.find("homeport migrate --store URL --dry-run"), std::string::npos)
+      << serve.err;
 }
 
 }  // namespace

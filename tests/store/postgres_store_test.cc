@@ -43,8 +43,13 @@ TEST_F(PostgresStore, OpenExistingRefusesADatabaseWithoutAStoreAndCreatesNothing
   EXPECT_TRUE(missing.status().IsNotFound()) << missing.status().ToString();
   EXPECT_NE(missing.status().message().find("no homeport store"), std::string::npos);
   EXPECT_EQ(QueryOne(url_, "SELECT to_regclass('schema_migrations') IS NULL"), "t");
+  EXPECT_TRUE(Store::ReadSchemaVersions(url_).status().IsNotFound());
   ASSERT_TRUE(Store::Open(url_).ok());
   EXPECT_TRUE(Store::OpenExisting(url_).ok());
+  auto versions = Store::ReadSchemaVersions(url_);
+  ASSERT_TRUE(versions.ok()) << versions.status().ToString();
+  EXPECT_EQ(versions->current, versions->known);
+  EXPECT_FALSE(MigrationSummary(versions->known).empty());
 }
 
 TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {

@@ -282,6 +282,16 @@ class PostgresStore final : public Store {
     });
   }
 
+  Result<SchemaVersions> ReadSchemaVersions() {
+    SchemaVersions v{0, static_cast<int64_t>(std::size(kMigrations))};
+    HOMEPORT_RETURN_IF_ERROR(WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kMigrationsVersion));
+      v.current = r.Int(0, 0);
+      return Status::Ok();
+    }));
+    return v;
+  }
+
   Status Migrate() {
     return WithConnection([&](Connection& c) -> Status {
       // Two servers starting at once may both try to create it: IF NOT EXISTS does not stop
@@ -700,6 +710,12 @@ class PostgresStore final : public Store {
 };
 
 }  // namespace
+
+Result<SchemaVersions> PostgresSchemaVersions(const std::string& url, Env* env) {
+  PostgresStore store(url, env);
+  HOMEPORT_RETURN_IF_ERROR(store.CheckExists());
+  return store.ReadSchemaVersions();
+}
 
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env,
                                                  StoreCreation creation) {

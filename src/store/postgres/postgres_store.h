@@ -13,5 +13,6 @@ namespace homeport {
 // Unavailable when the database cannot be reached. Retries after lost races wait through `env`.
 Result<std::unique_ptr<Store>> OpenPostgresStore(const std::string& url, Env* env,
                                                  StoreCreation creation);
+Result<SchemaVersions> PostgresSchemaVersions(const std::string& url, Env* env);
 
 }  // namespace homeport

@@ -519,26 +519,47 @@ class SqliteStore final : public Store {
 
 }  // namespace
 
+namespace {
+
+// NotFound unless `path` holds a homeport store; the connection is opened only when the file
+// exists and is not empty, so that nothing is created.
+Result<std::unique_ptr<Connection>> OpenExistingStoreFile(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0 || st.st_size == 0) {
+    return Status::NotFound("no store at " + path +
+                            ": check the path (`homeport serve` and `homeport enroll` create "
+                            "a store; this command only reads one)");
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(auto c, Connection::Open(path));
+  HOMEPORT_ASSIGN_OR_RETURN(
+      Statement * s, c->Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                                " AND name = 'schema_migrations'"));
+  HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+  const bool is_store = row && s->Int(0) > 0;
+  s->Reset();
+  if (!is_store) return Status::NotFound(path + " is an SQLite file but not a homeport store");
+  return c;
+}
+
+}  // namespace
+
+Result<SchemaVersions> SqliteSchemaVersions(const std::string& path) {
+  HOMEPORT_ASSIGN_OR_RETURN(auto c, OpenExistingStoreFile(path));
+  HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                            c->Prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations"));
+  HOMEPORT_RETURN_IF_ERROR(s->Step().status());
+  SchemaVersions v{s->Int(0), static_cast<int64_t>(std::size(kMigrations))};
+  s->Reset();
+  return v;
+}
+
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreCreation creation) {
   if (path.empty()) return Status::InvalidArgument("sqlite store URL needs a path: sqlite:PATH");
+  std::unique_ptr<Connection> writer;
   if (creation == StoreCreation::kMustExist) {
-    struct stat st;
-    if (::stat(path.c_str(), &st) != 0 || st.st_size == 0) {
-      return Status::NotFound("no store at " + path +
-                              ": check the path (`homeport serve` and `homeport enroll` create "
-                              "a store; this command only reads one)");
-    }
-  }
-  HOMEPORT_ASSIGN_OR_RETURN(auto writer, Connection::Open(path));
-  if (creation == StoreCreation::kMustExist) {
-    HOMEPORT_ASSIGN_OR_RETURN(
-        Statement * s, writer->Prepare("SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                                       " AND name = 'schema_migrations'"));
-    HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
-    if (!row || s->Int(0) == 0) {
-      return Status::NotFound(path + " is an SQLite file but not a homeport store");
-    }
-    s->Reset();
+    HOMEPORT_ASSIGN_OR_RETURN(writer, OpenExistingStoreFile(path));
+  } else {
+    HOMEPORT_ASSIGN_OR_RETURN(writer, Connection::Open(path));
   }
   auto store = std::make_unique<SqliteStore>(path, std::move(writer));
   HOMEPORT_RETURN_IF_ERROR(store->Migrate());

@@ -9,5 +9,6 @@
 namespace homeport {
 
 Result<std::unique_ptr<Store>> OpenSqliteStore(const std::string& path, StoreCreation creation);
+Result<SchemaVersions> SqliteSchemaVersions(const std::string& path);
 
 }  // namespace homeport
