@@ -206,6 +206,13 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
                    "seconds between retention runs (0: never)")
       ->capture_default_str()
       ->check(WholeNumberIn(0, 31'536'000, "a number of seconds"));
+  serve->add_option("--log-format", o->log_format,
+                    "the log on stderr: text, json (JSON lines) or logfmt")
+      ->check(CLI::IsMember({"text", "json", "logfmt"}))
+      ->capture_default_str();
+  serve->add_option("--log-level", o->log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}))
+      ->capture_default_str();
   auto config = std::make_shared<std::string>();
   serve->add_option("--config", *config,
                     "TOML file of serve's flags, e.g. /etc/homeport/homeport.toml (a flag given "

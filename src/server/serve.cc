@@ -19,6 +19,7 @@
 #include "server/connection_limiter.h"
 #include "server/http_server.h"
 #include "server/retention.h"
+#include "server/server_log.h"
 #include "server/wrong_region_flush.h"
 
 namespace homeport {
@@ -194,9 +195,9 @@ Status CheckServe(const ServeOptions& o) {
 Status RunServe(const ServeOptions& o) {
   HOMEPORT_RETURN_IF_ERROR(ValidateServeOptions(o));
   auto [host, port] = *ParseListen(o.listen);
-  // stdout carries the one "listening on" line; the log goes to stderr and never holds a
-  // peer address (S2).
-  spdlog::set_default_logger(spdlog::stderr_color_mt("homeport"));
+  // stdout carries the "listening on" lines; the log goes to stderr and never holds a peer
+  // address (S2).
+  HOMEPORT_RETURN_IF_ERROR(ConfigureServerLog(o.log_format, o.log_level));
   Env* env = Env::Default();
   HOMEPORT_ASSIGN_OR_RETURN(ServeInputs in, LoadServeInputs(o, env));
   const std::vector<std::string>& manifests = in.manifests;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <sstream>
 #include <string>
 
 #include "e2e_support.h"
@@ -199,6 +200,42 @@ TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
   EXPECT_NE(serve.exit_code, 0);
   EXPECT_NE(serve.err.find("homeport migrate --store URL --dry-run"), std::string::npos)
       << serve.err;
+}
+
+// Log pipelines read one event per line: JSON lines or logfmt, each with its time, level and
+// message, and nothing of what a request carried.
+TEST(ServiceE2E, LogsJsonLinesOrLogfmtAtTheChosenLevel) {
+  Region region(1);
+  ServerProcess json_log({"--region", "sg", "--store", region.store_url, "--listen",
+                          "127.0.0.1:0", "--log-format", "json"});
+  ASSERT_TRUE(json_log.started()) << json_log.output() << json_log.log();
+  SignedActivation a = HandMadeActivation(region.Profile(1), "cn");  // refused, counted
+  EXPECT_EQ(HttpCall(json_log.port(), "POST", "/v1/activations", a.headers, a.body).status, 421);
+  EXPECT_EQ(json_log.Signal(SIGTERM), 0);
+  std::istringstream lines(json_log.log());
+  int events = 0;
+  for (std::string line; std::getline(lines, line);) {
+    nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+    ASSERT_TRUE(j.is_object()) << line;
+    EXPECT_TRUE(j["time"].is_string() && j["level"].is_string() && j["msg"].is_string()) << line;
+    EXPECT_EQ(line.find("127.0.0.1"), std::string::npos) << line;  // no peer address (S2)
+    EXPECT_EQ(line.find(region.Serial(1)), std::string::npos) << line;
+    ++events;
+  }
+  EXPECT_GE(events, 2);  // ready, stopping
+
+  ServerProcess logfmt({"--region", "sg", "--store", region.store_url, "--listen", "127.0.0.1:0",
+                        "--log-format", "logfmt", "--log-level", "warn"});
+  ASSERT_TRUE(logfmt.started()) << logfmt.output() << logfmt.log();
+  EXPECT_EQ(logfmt.Signal(SIGTERM), 0);
+  EXPECT_EQ(logfmt.log(), "");  // start and stop are info: below warn
+
+  ServerProcess info({"--region", "sg", "--store", region.store_url, "--listen", "127.0.0.1:0",
+                      "--log-format", "logfmt"});
+  ASSERT_TRUE(info.started());
+  EXPECT_EQ(info.Signal(SIGTERM), 0);
+  EXPECT_EQ(info.log().rfind("time=", 0), 0u) << info.log();
+  EXPECT_NE(info.log().find(" level=info msg=\"region sg ready"), std::string::npos) << info.log();
 }
 
 }  // namespace
