@@ -206,6 +206,9 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
                    "seconds between retention runs (0: never)")
       ->capture_default_str()
       ->check(WholeNumberIn(0, 31'536'000, "a number of seconds"));
+  serve->add_option("--controller-contact", o->controller_contact,
+                    "who answers for the data, shown at the top of /privacy (e.g. \"Example "
+                    "Devices Ltd, privacy@example.com\")");
   serve->add_option("--log-format", o->log_format,
                     "the log on stderr: text, json (JSON lines) or logfmt")
       ->check(CLI::IsMember({"text", "json", "logfmt"}))

@@ -84,12 +84,16 @@ void AddUxpCommands(CLI::App& app, Commands& commands) {
   auto* catalogue = app.add_subcommand("catalogue", "every field the UX program may collect");
   catalogue->add_option("--schemas", c->schema_dirs, "more apps, as for serve --schemas");
   catalogue->add_flag("--json", c->json, "JSON for machines (default: HTML for people)");
-  catalogue->callback([&commands, c] {
-    commands.run = [c] {
+  auto contact = std::make_shared<std::string>();
+  catalogue->add_option("--controller-contact", *contact,
+                        "who answers for the data, as serve --controller-contact");
+  catalogue->callback([&commands, c, contact] {
+    commands.run = [c, contact] {
       auto schemas = schema::SchemaRegistry::Load(c->schema_dirs);
       if (!schemas.ok()) return Fail(schemas.status());
-      std::string out = c->json ? schema::CatalogueJson(*schemas).dump(2) + "\n"
-                                : schema::CatalogueHtml(*schemas);
+      const schema::CatalogueOptions options{*contact};
+      std::string out = c->json ? schema::CatalogueJson(*schemas, options).dump(2) + "\n"
+                                : schema::CatalogueHtml(*schemas, options);
       std::fwrite(out.data(), 1, out.size(), stdout);
       return 0;
     };

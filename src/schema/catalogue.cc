@@ -117,9 +117,45 @@ constexpr char kStyle[] =
     "th{background:#f0f0f0}td.d{white-space:pre-line}code{font-size:.95em}"
     ".s-highly_sensitive,.s-stored_content,.s-web_activity{color:#a40000;font-weight:600}";
 
+// What an activation stores about a device: the fields of the enrollment (from the factory)
+// and of the activation record (from the device), each with why it is kept.
+struct WarrantyField {
+  const char* name;
+  const char* description;
+};
+constexpr WarrantyField kWarrantyFields[] = {
+    {"serial", "the device's serial number, from the factory: whose warranty it is"},
+    {"model", "the device model, from the factory"},
+    {"sku", "the stock-keeping unit (model, storage, colour), from the factory"},
+    {"variant", "the firmware variant built for the device, from the factory"},
+    {"region", "the region the device was made for; a device reports only there"},
+    {"batch", "the factory batch: which devices a firmware fix must reach"},
+    {"public_key", "the device's public key, from the factory, to check its signature"},
+    {"warranty_start", "the warranty's first day (a date)"},
+    {"activated_day", "the day of the first activation (a day, no time)"},
+    {"last_checkin_day", "the day the device last reported a new firmware or manifest version"},
+    {"client_version", "the activation client's version the device last reported"},
+    {"manifest_version", "the region manifest's version the device last reported"},
+    {"checkins", "how many times the device reported a new version"},
+    {"sequence", "the device's counter of signed requests, to refuse replays"},
+};
+constexpr const char* kWarrantyPurpose =
+    "Warranty activation: the warranty starts on the day a device is first activated, and "
+    "check-ins show which devices run a firmware fix. No IP address, location, SIM, IMEI, "
+    "phone number or account is received or kept.";
+constexpr const char* kWarrantyLegalBasis =
+    "performance of the warranty contract with the device's owner (GDPR Art. 6(1)(b))";
+constexpr const char* kWarrantyRetention =
+    "kept while the device's warranty can be claimed; homeport deletes no activation record by "
+    "itself, the maker does when the warranty period ends";
+constexpr const char* kUxPurpose =
+    "The opt-in User Experience Program: how the device and its apps are used and how they "
+    "fail, to improve them. Nothing is sent before the user opts in; opting out erases it.";
+constexpr const char* kUxLegalBasis = "consent (GDPR Art. 6(1)(a)), given by opting in";
+
 }  // namespace
 
-nlohmann::json CatalogueJson(const SchemaRegistry& registry) {
+nlohmann::json CatalogueJson(const SchemaRegistry& registry, const CatalogueOptions& options) {
   nlohmann::json apps = nlohmann::json::array();
   for (const auto& [app_id, app] : registry.apps()) {
     nlohmann::json pings = nlohmann::json::array();
@@ -133,14 +169,28 @@ nlohmann::json CatalogueJson(const SchemaRegistry& registry) {
   for (const EnvelopeEntry& e : kEnvelope) {
     envelope.push_back({{"name", e.name}, {"type", e.type}, {"description", e.description}});
   }
-  return {{"default_retention_days", kDefaultRetentionDays},
+  nlohmann::json warranty_fields = nlohmann::json::array();
+  for (const WarrantyField& f : kWarrantyFields) {
+    warranty_fields.push_back({{"name", f.name}, {"description", f.description}});
+  }
+  nlohmann::json contact = options.controller_contact.empty()
+                               ? nlohmann::json(nullptr)
+                               : nlohmann::json(options.controller_contact);
+  return {{"controller", {{"contact", contact}}},
+          {"warranty",
+           {{"purpose", kWarrantyPurpose},
+            {"legal_basis", kWarrantyLegalBasis},
+            {"retention", kWarrantyRetention},
+            {"fields", std::move(warranty_fields)}}},
+          {"ux_program", {{"purpose", kUxPurpose}, {"legal_basis", kUxLegalBasis}}},
+          {"default_retention_days", kDefaultRetentionDays},
           {"apps", std::move(apps)},
           {"envelope", std::move(envelope)},
           {"sdk_metrics", kSdkMetricsNote}};
 }
 
-std::string CatalogueHtml(const SchemaRegistry& registry) {
-  const nlohmann::json cat = CatalogueJson(registry);
+std::string CatalogueHtml(const SchemaRegistry& registry, const CatalogueOptions& options) {
+  const nlohmann::json cat = CatalogueJson(registry, options);
   std::string h =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -151,6 +201,21 @@ std::string CatalogueHtml(const SchemaRegistry& registry) {
        "Experience Program. The server refuses anything not listed here, removes identifiers "
        "from free text before storing it, erases a participant's data when they opt out, and "
        "deletes every document when its retention period ends.</p>\n";
+  h += "<p>Controller: " +
+       (cat["controller"]["contact"].is_string() ? Text(cat["controller"]["contact"])
+                                                 : std::string("not configured on this server")) +
+       "</p>\n";
+  const auto& warranty = cat["warranty"];
+  h += "<section id=\"warranty\">\n<h2>Warranty activation</h2>\n<p>" + Text(warranty["purpose"]) +
+       "</p>\n<p>Legal basis: " + Text(warranty["legal_basis"]) + ". Retention: " +
+       Text(warranty["retention"]) + ".</p>\n<table><tr><th>Field</th><th>Why</th></tr>\n";
+  for (const auto& f : warranty["fields"]) {
+    h += "<tr>" + Cell("<code>" + Text(f["name"]) + "</code>") + Cell(Text(f["description"])) +
+         "</tr>\n";
+  }
+  h += "</table>\n</section>\n<h2>User Experience Program</h2>\n<p>" +
+       Text(cat["ux_program"]["purpose"]) + "</p>\n<p>Legal basis: " +
+       Text(cat["ux_program"]["legal_basis"]) + ".</p>\n";
   for (const auto& app : cat["apps"]) {
     const std::string id = Text(app["app_id"]);
     h += "<section id=\"app-" + id + "\">\n<h2>Application <code>" + id + "</code></h2>\n";

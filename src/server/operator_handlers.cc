@@ -61,10 +61,12 @@ nlohmann::json UxpExportJson(const std::string& client_id, const std::vector<Uxp
 }
 
 void HandlePrivacy(const ServiceContext& ctx, const HttpRequest& request, Respond respond) {
-  if (WantsJson(request)) return respond(JsonResponse(200, schema::CatalogueJson(*ctx.schemas)));
+  if (WantsJson(request)) {
+    return respond(JsonResponse(200, schema::CatalogueJson(*ctx.schemas, ctx.catalogue)));
+  }
   HttpResponse r;
   r.content_type = "text/html; charset=utf-8";
-  r.body = schema::CatalogueHtml(*ctx.schemas);
+  r.body = schema::CatalogueHtml(*ctx.schemas, ctx.catalogue);
   respond(std::move(r));
 }
 

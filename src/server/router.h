@@ -9,6 +9,7 @@
 #include "ingest/ingest_loader.h"
 #include "ingest/ingest_log.h"
 #include "privacy/identifier_scanner.h"
+#include "schema/catalogue.h"
 #include "schema/schema_registry.h"
 #include "server/answer_deadline.h"
 #include "server/client_rate_limiter.h"
@@ -48,6 +49,8 @@ struct ServiceContext {
   // Answers 503 + Retry-After for a request whose store work outlasts its limit (below); null:
   // no limit (handler tests, fuzzing).
   AnswerDeadline* deadlines = nullptr;
+  // The data catalogue's controller contact (/privacy).
+  schema::CatalogueOptions catalogue{};
 };
 
 // How long a request waiting for the store is left waiting before it gets 503 + Retry-After: an

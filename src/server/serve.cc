@@ -237,7 +237,7 @@ Status RunServe(const ServeOptions& o) {
   const ServiceContext ctx{o.region,      store->get(), &writer,        ingest_log->get(),
                            &loader,       &metrics,     env,            manifests,
                            &*schemas,     &*scanner,    &rate_limiter,  admin_token,
-                           &ingest_budget, &workers,    &deadlines};
+                           &ingest_budget, &workers,    &deadlines,     {o.controller_contact}};
   const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
   Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
   Router admin_router(ctx, Listener::kOperators);

@@ -23,6 +23,7 @@ struct ServeOptions {
   // The operator endpoints' listener (/metrics, /v1/admin/…), HOST:PORT; kAdminOnDevicePort
   // serves them on `listen` instead, beside the devices' endpoints.
   std::string admin_listen = "127.0.0.1:9090";
+  std::string controller_contact;  // shown by /privacy: who answers for the data
   std::string log_format = "text";  // or "json", "logfmt": one line per event on stderr
   std::string log_level = "info";   // debug, info, warn, error
   std::string tls_cert;                     // PEM; with tls_key, HTTPS only

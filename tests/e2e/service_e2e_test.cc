@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <string>
 
@@ -236,6 +237,50 @@ TEST(ServiceE2E, LogsJsonLinesOrLogfmtAtTheChosenLevel) {
   EXPECT_EQ(info.Signal(SIGTERM), 0);
   EXPECT_EQ(info.log().rfind("time=", 0), 0u) << info.log();
   EXPECT_NE(info.log().find(" level=info msg=\"region sg ready"), std::string::npos) << info.log();
+}
+
+// The catalogue names every column the store keeps about a device's warranty, with its
+// purpose, legal basis and retention, and the controller to ask, through the server and the
+// command alike.
+TEST(ServiceE2E, CatalogueListsTheWarrantyDataTheStoreKeepsAndTheController) {
+  Region region(1);
+  const std::string contact = "Example Devices Ltd, privacy@example.com";
+  ServerProcess server({"--region", "sg", "--store", region.store_url, "--listen", "127.0.0.1:0",
+                        "--controller-contact", contact});
+  ASSERT_TRUE(server.started()) << server.output() << server.log();
+  HttpResult page = HttpCall(server.port(), "GET", "/privacy?format=json");
+  ASSERT_EQ(page.status, 200);
+  nlohmann::json cat = nlohmann::json::parse(page.body);
+  EXPECT_EQ(cat["controller"]["contact"], contact);
+  EXPECT_NE(cat["warranty"]["legal_basis"].get<std::string>().find("Art. 6(1)(b)"),
+            std::string::npos);
+  EXPECT_FALSE(cat["warranty"]["retention"].get<std::string>().empty());
+  EXPECT_NE(cat["ux_program"]["legal_basis"].get<std::string>().find("consent"),
+            std::string::npos);
+  std::set<std::string> listed;
+  for (const auto& f : cat["warranty"]["fields"]) listed.insert(f["name"].get<std::string>());
+  EXPECT_EQ(server.Signal(SIGTERM), 0);
+
+  std::set<std::string> columns;
+  for (const char* table : {"devices", "activations"}) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(region.dir.File("sg.db").c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* stmt = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(db, ("PRAGMA table_info(" + std::string(table) + ")").c_str(),
+                                 -1, &stmt, nullptr),
+              SQLITE_OK);
+    while (sqlite3_step(stmt) == SQLITE_ROW) {
+      columns.insert(reinterpret_cast<const char*>(sqlite3_column_text(stmt, 1)));
+    }
+    sqlite3_finalize(stmt);
+    sqlite3_close(db);
+  }
+  EXPECT_EQ(listed, columns) << "the catalogue and the store disagree on the warranty data";
+
+  CommandResult cli = Homeport({"catalogue", "--controller-contact", contact});
+  ASSERT_EQ(cli.exit_code, 0) << cli.err;
+  EXPECT_NE(cli.out.find("Controller: Example Devices Ltd, privacy@example.com"), std::string::npos);
+  EXPECT_NE(cli.out.find("<h2>Warranty activation</h2>"), std::string::npos);
 }
 
 }  // namespace
