@@ -10,6 +10,7 @@
 
 #include "common/json_text.h"
 #include "privacy/identifier_kind.h"
+#include "provisioning/region_manifest.h"
 
 namespace homeport::audit {
 namespace {
@@ -60,7 +61,7 @@ Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
   AuditPolicy p;
   if (!doc.contains("region") || !doc["region"].is_string() ||
       doc["region"].get<std::string>().empty()) {
-    return Status::InvalidArgument("region: required, a region code such as \"sg\"");
+    return Status::InvalidArgument("region: required (" + std::string(kRegionCodeMeaning) + ")");
   }
   p.region = doc["region"].get<std::string>();
   if (!doc.contains("allow_hosts")) {

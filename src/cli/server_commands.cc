@@ -24,7 +24,10 @@ void AddEnrollCommand(CLI::App& app, Commands& commands) {
   enroll->add_option("FILE", a->file, "enrollment.csv from `homeport factory batch`")->required();
   enroll->callback([&commands, a] {
     commands.run = [a] {
-      if (!IsValidRegionCode(a->region)) return Fail("--region \"" + a->region + "\" is not a region code");
+      if (!IsValidRegionCode(a->region)) {
+        return Fail("--region \"" + a->region + "\" is not a region code (" +
+                    std::string(kRegionCodeMeaning) + ")");
+      }
       auto text = Env::Default()->ReadFile(a->file);
       if (!text.ok()) return Fail(text.status());
       ParsedEnrollmentCsv csv = ParseEnrollmentCsv(*text);

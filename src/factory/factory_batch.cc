@@ -29,7 +29,7 @@ Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o) {
   if (o.batch.size() > 56) return Status::InvalidArgument("--batch is longer than 56 characters");
   if (!IsValidRegionCode(o.region)) {
     return Status::InvalidArgument("--region \"" + o.region +
-                                   "\" is not a region code (2-16 of a-z, 0-9, -)");
+                                   "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
   }
   if (o.out_dir.empty()) return Status::InvalidArgument("--out is required");
   return Status::Ok();

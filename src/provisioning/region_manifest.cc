@@ -52,7 +52,7 @@ bool IsValidTlsPin(std::string_view pin) {
 Status ValidateManifest(const RegionManifest& m) {
   if (!IsValidRegionCode(m.region)) {
     return Status::InvalidArgument("region \"" + m.region +
-                                   "\" is not a region code (2-16 of a-z, 0-9, -)");
+                                   "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
   }
   if (m.variants.empty()) return Status::InvalidArgument("a manifest needs at least one variant");
   for (const auto& v : m.variants) {

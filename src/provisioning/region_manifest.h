@@ -15,6 +15,10 @@ namespace homeport {
 // Checks the fields a manifest must have: a region code, at least one variant, http(s) URLs.
 Status ValidateManifest(const RegionManifest& m);
 bool IsValidRegionCode(std::string_view code);
+// What a region code is, for messages that refuse one.
+inline constexpr std::string_view kRegionCodeMeaning =
+    "a region code is the name a maker gives one region's deployment, 2-16 of a-z, 0-9 and -, "
+    "such as \"sg\" or \"eu-west\"";
 // A public-key pin as the agent (and curl) take it: "sha256//" and the padded Base64 of the
 // 32-byte SHA-256 of the server's SubjectPublicKeyInfo.
 bool IsValidTlsPin(std::string_view pin);

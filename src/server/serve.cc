@@ -103,7 +103,7 @@ Status ValidateServeOptions(const ServeOptions& o) {
   }
   if (!IsValidRegionCode(o.region)) {
     return Status::InvalidArgument("--region \"" + o.region +
-                                   "\" is not a region code (2-16 of a-z, 0-9, -)");
+                                   "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
   }
   if (o.tls_cert.empty() != o.tls_key.empty()) {
     return Status::InvalidArgument("--tls-cert and --tls-key go together");
@@ -111,7 +111,7 @@ Status ValidateServeOptions(const ServeOptions& o) {
   for (const auto& r : o.known_regions) {
     if (!IsValidRegionCode(r)) {
       return Status::InvalidArgument("--known-region \"" + r +
-                                     "\" is not a region code (2-16 of a-z, 0-9, -)");
+                                     "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
     }
   }
   if (o.wrong_region_flush_seconds < 1 || o.wrong_region_flush_seconds > 3600) {
