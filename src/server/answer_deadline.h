@@ -28,10 +28,15 @@ class AnswerDeadline {
   AnswerDeadline& operator=(const AnswerDeadline&) = delete;
 
   // A Respond that passes on the first answer only. If none has come `limit` from now, and the
-  // guarded Respond is still held by someone (a job, a commit in progress), `overdue` is sent.
+  // guarded Respond is still held by someone (a job, a commit in progress), `overdue` is sent
+  // (at most kTick late).
   Respond Guard(Respond respond, std::chrono::milliseconds limit, HttpResponse overdue);
 
   size_t pending();  // deadlines not yet reached (for tests)
+
+  // How late past its deadline an overdue answer may be sent: the thread wakes once per tick
+  // for everything due by then, not once per request.
+  static constexpr std::chrono::milliseconds kTick{100};
 
  private:
   struct Answer;

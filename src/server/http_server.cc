@@ -514,7 +514,7 @@ HttpServer::~HttpServer() { Stop(); }
 
 Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port_; }
-bool HttpServer::tls() const { return impl_->tls_ != nullptr; }
+bool HttpServer::tls() const { return !impl_->options_.tls_cert_file.empty(); }
 
 Status HttpServer::ReloadTls() {
   if (!tls()) return Status::Ok();

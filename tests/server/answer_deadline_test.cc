@@ -48,7 +48,7 @@ TEST(AnswerDeadline, AnswerInTimeIsPassedOnAndTheDeadlineSendsNothing) {
   Answers answers;
   Respond guarded = deadline.Guard(answers.respond(), milliseconds(50), Overdue());
   guarded(Ok());
-  std::this_thread::sleep_for(milliseconds(150));
+  std::this_thread::sleep_for(milliseconds(50) + AnswerDeadline::kTick * 3);
   EXPECT_EQ(answers.seen(), std::vector<int>{200});
   EXPECT_EQ(deadline.pending(), 0u);
 }
