@@ -16,7 +16,11 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
   influxdb tshark python3
-  # the verifier's geo data comes from npm (package.json)
+  # the console's browser tests (tests/browser): Debian's Chromium, driven by playwright-core
+  # from npm; DejaVu so the screenshots in docs/console/ render the same on every machine
+  chromium fonts-dejavu-core
+  # npm packages (package.json): the verifier's geo data, the console's chart library (uPlot,
+  # embedded into the binary at build time) and playwright-core
   nodejs
 )
 
@@ -27,19 +31,22 @@ done
 # Debian's npm package, unless a Node.js build that bundles npm (e.g. NodeSource's) is there.
 command -v npm >/dev/null 2>&1 || missing+=(npm)
 
-# The verifier's IP-to-country and IP-to-ASN data: npm packages pinned in package.json.
-install_geo_data() {
+# npm packages pinned in package.json: the verifier's IP-to-country and IP-to-ASN data, uPlot
+# (the build embeds it into the binary for the console) and playwright-core (browser tests).
+install_npm_packages() {
   local root
   root="$(cd "$(dirname "$0")/.." && pwd)"
   if [ ! -f "$root/node_modules/@ip-location-db/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb" ] ||
-     [ ! -f "$root/node_modules/@ip-location-db/asn/asn-ipv4-num.csv" ]; then
-    echo "install-deps: npm install (geo data for homeport audit capture)"
+     [ ! -f "$root/node_modules/@ip-location-db/asn/asn-ipv4-num.csv" ] ||
+     [ ! -f "$root/node_modules/uplot/dist/uPlot.iife.min.js" ] ||
+     [ ! -f "$root/node_modules/playwright-core/package.json" ]; then
+    echo "install-deps: npm install (geo data, the console's chart library, playwright-core)"
     (cd "$root" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
   fi
 }
 
 if [ ${#missing[@]} -eq 0 ]; then
-  install_geo_data
+  install_npm_packages
   exit 0
 fi
 
@@ -52,4 +59,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-install_geo_data
+install_npm_packages
