@@ -5,6 +5,8 @@
 #   lib/<arch>/pkgconfig/homeport.pc    how to link it
 #   share/homeport/schemas/             the shipped Glean schemas (serve --schemas)
 #   share/homeport/geo/                 the verifier's IP-to-country and IP-to-ASN data
+#   share/homeport/prometheus/          alerting rules (and their promtool unit tests)
+#   share/homeport/grafana/             the Grafana dashboard
 #   share/doc/homeport/                 README, docs/
 include(GNUInstallDirs)
 
@@ -45,6 +47,12 @@ install(FILES ${geo}/geo-whois-asn-country-mmdb/NRO_LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo RENAME NRO_LICENSE)
 install(FILES ${geo}/asn/DBIP-LICENSE ${geo}/asn/ROUTEVIEWS-LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo)
+# For operators who run Prometheus and Grafana (docs/operations.md, "Prometheus and Grafana").
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/prometheus/homeport-alerts.yml
+              ${PROJECT_SOURCE_DIR}/deploy/prometheus/homeport-alerts_test.yml
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/prometheus)
+install(FILES ${PROJECT_SOURCE_DIR}/deploy/grafana/homeport.json
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/grafana)
 # The service: the unit, and an example configuration to copy to /etc/homeport/homeport.toml.
 install(FILES ${PROJECT_SOURCE_DIR}/packaging/homeport.service
         DESTINATION lib/systemd/system)

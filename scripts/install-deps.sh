@@ -16,6 +16,9 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
   influxdb tshark python3
+  # promtool, to check and unit-test the alerting rules in deploy/prometheus (the package
+  # also enables a Prometheus service on :9090, homeport's default --admin-listen port)
+  prometheus
   # the console's browser tests (tests/browser): Debian's Chromium, driven by playwright-core
   # from npm; DejaVu so the screenshots in docs/console/ render the same on every machine
   chromium fonts-dejavu-core

@@ -1,6 +1,8 @@
 // The retention pass over every registered app, ping and metric.
 #include "server/retention.h"
 
+#include <spdlog/spdlog.h>
+
 namespace homeport {
 
 Result<RetentionReport> RunRetention(RetentionStore& store, const schema::SchemaRegistry& schemas,
@@ -47,14 +49,34 @@ Result<std::vector<std::string>> PingsWithoutSchema(OperatorReads& store,
   return missing;
 }
 
-PeriodicRetention::PeriodicRetention(RetentionStore& store, const schema::SchemaRegistry& schemas, Env* env,
-                                     std::chrono::milliseconds interval, PassCallback on_pass)
+Status CheckAccessLogChain(OperatorReads& store, ServerMetrics* metrics) {
+  auto log = store.AccessLog();
+  if (!log.ok()) {
+    spdlog::warn("access log: could not read it to verify its hash chain: {}",
+                 log.status().ToString());
+    return log.status();
+  }
+  Status chain = VerifyAccessLogChain(*log);
+  if (metrics) metrics->SetAccessLogChainVerified(chain.ok());
+  if (!chain.ok()) {
+    spdlog::error("access log: the hash chain does not verify, entries were changed or removed: {}",
+                  chain.ToString());
+  }
+  return chain;
+}
+
+PeriodicRetention::PeriodicRetention(Store& store, const schema::SchemaRegistry& schemas, Env* env,
+                                     std::chrono::milliseconds interval, ServerMetrics* metrics,
+                                     PassCallback on_pass)
     : store_(store),
       schemas_(schemas),
       env_(env),
       interval_(interval),
-      on_pass_(std::move(on_pass)),
-      thread_([this] { Run(); }) {}
+      metrics_(metrics),
+      on_pass_(std::move(on_pass)) {
+  if (metrics_) metrics_->SetRetentionInterval(interval_);
+  thread_ = std::thread([this] { Run(); });  // last: Run reads every member above
+}
 
 PeriodicRetention::~PeriodicRetention() {
   {
@@ -70,6 +92,8 @@ void PeriodicRetention::Run() {
   while (!stop_) {
     lock.unlock();
     auto report = RunRetention(store_, schemas_, env_->Now());
+    if (report.ok() && metrics_) metrics_->SetRetentionLastSuccess(env_->Now());
+    (void)CheckAccessLogChain(store_, metrics_);  // it logs what an operator must know
     if (on_pass_) on_pass_(report);
     lock.lock();
     cv_.wait_for(lock, interval_, [this] { return stop_; });

@@ -241,10 +241,17 @@ Status RunServe(const ServeOptions& o) {
   const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
   Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
   Router admin_router(ctx, Listener::kOperators);
+  // What the alerting rules in deploy/prometheus read: the backlogs' bounds, how far the store
+  // is behind the ingest log, and the access log's chain (checked now and after every
+  // retention pass).
+  metrics.SetQueueCapacity(o.commit.queue_capacity);
+  metrics.SetIngestLogMaxBytes(IngestLogOptionsOf(o).max_bytes);
+  metrics.SetIngestUnloadedBytesSource([&loader] { return loader.UnloadedBytes(); });
+  (void)CheckAccessLogChain(**store, &metrics);  // a broken chain is logged and alerted on
   std::optional<PeriodicRetention> retention;
   if (o.retention_interval_seconds > 0) {
     retention.emplace(**store, *schemas, env, std::chrono::seconds(o.retention_interval_seconds),
-                      [](const Result<RetentionReport>& report) {
+                      &metrics, [](const Result<RetentionReport>& report) {
                         if (!report.ok()) {
                           spdlog::warn("retention: {}", report.status().ToString());
                         } else if (report->documents_removed || report->metric_values_removed) {

@@ -88,6 +88,15 @@ void ServerMetrics::CountScrubbed(const std::map<privacy::IdentifierKind, int>& 
   for (const auto& [kind, n] : replaced) scrubbed_[privacy::NameOf(kind)] += static_cast<uint64_t>(n);
 }
 
+void ServerMetrics::SetIngestUnloadedBytesSource(std::function<uint64_t()> source) {
+  std::lock_guard lock(mu_);
+  unloaded_bytes_ = std::move(source);
+}
+
+void ServerMetrics::SetRetentionLastSuccess(TimePoint at) {
+  retention_last_success_ = std::chrono::duration<double>(at.time_since_epoch()).count();
+}
+
 void ServerMetrics::ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok) {
   batch_size_.Observe(static_cast<double>(batch_size));
   commit_latency_.Observe(std::chrono::duration<double>(latency).count());
@@ -154,9 +163,26 @@ std::string ServerMetrics::Render() const {
   out += "# HELP homeport_write_queue_depth Writes waiting for the group-commit writer.\n";
   out += "# TYPE homeport_write_queue_depth gauge\n";
   out += fmt::format("homeport_write_queue_depth {}\n", queue_depth_.load());
+  out += "# HELP homeport_write_queue_capacity Writes the queue takes before refusing (--queue).\n";
+  out += "# TYPE homeport_write_queue_capacity gauge\n";
+  out += fmt::format("homeport_write_queue_capacity {}\n", queue_capacity_.load());
   out += "# HELP homeport_ingest_log_bytes Bytes the ingest log holds, loaded or not.\n";
   out += "# TYPE homeport_ingest_log_bytes gauge\n";
   out += fmt::format("homeport_ingest_log_bytes {}\n", ingest_log_bytes_.load());
+  out += "# HELP homeport_ingest_log_max_bytes Bytes the ingest log may hold before pings are "
+         "refused (--ingest-log-max-bytes).\n";
+  out += "# TYPE homeport_ingest_log_max_bytes gauge\n";
+  out += fmt::format("homeport_ingest_log_max_bytes {}\n", ingest_log_max_bytes_.load());
+  std::function<uint64_t()> unloaded;
+  {
+    std::lock_guard lock(mu_);
+    unloaded = unloaded_bytes_;
+  }
+  // Read outside mu_: the loader takes its own locks, and may update the gauges above meanwhile.
+  out += "# HELP homeport_ingest_unloaded_bytes Durable bytes of the ingest log not yet loaded "
+         "into the store.\n";
+  out += "# TYPE homeport_ingest_unloaded_bytes gauge\n";
+  out += fmt::format("homeport_ingest_unloaded_bytes {}\n", unloaded ? unloaded() : 0);
   out += "# HELP homeport_ingest_load_failures_total Loads of the ingest log into the store"
          " that failed and were tried again.\n";
   out += "# TYPE homeport_ingest_load_failures_total counter\n";
@@ -177,6 +203,21 @@ std::string ServerMetrics::Render() const {
   for (size_t i = 0; i < kConnectionCuts; ++i) {
     out += fmt::format("homeport_http_connections_cut_total{{reason=\"{}\"}} {}\n", kCutReasons[i],
                        connection_cuts_[i].load());
+  }
+  out += "# HELP homeport_retention_interval_seconds Seconds between this process's retention "
+         "passes (--retention-interval; 0: none).\n";
+  out += "# TYPE homeport_retention_interval_seconds gauge\n";
+  out += fmt::format("homeport_retention_interval_seconds {}\n", retention_interval_.load());
+  out += "# HELP homeport_retention_last_run_timestamp_seconds When this process's last "
+         "retention pass succeeded (0: none has yet).\n";
+  out += "# TYPE homeport_retention_last_run_timestamp_seconds gauge\n";
+  out += fmt::format("homeport_retention_last_run_timestamp_seconds {:.3f}\n",
+                     retention_last_success_.load());
+  if (int chain = access_log_chain_.load(); chain >= 0) {
+    out += "# HELP homeport_access_log_chain_verified 1 when the operator access log's hash "
+           "chain verified at its last reading, 0 when it did not.\n";
+    out += "# TYPE homeport_access_log_chain_verified gauge\n";
+    out += fmt::format("homeport_access_log_chain_verified {}\n", chain);
   }
   return out;
 }

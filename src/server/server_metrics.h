@@ -1,12 +1,15 @@
 // The server's Prometheus metrics: requests by route and status, activation outcomes,
 // wrong-region attempts by claimed region and variant (also tallied here until the store
-// gets them as aggregates), commit batch sizes and latencies.
+// gets them as aggregates), commit batch sizes and latencies, the backlogs and their bounds,
+// and the state of retention and of the operator access log's hash chain. The alerting rules
+// and the dashboard in deploy/ are written against these names (MonitoringE2E checks them).
 // Thread-safe; Render() gives the Prometheus text exposition format (version 0.0.4).
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -58,10 +61,27 @@ class ServerMetrics {
   void ReturnWrongRegionTally(const std::vector<WrongRegionAttempt>& counts);
   void ObserveCommit(size_t batch_size, std::chrono::nanoseconds latency, bool ok);
   void SetQueueDepth(size_t depth) { queue_depth_ = depth; }
+  // --queue: the depth at which new writes are refused with 503.
+  void SetQueueCapacity(size_t capacity) { queue_capacity_ = capacity; }
   // The ingest log: bytes it holds (segments and appends waiting), and loads into the store
   // that failed (each is tried again).
   void SetIngestLogBytes(uint64_t bytes) { ingest_log_bytes_ = bytes; }
   void CountLoadFailure() { ++load_failures_; }
+  // --ingest-log-max-bytes: the log size at which pings are refused with 503.
+  void SetIngestLogMaxBytes(uint64_t bytes) { ingest_log_max_bytes_ = bytes; }
+  // Where Render() reads the durable log bytes not yet in the store (the loader's
+  // UnloadedBytes, as /healthz reports them); 0 while none is set. Whatever `source` reads
+  // must outlive this object, or be unset first with an empty function.
+  void SetIngestUnloadedBytesSource(std::function<uint64_t()> source);
+  // Retention (S6): --retention-interval (0: no periodic pass in this process), and when a
+  // pass last succeeded (exported as 0 until one has).
+  void SetRetentionInterval(std::chrono::duration<double> interval) {
+    retention_interval_ = interval.count();
+  }
+  void SetRetentionLastSuccess(TimePoint at);
+  // Whether the operator access log's hash chain verified when it was last read (S7). Not
+  // exported until it has been read once: an unread chain is neither intact nor broken.
+  void SetAccessLogChainVerified(bool verified) { access_log_chain_ = verified ? 1 : 0; }
   // UX-program pings by app, ping and outcome (stored, duplicate, erased, rejected).
   void CountPing(const std::string& app_id, const std::string& ping, const std::string& outcome);
   void CountScrubbed(const std::map<privacy::IdentifierKind, int>& replaced);
@@ -93,8 +113,14 @@ class ServerMetrics {
   std::array<std::atomic<uint64_t>, 4> activations_{};  // by RecordOutcome
   std::atomic<uint64_t> commits_failed_{0};
   std::atomic<size_t> queue_depth_{0};
+  std::atomic<size_t> queue_capacity_{0};
   std::atomic<uint64_t> ingest_log_bytes_{0};
+  std::atomic<uint64_t> ingest_log_max_bytes_{0};
   std::atomic<uint64_t> load_failures_{0};
+  std::function<uint64_t()> unloaded_bytes_;       // guarded by mu_
+  std::atomic<double> retention_interval_{0};      // seconds
+  std::atomic<double> retention_last_success_{0};  // seconds since the epoch; 0: never
+  std::atomic<int> access_log_chain_{-1};          // 1 verified, 0 broken, -1 not read yet
   std::array<std::atomic<uint64_t>, kConnectionCuts> connection_cuts_{};
   std::atomic<int64_t> open_connections_{0};
   std::atomic<size_t> max_connections_{0};

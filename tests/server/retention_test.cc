@@ -1,9 +1,12 @@
 // Retention (S6) as the server runs it: RunRetention, and the periodic pass with an injected
 // clock. Expired documents and metric values past their own retention must be gone from every
-// read, everything else untouched, and the reported counts right.
+// read, everything else untouched, and the reported counts right. The periodic pass also leaves
+// in /metrics what the alerts of deploy/prometheus read: its interval, its last success, and
+// whether the operator access log's hash chain verified.
 #include "server/retention.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -104,6 +107,19 @@ class Retention : public ::testing::Test {
   const std::string kDiagnostics = Payload({{"counter", {{"diagnostics.crash_count", 2}}}});
   const std::string kCheckup =
       Payload({{"string", {{"checkup.note", "fresh"}}}, {"counter", {{"checkup.taps", 3}}}});
+  // Changes the database file behind the store's back, as a person with the file could.
+  void TamperWithDatabase(const std::string& sql) {
+    sqlite3* db = nullptr;
+    ASSERT_EQ(sqlite3_open(dir_.File("sg.db").c_str(), &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    char* err = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+    std::string message = err ? err : "";
+    sqlite3_free(err);
+    sqlite3_close(db);
+    ASSERT_EQ(rc, SQLITE_OK) << sql << ": " << message;
+  }
+
   testing::TempDir dir_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<schema::SchemaRegistry> schemas_;
@@ -180,7 +196,7 @@ TEST_F(Retention, ServersPeriodicPassEnforcesItAsTheDaysGoBy) {
   ClockEnv env(At(2026, 12, 2));
   PassLog log;
   {
-    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::milliseconds(1),
+    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::milliseconds(1), nullptr,
                                [&](const Result<RetentionReport>& r) { log.Add(r); });
     ASSERT_GE(log.WaitFor(1), 1u) << "the server's first pass did not run at start";
     RetentionReport early;
@@ -198,6 +214,87 @@ TEST_F(Retention, ServersPeriodicPassEnforcesItAsTheDaysGoBy) {
     EXPECT_EQ(late.metric_values_removed, 1);
   }
   ExpectRetentionApplied();
+}
+
+// The value of the unlabelled sample `name` in /metrics; "" when it is not exported.
+std::string Sample(const ServerMetrics& metrics, const std::string& name) {
+  std::string text = "\n" + metrics.Render();
+  size_t at = text.find("\n" + name + " ");
+  if (at == std::string::npos) return "";
+  at += name.size() + 2;
+  return text.substr(at, text.find('\n', at) - at);
+}
+
+std::string EpochSeconds(TimePoint t) {
+  return std::to_string(
+             std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count()) +
+         ".000";
+}
+
+TEST_F(Retention, ServersPeriodicPassExportsItsIntervalItsLastSuccessAndTheAccessLogChain) {
+  ClockEnv env(At(2027, 1, 20));
+  ServerMetrics metrics;
+  Export("c-kept");  // an operator read: the access log has an entry to verify
+  EXPECT_EQ(Sample(metrics, "homeport_retention_interval_seconds"), "0");
+  EXPECT_EQ(Sample(metrics, "homeport_retention_last_run_timestamp_seconds"), "0.000");
+  EXPECT_EQ(Sample(metrics, "homeport_access_log_chain_verified"), "")
+      << "a chain nobody read yet is neither intact nor broken";
+  PassLog log;
+  {
+    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::hours(1), &metrics,
+                               [&](const Result<RetentionReport>& r) { log.Add(r); });
+    EXPECT_EQ(Sample(metrics, "homeport_retention_interval_seconds"), "3600");
+    ASSERT_GE(log.WaitFor(1), 1u) << "the server's first pass did not run at start";
+    RetentionReport report;
+    ASSERT_TRUE(log.Sum(0, report));
+    EXPECT_EQ(Sample(metrics, "homeport_retention_last_run_timestamp_seconds"),
+              EpochSeconds(At(2027, 1, 20)));
+    EXPECT_EQ(Sample(metrics, "homeport_access_log_chain_verified"), "1");
+  }
+}
+
+TEST_F(Retention, ServersPeriodicPassCountsOnlySuccessesAsItsLastRun) {
+  ClockEnv env(At(2027, 1, 20));
+  ServerMetrics metrics;
+  // The documents' table is away: every pass fails until it is back.
+  TamperWithDatabase("ALTER TABLE uxp_documents RENAME TO uxp_documents_away");
+  PassLog log;
+  {
+    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::milliseconds(1), &metrics,
+                               [&](const Result<RetentionReport>& r) { log.Add(r); });
+    ASSERT_GE(log.WaitFor(3), 3u);
+    RetentionReport report;
+    ASSERT_FALSE(log.Sum(0, report)) << "a pass without the documents' table succeeded";
+    EXPECT_EQ(Sample(metrics, "homeport_retention_last_run_timestamp_seconds"), "0.000")
+        << "a failed pass was exported as a success";
+
+    TamperWithDatabase("ALTER TABLE uxp_documents_away RENAME TO uxp_documents");
+    env.Set(At(2027, 1, 21));
+    // The pass in progress may have failed or read the old day; the ones after it do not.
+    size_t from = log.WaitFor(0);
+    ASSERT_GE(log.WaitFor(from + 2), from + 2) << "no pass ran after the table came back";
+    EXPECT_EQ(Sample(metrics, "homeport_retention_last_run_timestamp_seconds"),
+              EpochSeconds(At(2027, 1, 21)));
+  }
+}
+
+TEST_F(Retention, ServersPeriodicPassFindsARewrittenAccessLog) {
+  ClockEnv env(At(2027, 1, 20));
+  ServerMetrics metrics;
+  Export("c-kept");
+  Export("c-check");
+  ASSERT_TRUE(CheckAccessLogChain(*store_, &metrics).ok());
+  EXPECT_EQ(Sample(metrics, "homeport_access_log_chain_verified"), "1");
+  // Someone with the database file makes the first read look like another client's.
+  TamperWithDatabase("UPDATE access_log SET subject = 'c-other' WHERE seq = 1");
+  PassLog log;
+  {
+    PeriodicRetention periodic(*store_, *schemas_, &env, std::chrono::hours(1), &metrics,
+                               [&](const Result<RetentionReport>& r) { log.Add(r); });
+    ASSERT_GE(log.WaitFor(1), 1u);
+    EXPECT_EQ(Sample(metrics, "homeport_access_log_chain_verified"), "0");
+  }
+  EXPECT_TRUE(CheckAccessLogChain(*store_, nullptr).IsCorruption());
 }
 
 }  // namespace
