@@ -1,6 +1,8 @@
 // Routing table and the small read-only endpoints.
 #include "server/router.h"
 
+#include "server/console_handler.h"
+
 namespace homeport {
 namespace {
 
@@ -50,6 +52,9 @@ constexpr Route kRoutes[] = {
     {"/submit/", "POST", HandleSubmit, Listener::kDevices},
     {"/privacy", "GET", HandlePrivacy, Listener::kDevices},
     {"/v1/admin/", "GET", HandleAdmin, Listener::kOperators, /*reads_store=*/true},
+    // The operator console: static files, no token (the figures it loads need one).
+    {"/console", "GET", HandleConsole, Listener::kOperators},
+    {"/console/", "GET", HandleConsole, Listener::kOperators},
 };
 
 bool Serves(Listener listener, Listener audience) {
