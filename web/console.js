@@ -266,6 +266,12 @@
     }));
   }
 
+  // Rows of a per-day table, newest day first (the day an operator looks for), each the day
+  // and cellsOf(index into days).
+  function perDayRows(days, cellsOf) {
+    return days.map((d, i) => [d].concat(cellsOf(i))).reverse();
+  }
+
   function notice(text) { return el('p', { class: 'notice' }, text); }
 
   // ---- charts ----
@@ -400,9 +406,9 @@
       yAxes: [COUNT_AXIS],
     });
     const columns = [{ label: 'Day' }].concat(series.map((s) => ({ label: s.label, num: true })));
-    const rows = a.days.map((d, i) => [d].concat(a.series.flatMap((s) => [s.activations[i], s.checkins[i]])));
+    const rows = perDayRows(a.days, (i) => a.series.flatMap((s) => [s.activations[i], s.checkins[i]]));
     const total = ['Total'].concat(a.series.flatMap((s) => [sumCounts(s.activations), sumCounts(s.checkins)]));
-    body.append(table('activations-daily', 'Activations and check-ins per day', columns, rows, total));
+    body.append(table('activations-daily', 'Activations and check-ins per day, newest first', columns, rows, total));
   }
 
   function style(i, dash) { return { stroke: PALETTE[i % PALETTE.length], dash: DASHES[dash % DASHES.length] }; }
@@ -420,7 +426,8 @@
   }
 
   function renderRollout(body, r) {
-    const target = r.target ? r.target.manifest_version : null;
+    // No target (0 or none) while no device has reported a manifest version.
+    const target = r.target && r.target.manifest_version ? r.target.manifest_version : null;
     const below = r.target ? r.target.below : null;
     body.append(summary([
       ['Target', target == null ? 'none (no activations yet)' : `manifest version ${target} or newer`],
@@ -468,8 +475,8 @@
       return cols;
     }).flat();
     columns.push(...perBatch.map((c) => ({ label: c.label, num: true })));
-    body.append(table('rollout-history', 'Devices per day (end of day)', columns,
-      r.days.map((d, i) => [d].concat(perBatch.map((c) => c.values[i])))));
+    body.append(table('rollout-history', 'Devices per day (at the end of the day), newest first', columns,
+      perDayRows(r.days, (i) => perBatch.map((c) => c.values[i]))));
   }
 
   // ---- 3. wrong-region activations ----
@@ -511,9 +518,9 @@
     body.append(table('region-alarm-totals', 'Attempts by claimed region',
       [{ label: 'Claimed region' }, { label: 'Variant' }, { label: 'Attempts', num: true }, { label: 'First seen' }, { label: 'Last seen' }],
       g.series.map((s) => [s.claimed_region, s.variant, s.total, s.first_seen || '—', s.last_seen || '—'])));
-    body.append(table('region-alarm-daily', 'Attempts per day',
+    body.append(table('region-alarm-daily', 'Attempts per day, newest first',
       [{ label: 'Day' }].concat(g.series.map((s) => ({ label: regionName(s), num: true }))),
-      g.days.map((d, i) => [d].concat(g.series.map((s) => s.attempts[i])))));
+      perDayRows(g.days, (i) => g.series.map((s) => s.attempts[i]))));
   }
 
   // ---- 4. UX program ----
@@ -538,23 +545,23 @@
       series: lines.map((l, i) => ({ label: l.label, values: l.data.map(plotValue), display: l.data.map(formatCount), ...style(i, i < u.pings.length ? 0 : 1 + (i - u.pings.length)) })),
       yAxes: [COUNT_AXIS],
     });
-    body.append(table('uxp-daily', 'Documents per day',
+    body.append(table('uxp-daily', 'Documents per day, newest first',
       [{ label: 'Day' }].concat(lines.map((l) => ({ label: l.label, num: true }))),
-      u.days.map((d, i) => [d].concat(lines.map((l) => l.data[i]))),
+      perDayRows(u.days, (i) => lines.map((l) => l.data[i])),
       ['Total'].concat(u.pings.map((p) => p.total), [u.deletion_requests.total, { text: '—' }])));
     if (u.scrubbed.length) {
-      body.append(table('uxp-scrubbed', 'Identifiers scrubbed from free text, per day',
+      body.append(table('uxp-scrubbed', 'Identifiers scrubbed from free text, per day, newest first',
         [{ label: 'Day' }].concat(u.scrubbed.map((s) => ({ label: s.kind, num: true }))),
-        u.days.map((d, i) => [d].concat(u.scrubbed.map((s) => s.identifiers[i]))),
+        perDayRows(u.days, (i) => u.scrubbed.map((s) => s.identifiers[i])),
         ['Total'].concat(u.scrubbed.map((s) => s.total))));
     } else {
       body.append(el('p', {}, 'No identifiers were scrubbed in this window.'));
     }
     if (u.schema_violations.length) {
       const name = (v) => `${v.app} ${v.ping} ${v.metric} (${v.problem})`;
-      body.append(table('uxp-violations', 'Pings refused for schema violations, per day',
+      body.append(table('uxp-violations', 'Pings refused for schema violations, per day, newest first',
         [{ label: 'Day' }].concat(u.schema_violations.map((v) => ({ label: name(v), num: true }))),
-        u.days.map((d, i) => [d].concat(u.schema_violations.map((v) => v.pings[i]))),
+        perDayRows(u.days, (i) => u.schema_violations.map((v) => v.pings[i])),
         ['Total'].concat(u.schema_violations.map((v) => v.total))));
     } else {
       body.append(el('p', {}, 'No ping was refused for a schema violation in this window.'));
@@ -618,6 +625,7 @@
           ctx.lineWidth = 1.5 * devicePixelRatio;
           ctx.setLineDash([5 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.font = `${11 * devicePixelRatio}px "DejaVu Sans", sans-serif`;
+          ctx.textAlign = 'left';  // uPlot leaves the alignment of its last axis label
           ctx.textBaseline = 'top';
           let row = 0;
           for (const [days, l] of limits) {
@@ -631,9 +639,22 @@
             const gap = 4 * devicePixelRatio;
             const fitsRight = px + gap + w <= u.bbox.left + u.bbox.width;
             const tx = fitsRight ? px + gap : Math.max(u.bbox.left, px - gap - w);
-            ctx.fillText(text, tx, u.bbox.top + (2 + row * 13) * devicePixelRatio);
+            const ty = u.bbox.top + (2 + row * 14) * devicePixelRatio;
+            // On white, so a label stays readable where it crosses another limit's line.
+            ctx.fillStyle = '#ffffff';
+            ctx.fillRect(tx - 2 * devicePixelRatio, ty - devicePixelRatio, w + 4 * devicePixelRatio, 13 * devicePixelRatio);
+            ctx.fillStyle = '#1a1a1a';
+            ctx.fillText(text, tx, ty);
             row += 1;
           }
+          // A count below the minimum has no bar; say so where the bar would be.
+          ctx.setLineDash([]);
+          ctx.textAlign = 'center';
+          ctx.textBaseline = 'bottom';
+          const base = u.valToPos(0, 'y', true) - 2 * devicePixelRatio;
+          s.pings.forEach((p, pi) => p.documents.forEach((v, bi) => {
+            if (isHiddenCount(v)) ctx.fillText(v, u.valToPos(x[bi * n + pi], 'x', true), base);
+          }));
           ctx.restore();
         }],
       },
@@ -684,9 +705,9 @@
       yAxes: [COUNT_AXIS],
     });
     if (actions.length) {
-      body.append(table('operator-reads-daily', `Reads per day (of the ${o.entries.length} newest entries)`,
+      body.append(table('operator-reads-daily', `Reads per day among the ${o.entries.length} newest entries, newest first`,
         [{ label: 'Day' }].concat(actions.map((a) => ({ label: a, num: true }))),
-        days.map((d, i) => [d].concat(perDay.map((p) => p[i])))));
+        perDayRows(days, (i) => perDay.map((p) => p[i]))));
     }
     body.append(table('operator-reads', 'Newest entries of the access log',
       [{ label: 'Seq', num: true }, { label: 'At (UTC)' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Subject' }],
