@@ -395,7 +395,10 @@
       series.push({ label: `${seriesName(s)} activations`, values: s.activations.map(plotValue), display: s.activations.map(formatCount), ...style(2 * i, 0) });
       series.push({ label: `${seriesName(s)} check-ins`, values: s.checkins.map(plotValue), display: s.checkins.map(formatCount), ...style(2 * i + 1, 1) });
     });
-    if (!series.length) body.append(notice('No device of this region has activated yet.'));
+    if (!series.length) {
+      body.append(el('p', {}, 'No device of this region has activated yet.'));
+      return;
+    }
     chart(body, {
       label: `Line chart of activations and check-ins per day, ${span(a.days)}, ` +
              `${a.series.length} batch/model/variant series: ${formatCount(t.activations)} activations ` +
@@ -433,10 +436,14 @@
       ['Target', target == null ? 'none (no activations yet)' : `manifest version ${target} or newer`],
       ['Alarm below', formatShare(below)],
     ]));
+    if (!r.batches.length) {
+      body.append(el('p', {}, 'No batch has an activated device yet.'));
+      return;
+    }
     if (r.below && r.below.length) {
       body.append(notice(`Below ${formatShare(below)} on target: ` +
         r.below.map((b) => `${b.batch} (${formatShare(b.on_target)} of ${formatCount(b.activated)} activated)`).join(', ')));
-    } else if (r.batches.length) {
+    } else {
       body.append(el('p', { class: 'badge ok' }, `Every batch is at or above ${formatShare(below)} on target.`));
     }
     const series = r.batches.map((b, i) => {
@@ -506,6 +513,10 @@
       ['First seen', a.first_seen || '—'],
       ['Last seen', a.last_seen || '—'],
     ]));
+    if (!g.series.length) {
+      body.append(el('p', {}, 'No activation claimed another region in this window.'));
+      return;
+    }
     const series = g.series.map((s, i) => ({ label: regionName(s), values: s.attempts.map(plotValue), display: s.attempts.map(formatCount), ...seriesStyle(i) }));
     chart(body, {
       label: `Line chart of activations refused as another region's, per day and claimed region, ${span(g.days)}: ` +
@@ -535,6 +546,10 @@
     const lines = u.pings.map((p) => ({ label: pingName(p), data: p.documents }))
       .concat([{ label: 'deletion requests', data: u.deletion_requests.per_day },
                { label: 'active clients', data: u.active_clients }]);
+    if (!u.pings.length && lines.every((l) => l.data.every((v) => v === 0))) {
+      body.append(el('p', {}, 'No UX-program ping arrived in this window.'));
+      return;
+    }
     const hidden = lines.reduce((n, l) => n + l.data.filter(isHiddenCount).length, 0);
     chart(body, {
       label: `Line chart of UX-program documents per day and ping, deletion requests and active clients, ${span(u.days)}. ` +
@@ -592,8 +607,12 @@
       ['Last retention run', run ? `${run.at}: ${formatCount(run.documents_removed)} documents, ` +
         `${formatCount(run.metric_values_removed)} metric values removed` : 'never'],
     ]));
+    if (!s.pings.length) {
+      body.append(el('p', {}, 'No UX-program document is stored.'));
+      return;
+    }
     const bands = s.age_bands;
-    const n = Math.max(1, s.pings.length);
+    const n = s.pings.length;
     const width = 0.8 / n;
     // Grouped bars on one x axis: each ping's bars sit at their own offset within a band, and
     // are null at every other ping's positions.
@@ -692,6 +711,10 @@
     body.append(chain.verified
       ? el('p', { class: 'badge ok', 'data-chain': 'verified' }, `✓ Chain verifies (${formatCount(chain.entries)} entries)`)
       : el('p', { class: 'badge bad', 'data-chain': 'broken' }, `CHAIN BROKEN: ${chain.problem || 'unknown problem'}`));
+    if (!o.entries.length) {
+      body.append(el('p', {}, 'No operator has read personal data yet.'));
+      return;
+    }
     // Reads per day and action among the entries loaded, over the window the other panels use.
     const days = windowDays(all);
     const actions = [...new Set(o.entries.map((e) => e.action))].sort();
@@ -704,11 +727,9 @@
       series: actions.map((a, i) => ({ label: a, values: perDay[i], ...seriesStyle(i) })),
       yAxes: [COUNT_AXIS],
     });
-    if (actions.length) {
-      body.append(table('operator-reads-daily', `Reads per day among the ${o.entries.length} newest entries, newest first`,
-        [{ label: 'Day' }].concat(actions.map((a) => ({ label: a, num: true }))),
-        perDayRows(days, (i) => perDay.map((p) => p[i]))));
-    }
+    body.append(table('operator-reads-daily', `Reads per day among the ${o.entries.length} newest entries, newest first`,
+      [{ label: 'Day' }].concat(actions.map((a) => ({ label: a, num: true }))),
+      perDayRows(days, (i) => perDay.map((p) => p[i]))));
     body.append(table('operator-reads', 'Newest entries of the access log',
       [{ label: 'Seq', num: true }, { label: 'At (UTC)' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Subject' }],
       o.entries.map((e) => [{ text: String(e.seq), cls: 'num' }, e.at, e.actor, e.action, e.subject])));

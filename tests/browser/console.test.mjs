@@ -4,11 +4,14 @@
 // of `homeport stats --json` (and, for the rollout, `homeport rollout --json`); the wrong-region
 // banner; counts under the minimum shown as "< 5"; the page fits 1280 px and a phone; the page
 // talks to no origin but its own, breaks no rule of its Content-Security-Policy; the days
-// selector; auto refresh every 30 s, paused in a hidden tab; sign-out. Saves screenshots.
+// selector; a rewritten access-log entry shown as CHAIN BROKEN; auto refresh every 30 s, paused
+// in a hidden tab; sign-out. Saves screenshots.
 //
 //   node console.test.mjs --admin-url URL --token TOKEN --stats stats.json \
-//     --rollout rollout.json --screenshots DIR [--chromium /usr/bin/chromium]
+//     --rollout rollout.json --screenshots DIR --homeport BIN --store sqlite:PATH \
+//     [--chromium /usr/bin/chromium]
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,9 +25,12 @@ const { values: args } = parseArgs({
     rollout: { type: 'string' },
     screenshots: { type: 'string' },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    // For the access-log check: the binary and the region's SQLite store.
+    homeport: { type: 'string' },
+    store: { type: 'string' },
   },
 });
-for (const k of ['admin-url', 'token', 'stats', 'rollout', 'screenshots']) {
+for (const k of ['admin-url', 'token', 'stats', 'rollout', 'screenshots', 'homeport', 'store']) {
   if (!args[k]) throw new Error(`--${k} is required`);
 }
 const ADMIN = args['admin-url'].replace(/\/$/, '');
@@ -339,6 +345,23 @@ try {
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: path.join(SHOTS, 'phone.png') });
     await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  await check('a rewritten access-log entry shows CHAIN BROKEN after a refresh', async () => {
+    // What someone with write access to the database might do: change whose record was read.
+    const db = args.store.replace(/^sqlite:/, '');
+    execFileSync('python3', ['-c', `
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1], timeout=10)
+c.execute("UPDATE access_log SET subject = subject || '-edited' WHERE seq = 1")
+c.commit()`, db]);
+    const after = JSON.parse(execFileSync(args.homeport, ['stats', '--store', args.store, '--json'], { encoding: 'utf8' }));
+    assert.equal(after.operator_reads.chain.verified, false, 'the store did not notice the rewrite');
+    await page.click('#refresh');
+    await page.waitForSelector('#panel-operator-reads .badge.bad');
+    const badge = await page.textContent('#panel-operator-reads .badge');
+    assert.equal(badge, `CHAIN BROKEN: ${after.operator_reads.chain.problem}`);
+    await page.locator('#panel-operator-reads').screenshot({ path: path.join(SHOTS, 'chain-broken.png') });
   });
 
   await check('sign out forgets the token', async () => {

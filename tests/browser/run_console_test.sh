@@ -117,12 +117,13 @@ mkdir -p "$SHOTS"
 prepared=$(date +%s.%N)
 node "$SOURCE_DIR/tests/browser/console.test.mjs" \
   --admin-url "$ADMIN_URL" --token "$TOKEN" --stats stats.json --rollout rollout.json \
-  --screenshots "$SHOTS" --chromium "$CHROMIUM"
+  --screenshots "$SHOTS" --chromium "$CHROMIUM" --homeport "$HOMEPORT" --store "sqlite:$WORK/sg.db"
 finished=$(date +%s.%N)
 if [ "${HOMEPORT_CONSOLE_KEEP_SERVING:-0}" = 1 ]; then
   # For work on the console: the filled region stays up until Ctrl-C.
   echo "console test: $ADMIN_URL/console serves; token: $TOKEN (in $WORK/admin.token); Ctrl-C stops it"
-  wait "$SERVER"
+  wait "$SERVER" || true
+  SERVER=
 fi
 if [ "${HOMEPORT_UPDATE_SCREENSHOTS:-0}" = 1 ]; then
   where="screenshots written to $SHOTS"
