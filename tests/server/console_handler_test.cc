@@ -82,6 +82,8 @@ TEST(ConsoleHandler, ServesEachFileAsBuiltWithItsContentType) {
     const char* type;
   } cases[] = {
       {"console.js", "web/console.js", "text/javascript; charset=utf-8"},
+      {"panels.js", "web/panels.js", "text/javascript; charset=utf-8"},
+      {"drawing.js", "web/drawing.js", "text/javascript; charset=utf-8"},
       {"console.css", "web/console.css", "text/css; charset=utf-8"},
       {"uPlot.iife.min.js", "node_modules/uplot/dist/uPlot.iife.min.js",
        "text/javascript; charset=utf-8"},
@@ -135,7 +137,7 @@ TEST(ConsoleHandler, PageHasNoInlineScriptOrStyleAndLoadsOnlyEmbeddedFiles) {
 }
 
 TEST(ConsoleHandler, EveryEmbeddedFileHasAKnownContentType) {
-  ASSERT_GE(ConsoleAssets().size(), 5u);
+  ASSERT_GE(ConsoleAssets().size(), 7u);  // web/ (5 files) and uPlot's two
   for (const ConsoleAsset& a : ConsoleAssets()) {
     SCOPED_TRACE(std::string(a.path));
     EXPECT_EQ(a.path.find('/'), std::string_view::npos);
