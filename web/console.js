@@ -83,7 +83,8 @@ async function loadAll() {
       const body = panelBody(n);
       body.replaceChildren();
       if (results[i].status === 'rejected') {
-        body.append(el('p', { class: 'panel-error' }, `Could not load: ${results[i].reason.message}`));
+        const why = results[i].reason.message;
+        body.append(el('p', { class: 'panel-error' }, `Could not load: ${why}`));
         return;
       }
       try {

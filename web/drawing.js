@@ -29,10 +29,16 @@ export function formatBytes(n) {
   let v = n;
   let u = 0;
   while (v >= 1024 && u < units.length - 1) { v /= 1024; u += 1; }
-  return u === 0 ? `${NUMBER.format(n)} bytes` : `${v.toFixed(1)} ${units[u]} (${NUMBER.format(n)} bytes)`;
+  const exact = `${NUMBER.format(n)} bytes`;
+  return u === 0 ? exact : `${v.toFixed(1)} ${units[u]} (${exact})`;
 }
 export function sumCounts(values) {
   return values.reduce((a, v) => a + (typeof v === 'number' ? v : 0), 0);
+}
+
+// A chart series of counts: "< N" is a gap in the line, and shown as it is in the legend.
+export function countSeries(label, counts, look) {
+  return { label, values: counts.map(plotValue), display: counts.map(formatCount), ...look };
 }
 
 // ---- DOM helpers ----
@@ -57,10 +63,15 @@ export function summary(pairs) {
     pairs.map(([label, value]) => el('div', {}, el('dt', {}, `${label}:`), el('dd', {}, value))));
 }
 
+// Table columns: text, and numbers (right-aligned).
+export const text = (label) => ({ label });
+export const num = (label) => ({ label, num: true });
+
 // A table: columns [{label, num}], rows of cells (a count, a string, or {text, cls});
 // `total` an optional last row, set apart.
 export function table(name, caption, columns, rows, total) {
-  const head = el('tr', {}, columns.map((c) => el('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)));
+  const head = el('tr', {},
+    columns.map((c) => el('th', { scope: 'col', class: c.num ? 'num' : null }, c.label)));
   const bodyRows = rows.map((cells) => row(columns, cells, false));
   if (total) bodyRows.push(row(columns, total, true));
   return el('div', { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': caption },
@@ -70,7 +81,7 @@ export function table(name, caption, columns, rows, total) {
       el('tbody', {}, bodyRows)));
 }
 
-export function row(columns, cells, isTotal) {
+function row(columns, cells, isTotal) {
   return el('tr', { class: isTotal ? 'total' : null }, cells.map((cell, i) => {
     const first = i === 0;
     const tag = first ? 'th' : 'td';
@@ -95,6 +106,7 @@ export function perDayRows(days, cellsOf) {
   return days.map((d, i) => [d].concat(cellsOf(i))).reverse();
 }
 
+// A highlighted remark above a chart (e.g. batches below the rollout threshold).
 export function notice(text) { return el('p', { class: 'notice' }, text); }
 
 // ---- charts ----
@@ -112,7 +124,9 @@ export function destroyCharts() {
 }
 
 // Series i's colour with the dash pattern `dash` (0: solid).
-export function style(i, dash) { return { stroke: PALETTE[i % PALETTE.length], dash: DASHES[dash % DASHES.length] }; }
+export function style(i, dash) {
+  return { stroke: PALETTE[i % PALETTE.length], dash: DASHES[dash % DASHES.length] };
+}
 
 // Series i's colour and a dash pattern of its own.
 export function seriesStyle(i) {
@@ -120,7 +134,7 @@ export function seriesStyle(i) {
 }
 
 // Splits of a day axis (x = index into `days`): about one label per 70 px.
-export function daySplits(days) {
+function daySplits(days) {
   return (u) => {
     const wanted = Math.max(2, Math.floor(u.bbox.width / devicePixelRatio / 70));
     const step = Math.max(1, Math.ceil(days.length / wanted));
@@ -139,9 +153,10 @@ export function chart(parent, spec) {
   // For tests and the curious: how many values the chart draws, and how many are not 0
   // (reference lines, such as a threshold, are not data).
   const data = spec.series.filter((s) => !s.reference);
-  box.dataset.points = String(data.reduce((n, s) => n + s.values.filter((v) => v != null).length, 0));
-  box.dataset.nonzero = String(data.reduce((n, s) => n + s.values.filter((v) => v != null && v !== 0).length, 0));
-  const width = Math.max(240, Math.floor(box.getBoundingClientRect().width) || parent.clientWidth || 320);
+  const values = data.flatMap((s) => s.values);
+  box.dataset.points = String(values.filter((v) => v != null).length);
+  box.dataset.nonzero = String(values.filter((v) => v != null && v !== 0).length);
+  const width = Math.floor(box.getBoundingClientRect().width) || parent.clientWidth || 320;
   const opts = {
     width,
     height: CHART_HEIGHT,
@@ -165,7 +180,10 @@ export function chart(parent, spec) {
       font: '12px "DejaVu Sans", sans-serif',
       size: 52,
     }, a))),
-    series: [{ label: spec.xAxis.legendLabel || 'Day', value: (u, v) => (v == null ? '—' : spec.xAxis.legend(v)) }]
+    series: [{
+      label: spec.xAxis.legendLabel || 'Day',
+      value: (u, v) => (v == null ? '—' : spec.xAxis.legend(v)),
+    }]
       .concat(spec.series.map((s) => ({
         label: s.label,
         scale: s.scale || 'y',
@@ -195,8 +213,15 @@ export function chart(parent, spec) {
   return plot;
 }
 
-export const COUNT_AXIS = { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000, 200000, 500000, 1e6, 2e6, 5e6, 1e7], values: (u, splits) => splits.map((v) => NUMBER.format(v)) };
+// A y axis of counts: whole-number steps only, with thousands separators.
+export const COUNT_AXIS = {
+  incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5, 1e6,
+          2e6, 5e6, 1e7],
+  values: (u, splits) => splits.map((v) => NUMBER.format(v)),
+};
 
+// An x axis of days, x being the index into `days` ("YYYY-MM-DD"): labelled MM-DD, the legend
+// shows the whole date.
 export function dayAxis(days) {
   return {
     splits: daySplits(days),
@@ -206,6 +231,10 @@ export function dayAxis(days) {
   };
 }
 
+// 0, 1, …, n - 1.
 export function indexes(n) { return Array.from({ length: n }, (_, i) => i); }
 
-export function span(days) { return days.length ? `${days[0]} to ${days[days.length - 1]}` : 'no days'; }
+// "first to last" of a list of days, for the charts' descriptions.
+export function span(days) {
+  return days.length ? `${days[0]} to ${days[days.length - 1]}` : 'no days';
+}

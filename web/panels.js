@@ -2,9 +2,9 @@
 // body: a chart, and tables with the chart's numbers (the accessible form of the chart). And the
 // wrong-region banner at the top of the page.
 import {
-  COUNT_AXIS, PALETTE, chart, dayAxis, el, formatBytes, formatCount, formatShare, indexes,
-  isHiddenCount, notice, perDayRows, plotValue, seriesStyle, span, style, sumCounts, summary,
-  table,
+  COUNT_AXIS, PALETTE, chart, countSeries, dayAxis, el, formatBytes, formatCount, formatShare,
+  indexes, isHiddenCount, notice, num, perDayRows, plotValue, seriesStyle, span, style, sumCounts,
+  summary, table, text,
 } from './drawing.js';
 
 // Each panel's renderer: (body element, its JSON, every panel's JSON by name, window in days).
@@ -30,8 +30,8 @@ function renderActivations(body, a) {
   ]));
   const series = [];
   a.series.forEach((s, i) => {
-    series.push({ label: `${seriesName(s)} activations`, values: s.activations.map(plotValue), display: s.activations.map(formatCount), ...style(2 * i, 0) });
-    series.push({ label: `${seriesName(s)} check-ins`, values: s.checkins.map(plotValue), display: s.checkins.map(formatCount), ...style(2 * i + 1, 1) });
+    series.push(countSeries(`${seriesName(s)} activations`, s.activations, style(2 * i, 0)));
+    series.push(countSeries(`${seriesName(s)} check-ins`, s.checkins, style(2 * i + 1, 1)));
   });
   if (!series.length) {
     body.append(el('p', {}, 'No device of this region has activated yet.'));
@@ -39,17 +39,21 @@ function renderActivations(body, a) {
   }
   chart(body, {
     label: `Line chart of activations and check-ins per day, ${span(a.days)}, ` +
-           `${a.series.length} batch/model/variant series: ${formatCount(t.activations)} activations ` +
-           `and ${formatCount(t.checkins)} check-ins in the window. The table below has every value.`,
+           `${a.series.length} batch/model/variant series: ${formatCount(t.activations)} ` +
+           `activations and ${formatCount(t.checkins)} check-ins in the window. ` +
+           'The table below has every value.',
     x: indexes(a.days.length),
     xAxis: dayAxis(a.days),
     series,
     yAxes: [COUNT_AXIS],
   });
-  const columns = [{ label: 'Day' }].concat(series.map((s) => ({ label: s.label, num: true })));
-  const rows = perDayRows(a.days, (i) => a.series.flatMap((s) => [s.activations[i], s.checkins[i]]));
-  const total = ['Total'].concat(a.series.flatMap((s) => [sumCounts(s.activations), sumCounts(s.checkins)]));
-  body.append(table('activations-daily', 'Activations and check-ins per day, newest first', columns, rows, total));
+  const columns = [text('Day')].concat(series.map((s) => num(s.label)));
+  const rows = perDayRows(a.days,
+    (i) => a.series.flatMap((s) => [s.activations[i], s.checkins[i]]));
+  const total = ['Total'].concat(
+    a.series.flatMap((s) => [sumCounts(s.activations), sumCounts(s.checkins)]));
+  body.append(table('activations-daily', 'Activations and check-ins per day, newest first',
+    columns, rows, total));
 }
 
 // ---- 2. rollout ----
@@ -59,7 +63,8 @@ function onTargetHistory(batch, target) {
   const days = batch.history.activated.length;
   const on = new Array(days).fill(0);
   for (const m of batch.history.by_manifest) {
-    if (target == null || m.manifest_version >= target) m.devices.forEach((n, i) => { on[i] += n; });
+    if (target != null && m.manifest_version < target) continue;
+    m.devices.forEach((n, i) => { on[i] += n; });
   }
   return on;
 }
@@ -69,7 +74,8 @@ function renderRollout(body, r) {
   const target = r.target && r.target.manifest_version ? r.target.manifest_version : null;
   const below = r.target ? r.target.below : null;
   body.append(summary([
-    ['Target', target == null ? 'none (no activations yet)' : `manifest version ${target} or newer`],
+    ['Target',
+     target == null ? 'none (no activations yet)' : `manifest version ${target} or newer`],
     ['Alarm below', formatShare(below)],
   ]));
   if (!r.batches.length) {
@@ -77,23 +83,40 @@ function renderRollout(body, r) {
     return;
   }
   if (r.below && r.below.length) {
-    body.append(notice(`Below ${formatShare(below)} on target: ` +
-      r.below.map((b) => `${b.batch} (${formatShare(b.on_target)} of ${formatCount(b.activated)} activated)`).join(', ')));
+    const lagging = r.below.map((b) =>
+      `${b.batch} (${formatShare(b.on_target)} of ${formatCount(b.activated)} activated)`);
+    body.append(notice(`Below ${formatShare(below)} on target: ${lagging.join(', ')}`));
   } else {
-    body.append(el('p', { class: 'badge ok' }, `Every batch is at or above ${formatShare(below)} on target.`));
+    body.append(el('p', { class: 'badge ok' },
+      `Every batch is at or above ${formatShare(below)} on target.`));
   }
   const series = r.batches.map((b, i) => {
     const on = onTargetHistory(b, target);
-    const share = on.map((n, d) => (b.history.activated[d] > 0 ? (100 * n) / b.history.activated[d] : null));
-    return { label: `${b.batch} on target`, values: share, display: share.map((v) => (v == null ? '—' : `${v.toFixed(1)}%`)), scale: '%', ...seriesStyle(i) };
+    const activated = b.history.activated;
+    const share = on.map((n, d) => (activated[d] > 0 ? (100 * n) / activated[d] : null));
+    return {
+      label: `${b.batch} on target`,
+      values: share,
+      display: share.map((v) => (v == null ? '—' : `${v.toFixed(1)}%`)),
+      scale: '%',
+      ...seriesStyle(i),
+    };
   });
   if (below != null) {
-    series.push({ label: 'alarm threshold', values: r.days.map(() => below * 100), display: r.days.map(() => formatShare(below)), scale: '%', stroke: '#4a4a4a', dash: [4, 4], reference: true });
+    series.push({
+      label: 'alarm threshold',
+      values: r.days.map(() => below * 100),
+      display: r.days.map(() => formatShare(below)),
+      scale: '%',
+      stroke: '#4a4a4a',
+      dash: [4, 4],
+      reference: true,
+    });
   }
   chart(body, {
-    label: `Line chart of the share of each batch's activated devices on manifest version ${target ?? '—'} or newer, ` +
-           `per day, ${span(r.days)}. Now: ` +
-           (r.batches.map((b) => `${b.batch} ${formatShare(b.on_target)}`).join(', ') || 'no batches') + '.',
+    label: "Line chart of the share of each batch's activated devices on manifest version " +
+           `${target ?? '—'} or newer, per day, ${span(r.days)}. Now: ` +
+           `${r.batches.map((b) => `${b.batch} ${formatShare(b.on_target)}`).join(', ')}.`,
     x: indexes(r.days.length),
     xAxis: dayAxis(r.days),
     series,
@@ -101,25 +124,31 @@ function renderRollout(body, r) {
     yAxes: [{ scale: '%', values: (u, splits) => splits.map((v) => `${v}%`) }],
   });
   body.append(table('rollout-batches', 'Batches now',
-    [{ label: 'Batch' }, { label: 'Enrolled', num: true }, { label: 'Activated', num: true }, { label: 'On target', num: true }],
+    [text('Batch'), num('Enrolled'), num('Activated'), num('On target')],
     r.batches.map((b) => [b.batch, b.enrolled, b.activated, { text: formatShare(b.on_target) }])));
   body.append(table('rollout-versions', 'Devices by version now',
-    [{ label: 'Batch' }, { label: 'Manifest version', num: true }, { label: 'Client version' }, { label: 'Devices', num: true }],
-    r.batches.flatMap((b) => b.versions.map((v) => [b.batch, { text: String(v.manifest_version) }, v.client_version, v.devices]))));
-  const columns = [{ label: 'Day' }];
-  const perBatch = r.batches.map((b) => {
+    [text('Batch'), num('Manifest version'), text('Client version'), num('Devices')],
+    r.batches.flatMap((b) => b.versions.map((v) =>
+      [b.batch, { text: String(v.manifest_version) }, v.client_version, v.devices]))));
+  // Per batch: activated, on target, the share, then devices per manifest and client version.
+  const history = r.batches.flatMap((b) => {
+    const activated = b.history.activated;
     const on = onTargetHistory(b, target);
-    const cols = [
-      { label: `${b.batch} activated`, values: b.history.activated },
+    const share = on.map((n, d) =>
+      ({ text: activated[d] > 0 ? formatShare(n / activated[d]) : '—' }));
+    return [
+      { label: `${b.batch} activated`, values: activated },
       { label: `${b.batch} on target`, values: on },
-      { label: `${b.batch} share on target`, values: on.map((n, d) => ({ text: b.history.activated[d] > 0 ? formatShare(n / b.history.activated[d]) : '—' })) },
-    ].concat(b.history.by_manifest.map((m) => ({ label: `${b.batch} manifest ${m.manifest_version}`, values: m.devices })))
-      .concat(b.history.by_client.map((c) => ({ label: `${b.batch} client ${c.client_version}`, values: c.devices })));
-    return cols;
-  }).flat();
-  columns.push(...perBatch.map((c) => ({ label: c.label, num: true })));
-  body.append(table('rollout-history', 'Devices per day (at the end of the day), newest first', columns,
-    perDayRows(r.days, (i) => perBatch.map((c) => c.values[i]))));
+      { label: `${b.batch} share on target`, values: share },
+      ...b.history.by_manifest.map((m) =>
+        ({ label: `${b.batch} manifest ${m.manifest_version}`, values: m.devices })),
+      ...b.history.by_client.map((c) =>
+        ({ label: `${b.batch} client ${c.client_version}`, values: c.devices })),
+    ];
+  });
+  body.append(table('rollout-history', 'Devices per day (at the end of the day), newest first',
+    [text('Day')].concat(history.map((c) => num(c.label))),
+    perDayRows(r.days, (i) => history.map((c) => c.values[i]))));
 }
 
 // ---- 3. wrong-region activations ----
@@ -135,8 +164,8 @@ export function renderAlarmBanner(g) {
   }
   const claimed = g.series.filter((s) => sumCounts([s.total]) > 0)
     .map((s) => `${regionName(s)} ${formatCount(s.total)}`).join(', ');
-  banner.textContent = `Wrong-region activations: ${formatCount(g.alarm.count)} since ${g.alarm.first_seen}, ` +
-    `last ${g.alarm.last_seen}. Claimed regions: ${claimed || '—'}.`;
+  banner.textContent = `Wrong-region activations: ${formatCount(g.alarm.count)} since ` +
+    `${g.alarm.first_seen}, last ${g.alarm.last_seen}. Claimed regions: ${claimed || '—'}.`;
   banner.hidden = false;
 }
 
@@ -153,20 +182,23 @@ function renderRegionAlarm(body, g) {
     body.append(el('p', {}, 'No activation claimed another region in this window.'));
     return;
   }
-  const series = g.series.map((s, i) => ({ label: regionName(s), values: s.attempts.map(plotValue), display: s.attempts.map(formatCount), ...seriesStyle(i) }));
+  const series = g.series.map((s, i) => countSeries(regionName(s), s.attempts, seriesStyle(i)));
   chart(body, {
-    label: `Line chart of activations refused as another region's, per day and claimed region, ${span(g.days)}: ` +
-           (g.series.map((s) => `${regionName(s)} ${formatCount(s.total)}`).join(', ') || 'none') + '.',
+    label: "Line chart of activations refused as another region's, per day and claimed region, " +
+           `${span(g.days)}: ` +
+           `${g.series.map((s) => `${regionName(s)} ${formatCount(s.total)}`).join(', ')}.`,
     x: indexes(g.days.length),
     xAxis: dayAxis(g.days),
     series,
     yAxes: [COUNT_AXIS],
   });
   body.append(table('region-alarm-totals', 'Attempts by claimed region',
-    [{ label: 'Claimed region' }, { label: 'Variant' }, { label: 'Attempts', num: true }, { label: 'First seen' }, { label: 'Last seen' }],
-    g.series.map((s) => [s.claimed_region, s.variant, s.total, s.first_seen || '—', s.last_seen || '—'])));
+    [text('Claimed region'), text('Variant'), num('Attempts'), text('First seen'),
+     text('Last seen')],
+    g.series.map((s) =>
+      [s.claimed_region, s.variant, s.total, s.first_seen || '—', s.last_seen || '—'])));
   body.append(table('region-alarm-daily', 'Attempts per day, newest first',
-    [{ label: 'Day' }].concat(g.series.map((s) => ({ label: regionName(s), num: true }))),
+    [text('Day')].concat(g.series.map((s) => num(regionName(s)))),
     perDayRows(g.days, (i) => g.series.map((s) => s.attempts[i]))));
 }
 
@@ -188,21 +220,25 @@ function renderUxp(body, u) {
   }
   const hidden = lines.reduce((n, l) => n + l.data.filter(isHiddenCount).length, 0);
   chart(body, {
-    label: `Line chart of UX-program documents per day and ping, deletion requests and active clients, ${span(u.days)}. ` +
-           `${hidden} values are below the minimum count of ${u.min_count} and left out. Totals: ` +
-           (u.pings.map((p) => `${pingName(p)} ${formatCount(p.total)}`).join(', ') || 'no pings') + '.',
+    label: 'Line chart of UX-program documents per day and ping, deletion requests and active ' +
+           `clients, ${span(u.days)}. ${hidden} values are below the minimum count of ` +
+           `${u.min_count} and left out. Totals: ` +
+           (u.pings.map((p) => `${pingName(p)} ${formatCount(p.total)}`).join(', ') || 'no pings') +
+           '.',
     x: indexes(u.days.length),
     xAxis: dayAxis(u.days),
-    series: lines.map((l, i) => ({ label: l.label, values: l.data.map(plotValue), display: l.data.map(formatCount), ...style(i, i < u.pings.length ? 0 : 1 + (i - u.pings.length)) })),
+    // Pings solid; deletion requests and active clients dashed.
+    series: lines.map((l, i) =>
+      countSeries(l.label, l.data, style(i, Math.max(0, i - u.pings.length + 1)))),
     yAxes: [COUNT_AXIS],
   });
   body.append(table('uxp-daily', 'Documents per day, newest first',
-    [{ label: 'Day' }].concat(lines.map((l) => ({ label: l.label, num: true }))),
+    [text('Day')].concat(lines.map((l) => num(l.label))),
     perDayRows(u.days, (i) => lines.map((l) => l.data[i])),
     ['Total'].concat(u.pings.map((p) => p.total), [u.deletion_requests.total, { text: '—' }])));
   if (u.scrubbed.length) {
     body.append(table('uxp-scrubbed', 'Identifiers scrubbed from free text, per day, newest first',
-      [{ label: 'Day' }].concat(u.scrubbed.map((s) => ({ label: s.kind, num: true }))),
+      [text('Day')].concat(u.scrubbed.map((s) => num(s.kind))),
       perDayRows(u.days, (i) => u.scrubbed.map((s) => s.identifiers[i])),
       ['Total'].concat(u.scrubbed.map((s) => s.total))));
   } else {
@@ -210,8 +246,9 @@ function renderUxp(body, u) {
   }
   if (u.schema_violations.length) {
     const name = (v) => `${v.app} ${v.ping} ${v.metric} (${v.problem})`;
-    body.append(table('uxp-violations', 'Pings refused for schema violations, per day, newest first',
-      [{ label: 'Day' }].concat(u.schema_violations.map((v) => ({ label: name(v), num: true }))),
+    body.append(table('uxp-violations',
+      'Pings refused for schema violations, per day, newest first',
+      [text('Day')].concat(u.schema_violations.map((v) => num(name(v)))),
       perDayRows(u.days, (i) => u.schema_violations.map((v) => v.pings[i])),
       ['Total'].concat(u.schema_violations.map((v) => v.total))));
   } else {
@@ -253,13 +290,19 @@ function renderStorage(body, s) {
   // Grouped bars on one x axis: each ping's bars sit at their own offset within a band, and
   // are null at every other ping's positions.
   const x = [];
-  bands.forEach((b, bi) => { for (let p = 0; p < n; p += 1) x.push(bi + (p - (n - 1) / 2) * width); });
+  bands.forEach((b, bi) => {
+    for (let p = 0; p < n; p += 1) x.push(bi + (p - (n - 1) / 2) * width);
+  });
   const series = s.pings.map((p, pi) => {
     const values = x.map(() => null);
     const display = x.map(() => '—');
-    p.documents.forEach((v, bi) => { values[bi * n + pi] = plotValue(v); display[bi * n + pi] = formatCount(v); });
+    p.documents.forEach((v, bi) => {
+      values[bi * n + pi] = plotValue(v);
+      display[bi * n + pi] = formatCount(v);
+    });
     const c = PALETTE[pi % PALETTE.length];
-    return { label: pingName(p), values, display, stroke: c, fill: c, bars: { size: [0.9, 80, 2], align: 0 } };
+    const bars = { size: [0.9, 80, 2], align: 0 };
+    return { label: pingName(p), values, display, stroke: c, fill: c, bars };
   });
   // The retention limits, one dashed line per distinct limit, named by the pings that have it.
   const limits = new Map();
@@ -297,7 +340,8 @@ function renderStorage(body, s) {
           const ty = u.bbox.top + (2 + row * 14) * devicePixelRatio;
           // On white, so a label stays readable where it crosses another limit's line.
           ctx.fillStyle = '#ffffff';
-          ctx.fillRect(tx - 2 * devicePixelRatio, ty - devicePixelRatio, w + 4 * devicePixelRatio, 13 * devicePixelRatio);
+          const px1 = devicePixelRatio;
+          ctx.fillRect(tx - 2 * px1, ty - px1, w + 4 * px1, 13 * px1);
           ctx.fillStyle = '#1a1a1a';
           ctx.fillText(text, tx, ty);
           row += 1;
@@ -315,15 +359,17 @@ function renderStorage(body, s) {
     },
   };
   chart(body, {
-    label: `Bar chart of stored UX-program documents per ping and age band (${bands.join(', ')} days), ` +
-           `with each ping's retention limit as a dashed line: ` +
-           (s.pings.map((p) => `${pingName(p)} ${formatCount(p.total)} documents, ${formatCount(p.past_retention)} past its ${p.retention_days}-day retention`).join('; ') || 'no documents') + '.',
+    label: 'Bar chart of stored UX-program documents per ping and age band ' +
+           `(${bands.join(', ')} days), with each ping's retention limit as a dashed line: ` +
+           s.pings.map((p) => `${pingName(p)} ${formatCount(p.total)} documents, ` +
+             `${formatCount(p.past_retention)} past its ${p.retention_days}-day retention`)
+             .join('; ') + '.',
     x,
     xAxis: {
       splits: () => indexes(bands.length),
       values: (i) => (bands[i] != null ? bands[i] : ''),
       label: 'age (days)',
-      legend: (v) => bands[Math.round(v)] != null ? `${bands[Math.round(v)]} days old` : '—',
+      legend: (v) => (bands[Math.round(v)] != null ? `${bands[Math.round(v)]} days old` : '—'),
       legendLabel: 'Age',
       range: [-0.5, bands.length - 0.5],
     },
@@ -334,10 +380,10 @@ function renderStorage(body, s) {
     plugins: [retentionMarks],
   });
   body.append(table('storage', `Documents by age (days), ${s.today}`,
-    [{ label: 'App' }, { label: 'Ping' }, { label: 'Retention (days)', num: true }]
-      .concat(bands.map((b) => ({ label: b, num: true })))
-      .concat([{ label: 'Total', num: true }, { label: 'Past retention', num: true }]),
-    s.pings.map((p) => [p.app, p.ping, p.retention_days].concat(p.documents, [p.total, p.past_retention]))));
+    [text('App'), text('Ping'), num('Retention (days)'), ...bands.map(num), num('Total'),
+     num('Past retention')],
+    s.pings.map((p) =>
+      [p.app, p.ping, p.retention_days, ...p.documents, p.total, p.past_retention])));
 }
 
 // ---- 6. operator reads ----
@@ -345,30 +391,34 @@ function renderStorage(body, s) {
 function renderOperatorReads(body, o, all, windowLength) {
   const chain = o.chain || {};
   body.append(chain.verified
-    ? el('p', { class: 'badge ok', 'data-chain': 'verified' }, `✓ Chain verifies (${formatCount(chain.entries)} entries)`)
-    : el('p', { class: 'badge bad', 'data-chain': 'broken' }, `CHAIN BROKEN: ${chain.problem || 'unknown problem'}`));
+    ? el('p', { class: 'badge ok' }, `✓ Chain verifies (${formatCount(chain.entries)} entries)`)
+    : el('p', { class: 'badge bad' }, `CHAIN BROKEN: ${chain.problem || 'unknown problem'}`));
   if (!o.entries.length) {
     body.append(el('p', {}, 'No operator has read personal data yet.'));
     return;
   }
   // Reads per day and action among the entries loaded, over the window the other panels use.
-  const days = windowDays(all);
+  const days = windowDays(all, windowLength);
   const actions = [...new Set(o.entries.map((e) => e.action))].sort();
-  const perDay = actions.map((a) => days.map((d) => o.entries.filter((e) => e.action === a && e.at.slice(0, 10) === d).length));
+  const perDay = actions.map((a) => days.map((d) =>
+    o.entries.filter((e) => e.action === a && e.at.slice(0, 10) === d).length));
+  const n = o.entries.length;
   chart(body, {
-    label: `Line chart of operator reads per day and action among the ${o.entries.length} newest entries, ${span(days)}: ` +
-           (actions.map((a, i) => `${a} ${sumCounts(perDay[i])}`).join(', ') || 'none') + '.',
+    label: `Line chart of operator reads per day and action among the ${n} newest entries, ` +
+           `${span(days)}: ${actions.map((a, i) => `${a} ${sumCounts(perDay[i])}`).join(', ')}.`,
     x: indexes(days.length),
     xAxis: dayAxis(days),
     series: actions.map((a, i) => ({ label: a, values: perDay[i], ...seriesStyle(i) })),
     yAxes: [COUNT_AXIS],
   });
-  body.append(table('operator-reads-daily', `Reads per day among the ${o.entries.length} newest entries, newest first`,
-    [{ label: 'Day' }].concat(actions.map((a) => ({ label: a, num: true }))),
+  body.append(table('operator-reads-daily',
+    `Reads per day among the ${n} newest entries, newest first`,
+    [text('Day')].concat(actions.map(num)),
     perDayRows(days, (i) => perDay.map((p) => p[i]))));
   body.append(table('operator-reads', 'Newest entries of the access log',
-    [{ label: 'Seq', num: true }, { label: 'At (UTC)' }, { label: 'Actor' }, { label: 'Action' }, { label: 'Subject' }],
-    o.entries.map((e) => [{ text: String(e.seq), cls: 'num' }, e.at, e.actor, e.action, e.subject])));
+    [num('Seq'), text('At (UTC)'), text('Actor'), text('Action'), text('Subject')],
+    o.entries.map((e) =>
+      [{ text: String(e.seq), cls: 'num' }, e.at, e.actor, e.action, e.subject])));
 }
 
 // The days of the window, from whichever panel answered; without any, the last `length` UTC
@@ -378,5 +428,6 @@ function windowDays(all, length) {
     if (all[k] && Array.isArray(all[k].days)) return all[k].days;
   }
   const today = Date.now();
-  return indexes(length).map((i) => new Date(today - (length - 1 - i) * 86400000).toISOString().slice(0, 10));
+  return indexes(length).map((i) =>
+    new Date(today - (length - 1 - i) * 86400000).toISOString().slice(0, 10));
 }
