@@ -159,13 +159,16 @@ export function renderAlarmBanner(g) {
   const banner = document.getElementById('region-alarm');
   if (!g || !g.alarm || !g.alarm.active) {
     banner.hidden = true;
-    banner.textContent = '';
+    banner.replaceChildren();
     return;
   }
   const claimed = g.series.filter((s) => sumCounts([s.total]) > 0)
     .map((s) => `${regionName(s)} ${formatCount(s.total)}`).join(', ');
-  banner.textContent = `Wrong-region activations: ${formatCount(g.alarm.count)} since ` +
-    `${g.alarm.first_seen}, last ${g.alarm.last_seen}. Claimed regions: ${claimed || '—'}.`;
+  // Days never break at their hyphens.
+  const day = (d) => el('span', { class: 'nowrap' }, d || '—');
+  banner.replaceChildren(`Wrong-region activations: ${formatCount(g.alarm.count)} since `,
+    day(g.alarm.first_seen), ', last ', day(g.alarm.last_seen),
+    `. Claimed regions: ${claimed || '—'}.`);
   banner.hidden = false;
 }
 
