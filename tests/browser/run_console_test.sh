@@ -55,6 +55,9 @@ done
 URL=$(grep 'listening on' server.out | grep -o 'http://[0-9.:]*' | head -1)
 ADMIN_URL=$(grep 'operator endpoints on' server.out | grep -o 'http://[0-9.:]*' | head -1)
 [ -n "$URL" ] && [ -n "$ADMIN_URL" ] || fail "no ports in the server's output: $(cat server.out)"
+code=$(curl -s -o stats-probe.json -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
+  "$ADMIN_URL/v1/admin/stats/storage")
+[ "$code" = 200 ] || fail "GET /v1/admin/stats/storage answered $code: $(cat stats-probe.json)"
 
 # The batch activates on manifest 1; UX-program participants send their first day, without
 # feedback, so the one feedback ping below stays under the minimum count.
