@@ -94,6 +94,9 @@ void AddFleetCommands(CLI::App& app, Commands& commands) {
                    "tries of a request (3xx, 408, 429, 5xx and connection failures are retried)")
       ->capture_default_str()
       ->check(WholeNumberIn(1, 1'000));
+  simulate->add_option("--client-version", o.client_version,
+                       "the client version every device reports (default: its profile's), as "
+                       "after an update: with a newer --manifest, a rerun plays a fix rollout");
   simulate->add_option("--seed", o.seed, "seed of what the users do; ids are always random")
       ->capture_default_str()
       ->check(WholeNumberIn(0, 999'999'999'999'999'999));

@@ -9,6 +9,7 @@
 
 #include "command.h"
 #include "common/terminal_text.h"
+#include "server/operator_stats.h"
 #include "server/router.h"
 #include "store/sqlite/sqlite_backup.h"
 #include "store/store.h"
@@ -29,6 +30,111 @@ void PrintRolloutTable(const RolloutReport& report) {
                          : 0;
       std::printf("  %-18lld %-16s %10lld %7.1f%%\n", static_cast<long long>(v.manifest_version),
                   TerminalSafe(v.client_version).c_str(), static_cast<long long>(v.devices), share);
+    }
+  }
+}
+
+std::string Cell(const nlohmann::json& count) {
+  return count.is_string() ? count.get<std::string>() : count.dump();
+}
+
+// The text form of `homeport stats`: each panel's totals (the series are in --json).
+void PrintStatsPanel(StatsPanel panel, const nlohmann::json& p) {
+  std::printf("\n== %s\n", std::string(StatsPanelName(panel)).c_str());
+  auto text = [](const nlohmann::json& v) { return TerminalSafe(v.get<std::string>()); };
+  switch (panel) {
+    case StatsPanel::kActivations: {
+      const auto& t = p["totals"];
+      std::printf("%s to %s: %lld activations, %lld check-ins; %lld devices activated in all\n",
+                  text(p["days"].front()).c_str(), text(p["days"].back()).c_str(),
+                  t["activations"].get<long long>(), t["checkins"].get<long long>(),
+                  t["activated_devices"].get<long long>());
+      std::printf("  %-20s %-12s %-12s %11s %9s\n", "batch", "model", "variant", "activations",
+                  "check-ins");
+      for (const auto& s : p["series"]) {
+        long long a = 0, c = 0;
+        for (const auto& n : s["activations"]) a += n.get<long long>();
+        for (const auto& n : s["checkins"]) c += n.get<long long>();
+        std::printf("  %-20s %-12s %-12s %11lld %9lld\n", text(s["batch"]).c_str(),
+                    text(s["model"]).c_str(), text(s["variant"]).c_str(), a, c);
+      }
+      break;
+    }
+    case StatsPanel::kRollout: {
+      std::printf("target manifest version %lld\n",
+                  p["target"]["manifest_version"].get<long long>());
+      std::printf("  %-20s %9s %9s %9s\n", "batch", "enrolled", "activated", "on target");
+      for (const auto& b : p["batches"]) {
+        std::printf("  %-20s %9lld %9lld %8.1f%%\n", text(b["batch"]).c_str(),
+                    b["enrolled"].get<long long>(), b["activated"].get<long long>(),
+                    100 * b["on_target"].get<double>());
+      }
+      for (const auto& b : p["below"]) {
+        std::printf("below %.0f%%: %s (%.1f%%)\n", 100 * p["target"]["below"].get<double>(),
+                    text(b["batch"]).c_str(), 100 * b["on_target"].get<double>());
+      }
+      break;
+    }
+    case StatsPanel::kRegionAlarm: {
+      const auto& a = p["alarm"];
+      if (a["count"].get<long long>() == 0) {
+        std::printf("no wrong-region activations\n");
+        break;
+      }
+      std::printf("%s%lld wrong-region activations, first seen %s, last seen %s\n",
+                  a["active"].get<bool>() ? "ALARM: " : "", a["count"].get<long long>(),
+                  text(a["first_seen"]).c_str(), text(a["last_seen"]).c_str());
+      std::printf("  %-16s %-24s %10s %-10s %-10s\n", "claimed_region", "variant", "attempts",
+                  "first", "last");
+      for (const auto& s : p["series"]) {
+        std::printf("  %-16s %-24s %10lld %-10s %-10s\n", text(s["claimed_region"]).c_str(),
+                    text(s["variant"]).c_str(), s["total"].get<long long>(),
+                    text(s["first_seen"]).c_str(), text(s["last_seen"]).c_str());
+      }
+      break;
+    }
+    case StatsPanel::kUxp: {
+      std::printf("(counts below %lld shown as \"< %lld\")\n", p["min_count"].get<long long>(),
+                  p["min_count"].get<long long>());
+      for (const auto& r : p["pings"]) {
+        std::printf("  pings %-40s %10s\n",
+                    (text(r["app"]) + "/" + text(r["ping"])).c_str(), Cell(r["total"]).c_str());
+      }
+      std::printf("  deletion-requests %38s\n", Cell(p["deletion_requests"]["total"]).c_str());
+      for (const auto& r : p["scrubbed"]) {
+        std::printf("  scrubbed %-39s %10s\n", text(r["kind"]).c_str(), Cell(r["total"]).c_str());
+      }
+      for (const auto& r : p["schema_violations"]) {
+        std::printf("  violation %s/%s %s %s: %s\n", text(r["app"]).c_str(),
+                    text(r["ping"]).c_str(), text(r["metric"]).c_str(),
+                    text(r["problem"]).c_str(), Cell(r["total"]).c_str());
+      }
+      break;
+    }
+    case StatsPanel::kStorage: {
+      std::printf("database %lld bytes; last retention run %s\n",
+                  p["database_bytes"].get<long long>(),
+                  p["last_retention_run"].is_null()
+                      ? "never"
+                      : text(p["last_retention_run"]["at"]).c_str());
+      for (const auto& r : p["pings"]) {
+        std::printf("  %-40s %10s documents, kept %lld days, %s past it\n",
+                    (text(r["app"]) + "/" + text(r["ping"])).c_str(), Cell(r["total"]).c_str(),
+                    r["retention_days"].get<long long>(), Cell(r["past_retention"]).c_str());
+      }
+      break;
+    }
+    case StatsPanel::kOperatorReads: {
+      const auto& c = p["chain"];
+      std::printf("%lld entries; %s\n", c["entries"].get<long long>(),
+                  c["verified"].get<bool>() ? "the hash chain verifies"
+                                            : ("CHAIN BROKEN: " + text(c["problem"])).c_str());
+      for (const auto& e : p["entries"]) {
+        std::printf("  %6lld %s %-28s %-16s %s\n", e["seq"].get<long long>(),
+                    text(e["at"]).c_str(), text(e["actor"]).c_str(), text(e["action"]).c_str(),
+                    text(e["subject"]).c_str());
+      }
+      break;
     }
   }
 }
@@ -114,48 +220,67 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
     };
   });
 
-  // Aggregates only, nothing personal: not audited. The wrong-region rows are the stored side
-  // of the 2019 alarm (refusals are committed in aggregate every few seconds by the server).
+  // Aggregates only, nothing personal: not audited. The same figures as the console's panels
+  // and GET /v1/admin/stats (server/operator_stats.h).
   struct StatsArgs {
     std::string store;
+    std::optional<std::string> panel;
+    StatsOptions options;
     bool json = false;
   };
   auto st = std::make_shared<StatsArgs>();
   auto* stats = app.add_subcommand(
-      "stats", "aggregate figures: wrong-region attempts, UX-program documents per ping");
+      "stats", "the operator console's figures: activations, fix rollout, the wrong-region "
+               "alarm, the UX program, storage, operator reads");
   stats->add_option("--store", st->store, "store URL")->required();
-  stats->add_flag("--json", st->json, "print JSON");
+  stats->add_option("--panel", st->panel,
+                    "only this panel: activations, rollout, region-alarm, uxp, storage, "
+                    "operator-reads");
+  stats->add_option("--days", st->options.days, "days in each series, ending today (UTC)")
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 366, "a number of days"));
+  stats->add_option("--min-count", st->options.min_count,
+                    "a UX-program count above 0 and below this is shown as \"< N\"")
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 1000, "a count"));
+  stats->add_option("--below", st->options.below,
+                    "rollout: list the batches with a smaller share of devices on the target "
+                    "manifest version")
+      ->capture_default_str()
+      ->check(NumberIn(0, 1, "a share between 0 and 1"));
+  stats->add_option("--manifest-version", st->options.target_manifest_version,
+                    "rollout: the target manifest version (default: the highest reported)")
+      ->check(WholeNumberIn(0, 999'999'999'999, "a manifest version"));
+  stats->add_option("--limit", st->options.access_log_entries,
+                    "operator reads: the newest entries shown")
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 1000, "a number of entries"));
+  stats->add_flag("--json", st->json, "print JSON (the API's bodies)");
   stats->callback([&commands, st] {
     commands.run = [st] {
+      std::optional<StatsPanel> panel;
+      if (st->panel) {
+        panel = StatsPanelFromName(*st->panel);
+        if (!panel) {
+          return Fail("--panel " + *st->panel +
+                      ": expected activations, rollout, region-alarm, uxp, storage or "
+                      "operator-reads");
+        }
+      }
       auto store = Store::OpenExisting(st->store);
       if (!store.ok()) return Fail(store.status());
-      auto wrong_region = (*store)->WrongRegionCounts();
-      if (!wrong_region.ok()) return Fail(wrong_region.status());
-      auto documents = (*store)->DocumentCounts();
-      if (!documents.ok()) return Fail(documents.status());
+      StatsOptions options = st->options;
+      options.today = FormatDate(Env::Default()->Now());
+      auto out = panel ? StatsJson(**store, *panel, options) : AllStatsJson(**store, options);
+      if (!out.ok()) return Fail(out.status());
       if (st->json) {
-        nlohmann::json out = {{"wrong_region_attempts", nlohmann::json::array()},
-                              {"documents", nlohmann::json::array()}};
-        for (const auto& w : *wrong_region) {
-          out["wrong_region_attempts"].push_back({{"claimed_region", w.claimed_region},
-                                                  {"variant", w.variant},
-                                                  {"attempts", w.attempts}});
-        }
-        for (const auto& [ping, n] : *documents) {
-          out["documents"].push_back({{"ping", ping}, {"documents", n}});
-        }
-        std::printf("%s\n", out.dump(2).c_str());
+        std::printf("%s\n", TerminalSafeJson(*out).c_str());
         return 0;
       }
-      std::printf("wrong-region attempts (activations refused with 421):\n");
-      std::printf("  %-16s %-32s %10s\n", "claimed_region", "variant", "attempts");
-      for (const auto& w : *wrong_region) {
-        std::printf("  %-16s %-32s %10lld\n", w.claimed_region.c_str(), w.variant.c_str(),
-                    static_cast<long long>(w.attempts));
-      }
-      std::printf("UX-program documents stored:\n");
-      for (const auto& [ping, n] : *documents) {
-        std::printf("  %-49s %10lld\n", ping.c_str(), static_cast<long long>(n));
+      if (panel) {
+        PrintStatsPanel(*panel, *out);
+      } else {
+        for (StatsPanel p : kAllStatsPanels) PrintStatsPanel(p, (*out)[StatsPanelKey(p)]);
       }
       return 0;
     };

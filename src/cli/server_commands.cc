@@ -201,9 +201,14 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
                     "a region code besides ISO 3166-1 alpha-2 that the wrong-region counters "
                     "name (repeatable)");
   serve->add_option("--wrong-region-flush-interval", o->wrong_region_flush_seconds,
-                    "seconds between commits of the wrong-region counts")
+                    "seconds between commits of the wrong-region and schema-violation counts")
       ->capture_default_str()
       ->check(WholeNumberIn(1, 3600, "a number of seconds"));
+  serve
+      ->add_option("--min-count", o->min_count,
+                   "operator statistics show a UX-program count below this as \"< N\"")
+      ->capture_default_str()
+      ->check(WholeNumberIn(1, 1000, "a count"));
   serve
       ->add_option("--retention-interval", o->retention_interval_seconds,
                    "seconds between retention runs (0: never)")

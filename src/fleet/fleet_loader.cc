@@ -49,6 +49,7 @@ Result<LoadedFleet> LoadFleet(const FleetOptions& options) {
     if (!text.ok()) return text.status().WithContext("reading the device profile");
     auto profile = ParseDeviceProfile(*text);
     if (!profile.ok()) return profile.status().WithContext(path);
+    if (!options.client_version.empty()) profile->client_version = options.client_version;
     if (Status st = agent::ValidateProfileFields(*profile); !st.ok()) return st.WithContext(path);
     auto key = DeviceKey(*profile);
     if (!key.ok()) return key.status().WithContext(path);

@@ -47,6 +47,10 @@ struct FleetOptions {
   // Tries of one request; 3xx, 408, 429, 5xx and connection failures are retried with the
   // agent's backoff (full jitter from 0.5 s, Retry-After honoured). Default 5.
   int max_attempts = 5;
+  // Empty (the default): each device reports its profile's client version. Otherwise the
+  // version every device reports, as after a firmware update: with a newer manifest, a rerun
+  // of the same devices plays a fix rollout (their check-ins).
+  std::string client_version;
   // Seeds what the devices' users do (the mix); client and document ids are always random.
   uint64_t seed = 1;
   PingMixOptions mix;

@@ -107,8 +107,13 @@ TransportRequest SimulatedDevice::NewPing(std::string_view ping, const char* rea
 Result<TransportRequest> SimulatedDevice::Build(RequestKind kind, Env& env) {
   switch (kind) {
     case RequestKind::kActivation:
-      return agent::BuildActivationRequest(device_.profile, manifest_, device_.device_key,
-                                           ++activation_sequence_);
+      // The device's counter must rise between contacts, and a simulated device keeps no state
+      // between runs: the clock in milliseconds rises as the agent's counter would, so a rerun
+      // with other versions is a check-in, and one with the same versions a plain repeat.
+      return agent::BuildActivationRequest(
+          device_.profile, manifest_, device_.device_key,
+          std::chrono::duration_cast<std::chrono::milliseconds>(env.Now().time_since_epoch())
+              .count());
     case RequestKind::kBaseline: {
       json metrics = {
           {"timespan",

@@ -62,10 +62,6 @@ class SimulatedDevice {
   const RegionManifest& manifest_;
   MixRandom random_;
   bool activated_ = false;  // the activation was queued (once, D2)
-  // The device's activation counter: raised for every activation built, as the agent's is.
-  // A simulated device activates once per run and reports the same versions every run, so
-  // an earlier run's higher counter on the server makes its request a plain repeat (200).
-  int64_t activation_sequence_ = 0;
   bool in_program_ = false;
   agent::UxpConsent consent_;
   DayPlan today_;

@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <array>
 
 namespace homeport {
@@ -40,6 +41,32 @@ uint32_t Crc(std::string_view bytes) {
                                      static_cast<uInt>(bytes.size())));
 }
 
+// "kind=n;kind=n": kinds are short lower-case names, counts positive.
+std::string EncodeScrubbed(const std::vector<std::pair<std::string, int64_t>>& scrubbed) {
+  std::string out;
+  for (const auto& [kind, n] : scrubbed) {
+    if (!out.empty()) out += ';';
+    out += kind + '=' + std::to_string(n);
+  }
+  return out;
+}
+
+bool DecodeScrubbed(std::string_view text, std::vector<std::pair<std::string, int64_t>>& out) {
+  while (!text.empty()) {
+    std::string_view item = text.substr(0, text.find(';'));
+    text.remove_prefix(std::min(text.size(), item.size() + 1));
+    size_t eq = item.find('=');
+    if (eq == 0 || eq == std::string_view::npos || eq + 1 == item.size()) return false;
+    int64_t n = 0;
+    for (char c : item.substr(eq + 1)) {
+      if (c < '0' || c > '9' || n > 1'000'000'000) return false;
+      n = n * 10 + (c - '0');
+    }
+    out.emplace_back(std::string(item.substr(0, eq)), n);
+  }
+  return true;
+}
+
 }  // namespace
 
 void AppendFrame(const IngestRecord& record, std::string& out) {
@@ -51,6 +78,7 @@ void AppendFrame(const IngestRecord& record, std::string& out) {
                                  &d->received_day, &d->expires_day, &d->payload}) {
       PutField(out, *f);
     }
+    if (!d->scrubbed.empty()) PutField(out, EncodeScrubbed(d->scrubbed));
   } else {
     const auto& e = std::get<ClientErasure>(record);
     out.push_back(kErasure);
@@ -85,6 +113,11 @@ DecodedFrame DecodeFrame(std::string_view input) {
     for (std::string* f : {&d.doc_id, &d.app_id, &d.doc_type, &d.client_id, &d.received_day,
                            &d.expires_day, &d.payload}) {
       if (!TakeField(payload, *f)) return out;
+    }
+    // Records written before the scrubbed counts were kept end here.
+    if (!payload.empty()) {
+      std::string scrubbed;
+      if (!TakeField(payload, scrubbed) || !DecodeScrubbed(scrubbed, d.scrubbed)) return out;
     }
     out.record = std::move(d);
   } else if (kind == kErasure) {

@@ -32,6 +32,15 @@ bool GroupCommitWriter::SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> 
        }});
 }
 
+bool GroupCommitWriter::SubmitSchemaViolationCounts(std::vector<SchemaViolationCount> counts,
+                                                    CountsDone done) {
+  if (counts.empty()) return true;
+  return Enqueue(
+      {std::move(counts), [done = std::move(done)](const Result<BatchResult>& r, size_t) {
+         if (done) done(r.status());
+       }});
+}
+
 bool GroupCommitWriter::Enqueue(Pending p) {
   {
     std::lock_guard lock(mu_);
@@ -85,6 +94,10 @@ void GroupCommitWriter::CommitBatch(std::deque<Pending>& batch) {
           if constexpr (std::is_same_v<T, std::vector<WrongRegionAttempt>>) {
             index.push_back(0);
             std::move(op.begin(), op.end(), std::back_inserter(wb.wrong_region));
+          }
+          if constexpr (std::is_same_v<T, std::vector<SchemaViolationCount>>) {
+            index.push_back(0);
+            std::move(op.begin(), op.end(), std::back_inserter(wb.schema_violations));
           }
         },
         p.op);

@@ -40,12 +40,15 @@ class GroupCommitWriter {
   // true at once and writes nothing.
   using CountsDone = std::function<void(Status)>;
   bool SubmitWrongRegionCounts(std::vector<WrongRegionAttempt> counts, CountsDone done);
+  // Refused pings (SchemaViolationTally::Take), the same way.
+  bool SubmitSchemaViolationCounts(std::vector<SchemaViolationCount> counts, CountsDone done);
 
   // Refuses new writes, commits everything already queued, completes every callback, joins.
   void Stop();
 
  private:
-  using Op = std::variant<Activation, std::vector<WrongRegionAttempt>>;
+  using Op = std::variant<Activation, std::vector<WrongRegionAttempt>,
+                          std::vector<SchemaViolationCount>>;
   // `done` gets the batch's result and this write's index in its WriteBatch vector.
   struct Pending {
     Op op;

@@ -7,6 +7,7 @@
 
 #include "crypto/ed25519.h"
 #include "schema/catalogue.h"
+#include "server/operator_stats.h"
 #include "server/router.h"
 
 namespace homeport {
@@ -70,6 +71,44 @@ void HandlePrivacy(const ServiceContext& ctx, const HttpRequest& request, Respon
   respond(std::move(r));
 }
 
+namespace {
+
+// GET /v1/admin/stats (every panel) and /v1/admin/stats/<panel>: aggregates only, so not in
+// the access log. What the store holds: documents still on their way through the ingest log
+// are counted once loaded.
+HttpResponse StatsResponse(const ServiceContext& ctx, const HttpRequest& request) {
+  std::string_view path = request.Path();
+  path.remove_prefix(std::string_view("/v1/admin/stats").size());
+  std::optional<StatsPanel> panel;
+  if (!path.empty() && path != "/") {
+    panel = StatsPanelFromName(path.substr(1));
+    if (!panel) {
+      return ErrorResponse(ErrorCode::kNotFound,
+                           "no statistics panel \"" + std::string(path.substr(1, 60)) +
+                               "\": expected activations, rollout, region-alarm, uxp, storage or "
+                               "operator-reads");
+    }
+  }
+  StatsOptions options;
+  options.today = FormatDate(ctx.env->Now());
+  options.min_count = ctx.min_count;
+  std::string_view target = request.target;
+  size_t q = target.find('?');
+  if (q != std::string_view::npos) {
+    if (Status st = ApplyStatsQuery(target.substr(q + 1), options); !st.ok()) {
+      return ErrorResponse(ErrorCode::kBadRequest, st.message());
+    }
+  }
+  auto stats = panel ? StatsJson(*ctx.store, *panel, options) : AllStatsJson(*ctx.store, options);
+  if (!stats.ok()) {
+    return ErrorResponse(ErrorCode::kUnavailable,
+                         "the statistics could not be read: " + stats.status().message());
+  }
+  return JsonResponse(200, *stats);
+}
+
+}  // namespace
+
 void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond respond) {
   if (ctx.admin_token.empty()) {
     return respond(ErrorResponse(ErrorCode::kNotFound,
@@ -87,6 +126,8 @@ void HandleAdmin(const ServiceContext& ctx, const HttpRequest& request, Respond 
   // The access log names the token by a short digest, never the token itself.
   std::string actor = "admin-token:" + crypto::Sha256Hex(ctx.admin_token).substr(0, 12);
   std::string_view path = request.Path();
+  constexpr std::string_view kStats = "/v1/admin/stats";
+  if (path.substr(0, kStats.size()) == kStats) return respond(StatsResponse(ctx, request));
   constexpr std::string_view kClients = "/v1/admin/uxp/clients/";
   constexpr std::string_view kWarranty = "/v1/admin/warranty/";
   if (path.substr(0, kClients.size()) == kClients && path.size() > kClients.size()) {

@@ -31,6 +31,9 @@ Result<RetentionReport> RunRetention(RetentionStore& store, const schema::Schema
     }
   }
   if (!first_error.ok()) return first_error;
+  // Operators see when retention last ran (the console's storage panel, homeport stats).
+  HOMEPORT_RETURN_IF_ERROR(store.RecordRetentionRun(
+      {FormatRfc3339(now), report.documents_removed, report.metric_values_removed}));
   return report;
 }
 

@@ -16,6 +16,7 @@
 #include "server/group_commit_writer.h"
 #include "server/http_message.h"
 #include "server/ingest_budget.h"
+#include "server/schema_violation_tally.h"
 #include "server/server_metrics.h"
 #include "server/worker_pool.h"
 #include "store/store.h"
@@ -51,6 +52,10 @@ struct ServiceContext {
   AnswerDeadline* deadlines = nullptr;
   // The data catalogue's controller contact (/privacy).
   schema::CatalogueOptions catalogue{};
+  // Refused pings, counted for the daily aggregates; null: not counted (handler tests).
+  SchemaViolationTally* violations = nullptr;
+  // Operator statistics show a count of UX-program data below this as "< N" (--min-count).
+  int64_t min_count = 5;
 };
 
 // How long a request waiting for the store is left waiting before it gets 503 + Retry-After: an

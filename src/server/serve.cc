@@ -20,7 +20,7 @@
 #include "server/http_server.h"
 #include "server/retention.h"
 #include "server/server_log.h"
-#include "server/wrong_region_flush.h"
+#include "server/refusal_flush.h"
 
 namespace homeport {
 namespace {
@@ -113,6 +113,9 @@ Status ValidateServeOptions(const ServeOptions& o) {
       return Status::InvalidArgument("--known-region \"" + r +
                                      "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
     }
+  }
+  if (o.min_count < 1 || o.min_count > 1000) {
+    return Status::InvalidArgument("--min-count must be between 1 and 1000");
   }
   if (o.wrong_region_flush_seconds < 1 || o.wrong_region_flush_seconds > 3600) {
     return Status::InvalidArgument("--wrong-region-flush-interval must be 1 to 3600 seconds");
@@ -230,14 +233,16 @@ Status RunServe(const ServeOptions& o) {
   IngestLoader loader(**ingest_log, **store, env, &metrics);
   WorkerPool workers;  // one thread per core: signature checks use every core
   AnswerDeadline deadlines;
-  WrongRegionFlushLoop wrong_region_flush(metrics, writer,
-                                          std::chrono::seconds(o.wrong_region_flush_seconds));
+  SchemaViolationTally violations;
+  RefusalFlushLoop refusal_flush(metrics, writer, std::chrono::seconds(o.wrong_region_flush_seconds),
+                                 &violations);
   ClientRateLimiter rate_limiter(o.rate_limit);
   IngestBudget ingest_budget(o.ingest_budget, env);
   const ServiceContext ctx{o.region,      store->get(), &writer,        ingest_log->get(),
                            &loader,       &metrics,     env,            manifests,
                            &*schemas,     &*scanner,    &rate_limiter,  admin_token,
-                           &ingest_budget, &workers,    &deadlines,     {o.controller_contact}};
+                           &ingest_budget, &workers,    &deadlines,     {o.controller_contact},
+                           &violations,   o.min_count};
   const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
   Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
   Router admin_router(ctx, Listener::kOperators);
@@ -322,7 +327,7 @@ Status RunServe(const ServeOptions& o) {
   server.Stop();
   if (admin) admin->Stop();
   workers.Stop();  // activations in progress reach the writer before it stops
-  wrong_region_flush.Stop();  // the last counts go in before the writer's final commit
+  refusal_flush.Stop();  // the last counts go in before the writer's final commit
   writer.Stop();
   (*ingest_log)->Stop();
   loader.Stop();  // loads what the log holds while the store answers; the rest at the next start

@@ -56,6 +56,9 @@ struct ServeOptions {
   std::vector<std::string> known_regions;
   int wrong_region_flush_seconds = 5;       // 1..3600; also flushed on shutdown
   int retention_interval_seconds = 3600;    // how often retention runs; 0: never
+  // Operator statistics (/v1/admin/stats/…, the console) show a count of UX-program data that
+  // is above 0 and below this as "< N". 1..1000; 1 shows every count.
+  int64_t min_count = 5;
 };
 
 Status ValidateServeOptions(const ServeOptions& o);

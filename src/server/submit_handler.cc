@@ -186,6 +186,9 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
     bool known = ctx.schemas->Find(path->app_id) && v.ping;
     ctx.metrics->CountPing(known ? path->app_id : "_unregistered",
                            known ? path->doc_type : "_unregistered", "rejected");
+    if (known && ctx.violations) {
+      ctx.violations->Count(path->app_id, path->doc_type, v, FormatDate(now));
+    }
     return respond(Violations(v));
   }
   std::string client_id = v.client_id.value_or("");
@@ -245,6 +248,7 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
   doc.expires_day = FormatDate(now + std::chrono::days(keep_days));
   StoredPing stored = MakeStoredPing(payload, v.stored, *ctx.scanner);
   if (!stored.replaced.empty()) ctx.metrics->CountScrubbed(stored.replaced);
+  for (const auto& [kind, n] : stored.replaced) doc.scrubbed.emplace_back(privacy::NameOf(kind), n);
   doc.payload = std::move(stored.json);
   if (doc.payload.size() > kMaxStoredDocumentBytes) {
     return respond(ErrorResponse(ErrorCode::kTooLarge, "the document to store exceeds 1 MB"));

@@ -47,6 +47,8 @@ std::string_view MigrationSummary(int64_t version) {
       "erased UX clients (a digest of the client id), so that an erasure holds against "
       "documents that arrive after it",
       "the log of operator reads renamed access_log",
+      "daily aggregates for the operator console (seeded from the stored data), retention "
+      "runs, and an index of documents by day and client",
   };
   if (version < 1 || version > static_cast<int64_t>(std::size(kSummaries))) return "";
   return kSummaries[version - 1];
@@ -71,6 +73,11 @@ Status CheckSchemaVersion(int64_t current, int64_t known) {
                             " is newer than this homeport (" + std::to_string(known) +
                             "): run the homeport that migrated it, or a newer one (`homeport "
                             "migrate --store URL --dry-run` shows the versions)");
+}
+
+void TallyStoredDocument(DailyTally& tally, const UxpDocument& d) {
+  tally.Add(daily::kPings, d.received_day, {d.app_id, d.doc_type, "", ""}, 1);
+  for (const auto& [kind, n] : d.scrubbed) tally.Add(daily::kScrubbed, d.received_day, {kind, "", "", ""}, n);
 }
 
 std::string ErasedClientDigest(std::string_view client_id) {

@@ -19,6 +19,7 @@
 #include "homeport/env.h"
 #include "homeport/status.h"
 #include "provisioning/device_profile.h"
+#include "store/daily_counts.h"
 
 namespace homeport {
 
@@ -71,6 +72,9 @@ struct UxpDocument {
   std::string received_day;  // YYYY-MM-DD
   std::string expires_day;   // YYYY-MM-DD: removed by retention after this day
   std::string payload;       // the document as JSON, identifiers scrubbed
+  // Identifiers the scrubber replaced in it, by kind ("imei", "email", …): counted in the daily
+  // aggregates when the document is stored, not stored with it (and empty when read back).
+  std::vector<std::pair<std::string, int64_t>> scrubbed;
 };
 
 // A deletion-request: every stored document of the client goes (S6), and a digest of the
@@ -83,6 +87,15 @@ struct ClientErasure {
   std::string expires_day;  // YYYY-MM-DD: the erased client id is forgotten after this day
 };
 
+// Pings refused because they broke their schema (S3), tallied like wrong-region refusals: the
+// data-review signal of which field clients get wrong, and how.
+struct SchemaViolationCount {
+  std::string app_id, doc_type;
+  std::string field;    // e.g. "metrics.counter.diagnostics.crash_count"
+  std::string problem;  // schema::ViolationKindName, e.g. "unknown_metric"
+  int64_t pings = 1;
+};
+
 // Everything one group commit writes, in one transaction. Erasures win: a document of a client
 // erased in the same batch or before is not stored, whatever the order.
 struct WriteBatch {
@@ -90,11 +103,11 @@ struct WriteBatch {
   std::vector<WrongRegionAttempt> wrong_region;
   std::vector<UxpDocument> documents;
   std::vector<ClientErasure> erasures;
-  bool empty() const {
-    return activations.empty() && wrong_region.empty() && documents.empty() && erasures.empty();
-  }
+  std::vector<SchemaViolationCount> schema_violations;
+  bool empty() const { return size() == 0; }
   size_t size() const {
-    return activations.size() + wrong_region.size() + documents.size() + erasures.size();
+    return activations.size() + wrong_region.size() + documents.size() + erasures.size() +
+           schema_violations.size();
   }
 };
 
@@ -152,6 +165,20 @@ struct AccessLogEntry {
   std::string hash;  // sha256(prev_hash \n seq \n at \n actor \n action \n subject)
 };
 
+// Stored UX-program documents of one ping received on one day, with their expiry day.
+struct DocumentAgeCount {
+  std::string app_id, doc_type;
+  std::string received_day, expires_day;
+  int64_t documents = 0;
+};
+
+// A retention run, as the last one is shown to operators.
+struct RetentionRun {
+  std::string at;  // RFC 3339
+  int64_t documents_removed = 0;
+  int64_t metric_values_removed = 0;
+};
+
 // The store as the request path uses it: a device's enrollment, and group commits.
 class CommitStore {
  public:
@@ -185,6 +212,21 @@ class OperatorReads {
   virtual Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() = 0;
   // The hash-chained log of the reads above that touched personal data.
   virtual Result<std::vector<AccessLogEntry>> AccessLog() = 0;
+
+  // A daily series (daily::k…) from `from_day` (YYYY-MM-DD, inclusive; "" for all), summed over
+  // writers, ordered by day then key.
+  virtual Result<std::vector<DailyCount>> DailyCounts(std::string_view series,
+                                                      const std::string& from_day) = 0;
+  // Distinct UX clients with a stored document received that day, from `from_day`, by day.
+  virtual Result<std::vector<std::pair<std::string, int64_t>>> ActiveClients(
+      const std::string& from_day) = 0;
+  // Stored documents by ping, day received and expiry day.
+  virtual Result<std::vector<DocumentAgeCount>> DocumentAges() = 0;
+  // The space the store takes: the database file and its WAL (SQLite), the database
+  // (PostgreSQL).
+  virtual Result<int64_t> DatabaseBytes() = 0;
+  // The latest RecordRetentionRun, if any.
+  virtual Result<std::optional<RetentionRun>> LastRetentionRun() = 0;
 };
 
 // What retention removes.
@@ -201,6 +243,8 @@ class RetentionStore {
                                        const std::string& metric_type,
                                        const std::string& metric_name,
                                        const std::string& cutoff_day) = 0;
+  // Notes a finished run for operators (OperatorReads::LastRetentionRun); the last 100 are kept.
+  virtual Status RecordRetentionRun(const RetentionRun& run) = 0;
 };
 
 // The schema version a store is at, and the latest this homeport knows.
@@ -234,6 +278,10 @@ class Store : public CommitStore, public OperatorReads, public RetentionStore {
   // enrolled with a different record is an AlreadyExists error naming it.
   virtual Status Enroll(const std::vector<EnrollmentRecord>& records) = 0;
 };
+
+// What a stored document adds to the daily aggregates: its ping on its received day, and the
+// identifiers scrubbed from it.
+void TallyStoredDocument(DailyTally& tally, const UxpDocument& document);
 
 // What the store keeps of an erased client: SHA-256 of a fixed prefix and the id. It matches
 // the client's documents, and tells nothing to whoever does not already know the id.

@@ -38,15 +38,16 @@ HttpResult ForeignClaim(HttpConnection& c, const std::string& region, const std:
 }
 
 nlohmann::json Stats(const Region& r) {
-  CommandResult stats = Homeport({"stats", "--store", r.store_url, "--json"});
+  CommandResult stats = Homeport({"stats", "--store", r.store_url, "--json", "--min-count", "1"});
   EXPECT_EQ(stats.exit_code, 0) << stats.err;
   return stats.exit_code == 0 ? nlohmann::json::parse(stats.out) : nlohmann::json::object();
 }
 
 int64_t StoredAttempts(const nlohmann::json& stats, const std::string& region) {
   int64_t n = 0;
-  for (const auto& row : stats.value("wrong_region_attempts", nlohmann::json::array())) {
-    if (row["claimed_region"] == region) n += row["attempts"].get<int64_t>();
+  if (!stats.contains("region_alarm")) return n;
+  for (const auto& row : stats["region_alarm"]["series"]) {
+    if (row["claimed_region"] == region) n += row["total"].get<int64_t>();
   }
   return n;
 }
@@ -106,8 +107,8 @@ TEST(FloodE2E, ThreeHundredJunkWrongRegionLabelsLeaveCnVisible) {
   nlohmann::json stats = Stats(region);
   EXPECT_EQ(StoredAttempts(stats, "cn"), 1);
   int64_t total = 0;
-  for (const auto& row : stats["wrong_region_attempts"]) {
-    total += row["attempts"].get<int64_t>();
+  for (const auto& row : stats["region_alarm"]["series"]) {
+    total += row["total"].get<int64_t>();
     std::string claimed = row["claimed_region"];
     EXPECT_TRUE(claimed == "_other" || claimed == "cn" || claimed.size() == 2) << claimed;
   }
@@ -160,7 +161,7 @@ TEST(FloodE2E, FreshClientIdsPastTheGlobalBudgetGet429AndADeletionStillGoesThrou
   EXPECT_EQ(server.Signal(SIGTERM), 0);
   nlohmann::json stats = Stats(region);
   int64_t stored = 0;
-  for (const auto& row : stats["documents"]) stored += row["documents"].get<int64_t>();
+  for (const auto& row : stats["storage"]["pings"]) stored += row["total"].get<int64_t>();
   EXPECT_EQ(stored, accepted - 1);
 }
 

@@ -56,17 +56,17 @@ TEST(RetentionE2E, RunRemovesWhatIsPastRetentionAndNothingElse) {
     b.documents = {
         // Feedback is kept 30 days: received 40 days ago, it expired 10 days ago.
         {"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "0c000000-0000-4000-8000-00000000000e",
-         DaysAgo(40), DaysAgo(10), Payload({{"text", {{"feedback.text", "old feedback"}}}})},
+         DaysAgo(40), DaysAgo(10), Payload({{"text", {{"feedback.text", "old feedback"}}}}), {}},
         // Diagnostics are kept 90 days; one of them expires today and stays until tomorrow.
         {"00000000-0000-4000-8000-000000000002", "homeport-agent", "diagnostics", "0c000000-0000-4000-8000-00000000000a",
-         DaysAgo(40), DaysAgo(-50), diagnostics},
+         DaysAgo(40), DaysAgo(-50), diagnostics, {}},
         {"00000000-0000-4000-8000-000000000003", "homeport-agent", "diagnostics", "0c000000-0000-4000-8000-00000000000a",
-         DaysAgo(90), DaysAgo(0), diagnostics},
+         DaysAgo(90), DaysAgo(0), diagnostics, {}},
         // checkup is kept 14 days, its checkup.note only 7.
         {"00000000-0000-4000-8000-000000000004", kApp, "checkup", "0c000000-0000-4000-8000-00000000000c", DaysAgo(10),
-         DaysAgo(-4), checkup},
+         DaysAgo(-4), checkup, {}},
         {"00000000-0000-4000-8000-000000000005", kApp, "checkup", "0c000000-0000-4000-8000-00000000000c", DaysAgo(2),
-         DaysAgo(-12), checkup},
+         DaysAgo(-12), checkup, {}},
     };
     auto committed = (*store)->Commit(b, Env::Default()->Now());
     ASSERT_TRUE(committed.ok()) << committed.status().ToString();

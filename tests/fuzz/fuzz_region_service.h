@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <tuple>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,8 @@ class MemoryStore : public Store {
         rec.manifest_version = a.manifest_version;
         rec.sequence = a.sequence;
         r.outcome = RecordOutcome::kCreated;
+        TallyFirstActivation(tally_, FormatDate(now), Labels(rec.device),
+                             {a.manifest_version, a.client_version});
       } else if (rec.client_version == a.client_version &&
                  rec.manifest_version == a.manifest_version) {
         r.outcome = RecordOutcome::kRepeated;
@@ -82,6 +85,9 @@ class MemoryStore : public Store {
         r.outcome = RecordOutcome::kStale;
       } else {
         r.outcome = RecordOutcome::kCheckedIn;
+        TallyCheckIn(tally_, FormatDate(now), Labels(rec.device),
+                     {rec.manifest_version, rec.client_version},
+                     {a.manifest_version, a.client_version});
         rec.last_checkin_day = FormatDate(now);
         rec.client_version = a.client_version;
         rec.manifest_version = a.manifest_version;
@@ -95,16 +101,27 @@ class MemoryStore : public Store {
     }
     for (const auto& w : batch.wrong_region) {
       wrong_region_[{w.claimed_region, w.variant}] += w.attempts;
+      tally_.Add(daily::kWrongRegion, FormatDate(now), {w.claimed_region, w.variant, "", ""},
+                 w.attempts);
+    }
+    for (const auto& v : batch.schema_violations) {
+      tally_.Add(daily::kSchemaViolations, FormatDate(now), {v.app_id, v.doc_type, v.field, v.problem},
+                 v.pings);
     }
     for (const auto& d : batch.documents) {
       bool fresh = !erased_clients_.count(d.client_id) &&
                    std::none_of(documents_.begin(), documents_.end(),
                                 [&](const UxpDocument& k) { return k.doc_id == d.doc_id; });
-      if (fresh) documents_.push_back(d);
+      if (fresh) {
+        documents_.push_back(d);
+        TallyStoredDocument(tally_, d);
+      }
       result.documents_stored.push_back(fresh);
     }
     for (const auto& e : batch.erasures) {
-      erased_clients_.insert(e.client_id);
+      if (erased_clients_.insert(e.client_id).second) {
+        tally_.Add(daily::kDeletionRequests, FormatDate(now), {}, 1);
+      }
       auto gone = std::remove_if(documents_.begin(), documents_.end(),
                                  [&](const UxpDocument& d) { return d.client_id == e.client_id; });
       result.erased.push_back(documents_.end() - gone);
@@ -149,7 +166,46 @@ class MemoryStore : public Store {
     return std::vector<std::pair<std::string, int64_t>>(counts.begin(), counts.end());
   }
 
+  Result<std::vector<DailyCount>> DailyCounts(std::string_view series,
+                                              const std::string& from_day) override {
+    std::vector<DailyCount> out;
+    for (const auto& r : tally_.Rows()) {
+      if (r.series == series && r.day >= from_day) out.push_back({r.day, r.key, r.count});
+    }
+    std::sort(out.begin(), out.end(), [](const DailyCount& x, const DailyCount& y) {
+      return std::tie(x.day, x.key) < std::tie(y.day, y.key);
+    });
+    return out;
+  }
+  Result<std::vector<std::pair<std::string, int64_t>>> ActiveClients(
+      const std::string& from_day) override {
+    std::map<std::string, std::set<std::string>> clients;
+    for (const auto& d : documents_) {
+      if (d.received_day >= from_day && !d.client_id.empty()) clients[d.received_day].insert(d.client_id);
+    }
+    std::vector<std::pair<std::string, int64_t>> out;
+    for (const auto& [day, ids] : clients) out.emplace_back(day, static_cast<int64_t>(ids.size()));
+    return out;
+  }
+  Result<std::vector<DocumentAgeCount>> DocumentAges() override {
+    std::map<std::tuple<std::string, std::string, std::string, std::string>, int64_t> counts;
+    for (const auto& d : documents_) ++counts[{d.app_id, d.doc_type, d.received_day, d.expires_day}];
+    std::vector<DocumentAgeCount> out;
+    for (const auto& [k, n] : counts) {
+      out.push_back({std::get<0>(k), std::get<1>(k), std::get<2>(k), std::get<3>(k), n});
+    }
+    return out;
+  }
+  Result<int64_t> DatabaseBytes() override { return int64_t{0}; }
+  Result<std::optional<RetentionRun>> LastRetentionRun() override { return last_run_; }
+  Status RecordRetentionRun(const RetentionRun& run) override {
+    last_run_ = run;
+    return Status::Ok();
+  }
+
  private:
+  static DeviceLabels Labels(const EnrollmentRecord& d) { return {d.batch, d.model, d.variant}; }
+
   void LogAccess(const std::string& actor, const std::string& action, const std::string& subject,
              TimePoint now) {
     AccessLogEntry e;
@@ -169,6 +225,8 @@ class MemoryStore : public Store {
   std::vector<UxpDocument> documents_;
   std::set<std::string> erased_clients_;
   std::vector<AccessLogEntry> access_log_;
+  DailyTally tally_;
+  std::optional<RetentionRun> last_run_;
 };
 
 // The enrolled test device of region "sg": its key comes from a fixed seed, so checked-in seed

@@ -24,7 +24,8 @@ inline UxpDocument Doc(const std::string& doc_id, const std::string& client_id,
           client_id,
           "2026-11-29",
           "2027-02-27",
-          R"({"metrics":{"text":{"feedback.text":")" + text + R"("}}})"};
+          R"({"metrics":{"text":{"feedback.text":")" + text + R"("}}})",
+          {}};
 }
 
 // Appends and waits for the log's answer.

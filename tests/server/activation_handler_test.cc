@@ -1,5 +1,5 @@
 // POST /v1/activations through the Router, without sockets, over a real SQLite store.
-#include "server/wrong_region_flush.h"
+#include "server/refusal_flush.h"
 #include "server_test_support.h"
 
 namespace homeport::server_testing {

@@ -8,7 +8,7 @@
 #include <future>
 #include <mutex>
 
-#include "server/wrong_region_flush.h"
+#include "server/refusal_flush.h"
 
 namespace homeport {
 namespace {

@@ -48,15 +48,15 @@ class Retention : public ::testing::Test {
     WriteBatch b;
     b.documents = {
         {"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "c-expired",
-         "2026-12-01", "2026-12-31", Payload({{"text", {{"feedback.text", "gone"}}}})},
+         "2026-12-01", "2026-12-31", Payload({{"text", {{"feedback.text", "gone"}}}}), {}},
         {"00000000-0000-4000-8000-000000000002", "homeport-agent", "diagnostics", "c-kept",
-         "2026-12-01", "2027-03-01", kDiagnostics},
+         "2026-12-01", "2027-03-01", kDiagnostics, {}},
         {"00000000-0000-4000-8000-000000000003", "homeport-agent", "diagnostics", "c-kept",
-         "2026-10-22", "2027-01-20", kDiagnostics},
+         "2026-10-22", "2027-01-20", kDiagnostics, {}},
         {"00000000-0000-4000-8000-000000000004", kTestApp, "checkup", "c-check", "2027-01-10",
-         "2027-01-24", kCheckup},
+         "2027-01-24", kCheckup, {}},
         {"00000000-0000-4000-8000-000000000005", kTestApp, "checkup", "c-check", "2027-01-18",
-         "2027-02-01", kCheckup},
+         "2027-02-01", kCheckup, {}},
     };
     auto r = store_->Commit(b, At(2026, 12, 1));
     ASSERT_TRUE(r.ok()) << r.status().ToString();

@@ -77,7 +77,7 @@ TEST_F(PostgresStore, AnErasureIsFollowedByAVacuumOfTheDocuments) {
       " WHERE schemaname = current_schema() AND relname = 'uxp_documents'";
   WriteBatch docs;
   docs.documents = {{"00000000-0000-4000-8000-000000000001", "homeport-agent", "feedback", "c-1",
-                     "2026-11-29", "2027-02-27", R"({"metrics":{}})"}};
+                     "2026-11-29", "2027-02-27", R"({"metrics":{}})", {}}};
   ASSERT_TRUE((*store)->Commit(docs, StoreTest::Day1()).ok());
   EXPECT_EQ(QueryOne(url_, last_vacuum), "") << "vacuumed before any erasure";
 

@@ -166,7 +166,7 @@ UxpDocument Feedback(const std::string& doc_id, const std::string& client_id,
                      const std::string& text, const std::string& expires_day = "2027-02-27") {
   std::string payload = R"({"metrics":{"text":{"feedback.text":")" + text +
                         R"("},"counter":{"diagnostics.crash_count":2}}})";
-  return {doc_id, "homeport-agent", "feedback", client_id, "2026-11-29", expires_day, payload};
+  return {doc_id, "homeport-agent", "feedback", client_id, "2026-11-29", expires_day, payload, {}};
 }
 
 TEST_F(SqliteStore, ErasedTextIsGoneFromTheFileAndItsWalOnceTheErasureReturns) {

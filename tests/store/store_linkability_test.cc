@@ -92,7 +92,7 @@ class StoreLinkability : public StoreTest {
     ASSERT_EQ(CommitOne(Act(serial_, "1.0.1", 2), checked_in).outcome, RecordOutcome::kCheckedIn);
     WriteBatch uxp;
     uxp.documents = {{"00000000-0000-4000-8000-000000000001", "homeport-agent", "diagnostics",
-                      "client-a", "2026-11-30", "2027-02-28", R"({"metrics":{}})"}};
+                      "client-a", "2026-11-30", "2027-02-28", R"({"metrics":{}})", {}}};
     uxp.wrong_region = {{"cn", "china"}};
     ASSERT_TRUE(store_->Commit(uxp, checked_in).ok());
     ASSERT_TRUE(Lookup(serial_, checked_in + minutes(1)).has_value());

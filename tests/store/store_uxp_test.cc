@@ -21,7 +21,7 @@ UxpDocument Doc(const std::string& doc_id, const std::string& client_id,
       {"metrics",
        {{"counter", {{"diagnostics.crash_count", 2}}}, {"text", {{"feedback.text", "[imei] broke"}}}}}};
   return {doc_id, "homeport-agent", "diagnostics", client_id, received_day, expires_day,
-          payload.dump()};
+          payload.dump(), {}};
 }
 
 BatchResult Commit(Store& store, WriteBatch batch) {

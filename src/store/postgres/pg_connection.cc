@@ -193,8 +193,24 @@ Result<std::vector<QueryResult>> Connection::RunPipelined(const std::vector<Quer
 
 Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Query>& queries,
                                                             Isolation isolation) {
-  const char* begin =
-      isolation == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN";
+  return RunInTransaction(queries, isolation, /*commit=*/true);
+}
+
+Result<std::vector<QueryResult>> Connection::BeginAndRun(const std::vector<Query>& queries,
+                                                         Isolation isolation) {
+  return RunInTransaction(queries, isolation, /*commit=*/false);
+}
+
+Result<std::vector<QueryResult>> Connection::RunAndCommit(const std::vector<Query>& queries) {
+  return RunInTransaction(queries, std::nullopt, /*commit=*/true);
+}
+
+Result<std::vector<QueryResult>> Connection::RunInTransaction(const std::vector<Query>& queries,
+                                                              std::optional<Isolation> begin,
+                                                              bool commit) {
+  const char* begin_sql = !begin                                ? nullptr
+                          : *begin == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
+                                                               : "BEGIN";
   for (const auto& q : queries) HOMEPORT_RETURN_IF_ERROR(Prepare(*q.sql));
   std::vector<QueryResult> out;
   out.reserve(queries.size());
@@ -204,7 +220,7 @@ Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Qu
   do {
     size_t n = std::min(kPipelineChunk, queries.size() - at);
     bool last = at + n == queries.size();
-    st = RunChunk(queries.data() + at, n, at == 0 ? begin : nullptr, last, out);
+    st = RunChunk(queries.data() + at, n, at == 0 ? begin_sql : nullptr, commit && last, out);
     at += n;
   } while (st.ok() && at < queries.size());
   if (!st.ok()) {

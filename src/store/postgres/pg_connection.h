@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -75,6 +76,12 @@ class Connection {
   // serialization failure or deadlock is an Aborted status.
   Result<std::vector<QueryResult>> RunTransaction(const std::vector<Query>& queries,
                                                   Isolation isolation = Isolation::kReadCommitted);
+  // The same in two round trips, for a second step that depends on the first's results:
+  // BeginAndRun leaves the transaction open on success, RunAndCommit ends it. Either rolls it
+  // back on an error.
+  Result<std::vector<QueryResult>> BeginAndRun(const std::vector<Query>& queries,
+                                               Isolation isolation);
+  Result<std::vector<QueryResult>> RunAndCommit(const std::vector<Query>& queries);
 
   // Pipelines are cut into chunks so that neither side's socket buffer can fill while the
   // other waits for it: results are read after each chunk.
@@ -84,6 +91,8 @@ class Connection {
   explicit Connection(PGconn* c) : conn_(c) {}
   Status Prepare(const Sql& sql);
   Status Error(const std::string& what, const PGresult* r = nullptr);
+  Result<std::vector<QueryResult>> RunInTransaction(const std::vector<Query>& queries,
+                                                    std::optional<Isolation> begin, bool commit);
   Status RunChunk(const Query* queries, size_t n, const char* begin, bool commit,
                   std::vector<QueryResult>& out);
 

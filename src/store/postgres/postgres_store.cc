@@ -115,6 +115,40 @@ CREATE TABLE erased_clients (
 ALTER TABLE audit_log RENAME TO access_log;
 ALTER TABLE audit_head RENAME TO access_log_head;
 )sql",
+    // Daily aggregates for operators (store/daily_counts.h), seeded from what is stored already.
+    R"sql(
+CREATE TABLE daily_counts (
+  series TEXT NOT NULL,
+  day    TEXT NOT NULL,
+  k1     TEXT NOT NULL,
+  k2     TEXT NOT NULL,
+  k3     TEXT NOT NULL,
+  k4     TEXT NOT NULL,
+  writer TEXT NOT NULL,
+  count  BIGINT NOT NULL,
+  PRIMARY KEY (series, day, k1, k2, k3, k4, writer)
+);
+INSERT INTO daily_counts
+  SELECT 'activations', a.activated_day, d.batch, d.model, d.variant, '', 'migration', COUNT(*)
+  FROM activations a JOIN devices d ON d.serial = a.serial GROUP BY 2, 3, 4, 5;
+INSERT INTO daily_counts
+  SELECT 'rollout', a.activated_day, d.batch, CAST(a.manifest_version AS TEXT), a.client_version,
+         '', 'migration', COUNT(*)
+  FROM activations a JOIN devices d ON d.serial = a.serial GROUP BY 2, 3, 4, 5;
+INSERT INTO daily_counts
+  SELECT 'pings', received_day, app_id, doc_type, '', '', 'migration', COUNT(*)
+  FROM uxp_documents GROUP BY 2, 3, 4;
+INSERT INTO daily_counts
+  SELECT 'wrong_region', to_char(current_date, 'YYYY-MM-DD'), claimed_region, variant, '', '',
+         'migration', attempts
+  FROM wrong_region_attempts;
+CREATE TABLE retention_runs (
+  at                    TEXT PRIMARY KEY,
+  documents_removed     BIGINT NOT NULL,
+  metric_values_removed BIGINT NOT NULL
+);
+CREATE INDEX uxp_documents_day_client ON uxp_documents(received_day, client_id);
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -144,6 +178,13 @@ const Sql kInsertActivation{
     "INSERT INTO activations (serial, warranty_start, activated_day, client_version,"
     " manifest_version, last_checkin_day, sequence) VALUES ($1, $2, $2, $3, $4, $2, $5)"
     " ON CONFLICT (serial) DO NOTHING"};
+// The versions before a check-in, and the device's labels for the daily aggregates. FOR UPDATE:
+// a concurrent server's check-in of the same device waits, so "before" stays true.
+const Sql kLockActivation{
+    "hp_lock_activation",
+    "SELECT a.client_version, a.manifest_version, d.batch, d.model, d.variant"
+    " FROM activations a JOIN devices d ON d.serial = a.serial WHERE a.serial = $1"
+    " FOR UPDATE OF a"};
 const Sql kCheckIn{
     "hp_check_in",
     "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
@@ -173,10 +214,38 @@ const Sql kInsertDocuments{
     " client_id, received_day, expires_day, payload, client_digest) WHERE NOT EXISTS"
     " (SELECT 1 FROM erased_clients e WHERE e.client_digest = d.client_digest) ORDER BY 1"
     " ON CONFLICT (doc_id) DO NOTHING RETURNING doc_id"};
+// Two statements, so that the first tells a new erasure (counted once) from a repeated one.
 const Sql kRememberErasure{"hp_remember_erasure",
-                           "INSERT INTO erased_clients AS e (client_digest, expires_day)"
-                           " VALUES ($1, $2) ON CONFLICT (client_digest) DO UPDATE"
-                           " SET expires_day = GREATEST(e.expires_day, EXCLUDED.expires_day)"};
+                           "INSERT INTO erased_clients (client_digest, expires_day)"
+                           " VALUES ($1, $2) ON CONFLICT (client_digest) DO NOTHING"};
+const Sql kExtendErasure{"hp_extend_erasure",
+                         "UPDATE erased_clients SET expires_day = GREATEST(expires_day, $2)"
+                         " WHERE client_digest = $1"};
+const Sql kAddDailyCount{"hp_add_daily_count",
+                         "INSERT INTO daily_counts AS c VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                         " $8::bigint) ON CONFLICT (series, day, k1, k2, k3, k4, writer)"
+                         " DO UPDATE SET count = c.count + EXCLUDED.count"};
+const Sql kDailyCounts{"hp_daily_counts",
+                       "SELECT day, k1, k2, k3, k4, SUM(count) FROM daily_counts"
+                       " WHERE series = $1 AND day >= $2 GROUP BY day, k1, k2, k3, k4"};
+const Sql kActiveClients{"hp_active_clients",
+                         "SELECT received_day, COUNT(DISTINCT client_id) FROM uxp_documents"
+                         " WHERE received_day >= $1 AND client_id <> '' GROUP BY received_day"};
+const Sql kDocumentAges{"hp_document_ages",
+                        "SELECT app_id, doc_type, received_day, expires_day, COUNT(*)"
+                        " FROM uxp_documents GROUP BY 1, 2, 3, 4"};
+const Sql kDatabaseBytes{"hp_database_bytes", "SELECT pg_database_size(current_database())"};
+const Sql kLastRetentionRun{"hp_last_retention_run",
+                            "SELECT at, documents_removed, metric_values_removed"
+                            " FROM retention_runs ORDER BY at DESC LIMIT 1"};
+const Sql kRecordRetentionRun{"hp_record_retention_run",
+                              "INSERT INTO retention_runs AS r VALUES ($1, $2::bigint, $3::bigint)"
+                              " ON CONFLICT (at) DO UPDATE SET"
+                              " documents_removed = EXCLUDED.documents_removed,"
+                              " metric_values_removed = EXCLUDED.metric_values_removed"};
+const Sql kTrimRetentionRuns{"hp_trim_retention_runs",
+                             "DELETE FROM retention_runs WHERE at NOT IN"
+                             " (SELECT at FROM retention_runs ORDER BY at DESC LIMIT 100)"};
 const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
 const Sql kForgetErasures{"hp_forget_erasures",
                           "DELETE FROM erased_clients WHERE expires_day < $1"};
@@ -364,8 +433,8 @@ class PostgresStore final : public Store {
   Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
     const std::string day = FormatDate(now);
     std::vector<Query> queries;
-    queries.reserve(batch.activations.size() * 3 + batch.wrong_region.size() + 1 +
-                    batch.erasures.size());
+    queries.reserve(batch.activations.size() * 4 + batch.wrong_region.size() + 1 +
+                    batch.erasures.size() * 3);
     // Rows are locked in key order, so two servers' commits cannot deadlock on each other.
     std::vector<size_t> order(batch.activations.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -377,6 +446,7 @@ class PostgresStore final : public Store {
       std::string version = std::to_string(a.manifest_version);
       std::string sequence = std::to_string(a.sequence);
       queries.push_back({&kInsertActivation, {a.serial, day, a.client_version, version, sequence}});
+      queries.push_back({&kLockActivation, {a.serial}});
       queries.push_back({&kCheckIn, {a.serial, a.client_version, version, day, sequence}});
       queries.push_back({&kRecordedActivation, {a.serial}});
     }
@@ -394,31 +464,33 @@ class PostgresStore final : public Store {
       until = std::max(until, e.expires_day);
     }
     for (const auto& [client, until] : erased_clients) {
-      queries.push_back({&kRememberErasure, {ErasedClientDigest(client), until}});
+      std::string digest = ErasedClientDigest(client);
+      queries.push_back({&kRememberErasure, {digest, until}});
+      queries.push_back({&kExtendErasure, {digest, until}});
       queries.push_back({&kEraseClient, {client}});
     }
     // Documents and erasures of one client committed by two servers at once: under READ
     // COMMITTED each could miss the other's rows (the insert sees no erased client yet, the
     // erasure no document yet) and a document would outlive its erasure. SERIALIZABLE makes
-    // one of them fail and run again (RunWithRetries), as CockroachDB always does.
+    // one of them fail and run again, as CockroachDB always does.
     const auto isolation = batch.documents.empty() && batch.erasures.empty()
                                ? Isolation::kReadCommitted
                                : Isolation::kSerializable;
 
+    // Two round trips: the batch, then the daily aggregates its outcomes add; one COMMIT.
     BatchResult out;
-    Status st = WithConnection([&](Connection& c) -> Status {
-      auto committed = RunWithRetries(c, queries, isolation);
-      if (committed.status().IsInvalidArgument()) return NameUnenrolled(c, batch);
-      HOMEPORT_ASSIGN_OR_RETURN(auto results, std::move(committed));
+    auto tally_outcomes = [&](const std::vector<QueryResult>& results,
+                              DailyTally& tally) -> Status {
       out = BatchResult{};
       size_t i = 0;
       out.activations.resize(batch.activations.size());
       for (size_t k : order) {
         const QueryResult& inserted = results[i++];
+        const QueryResult& locked = results[i++];
         const QueryResult& checked_in = results[i++];
         const QueryResult& recorded = results[i++];
         const Activation& a = batch.activations[k];
-        if (recorded.rows() != 1) {
+        if (recorded.rows() != 1 || locked.rows() != 1) {
           return Status::InvalidArgument("activation of a serial that is not enrolled: " +
                                          a.serial);
         }
@@ -430,26 +502,66 @@ class PostgresStore final : public Store {
                                 : same                       ? RecordOutcome::kRepeated
                                                              : RecordOutcome::kStale;
         out.activations[k] = {outcome, recorded.Text(0, 0), recorded.Int(0, 3), recorded.Int(0, 2)};
+        const DeviceLabels device{locked.Text(0, 2), locked.Text(0, 3), locked.Text(0, 4)};
+        const VersionPair versions{a.manifest_version, a.client_version};
+        if (outcome == RecordOutcome::kCreated) TallyFirstActivation(tally, day, device, versions);
+        if (outcome == RecordOutcome::kCheckedIn) {
+          TallyCheckIn(tally, day, device, {locked.Int(0, 1), locked.Text(0, 0)}, versions);
+        }
       }
-      i += wrong_region.size();
+      for (const auto& [key, n] : wrong_region) {
+        ++i;
+        tally.Add(daily::kWrongRegion, day, {key.first, key.second, "", ""}, n);
+      }
       if (!batch.documents.empty()) {
         const QueryResult& inserted = results[i++];
         std::set<std::string> fresh;
         for (int r = 0; r < inserted.rows(); ++r) fresh.insert(inserted.Text(r, 0));
         // A doc_id twice in one batch is stored once: the first occurrence counts.
-        for (const auto& d : batch.documents)
-          out.documents_stored.push_back(fresh.erase(d.doc_id) == 1);
+        for (const auto& d : batch.documents) {
+          const bool stored = fresh.erase(d.doc_id) == 1;
+          out.documents_stored.push_back(stored);
+          if (stored) TallyStoredDocument(tally, d);
+        }
       }
       std::map<std::string, int64_t> erased;
       for (const auto& [client, until] : erased_clients) {
-        ++i;  // the erased client remembered
+        if (results[i].affected() == 1) tally.Add(daily::kDeletionRequests, day, {}, 1);
+        i += 2;  // the erased client remembered, its expiry extended
         erased[client] = results[i].affected();
         if (results[i++].affected() > 0) vacuum_.Request();
       }
       // A client erased twice in one batch: the first erasure removed everything.
       for (const auto& e : batch.erasures)
         out.erased.push_back(std::exchange(erased[e.client_id], 0));
+      for (const auto& v : batch.schema_violations) {
+        tally.Add(daily::kSchemaViolations, day, {v.app_id, v.doc_type, v.field, v.problem},
+                  v.pings);
+      }
       return Status::Ok();
+    };
+
+    Status st = WithConnection([&](Connection& c) -> Status {
+      for (int attempt = 0;; ++attempt) {
+        Status run = [&]() -> Status {
+          HOMEPORT_ASSIGN_OR_RETURN(auto results, c.BeginAndRun(queries, isolation));
+          DailyTally tally;
+          if (Status st = tally_outcomes(results, tally); !st.ok()) {
+            if (!c.broken()) (void)c.Exec("ROLLBACK");
+            return st;
+          }
+          std::vector<Query> counts;
+          for (const auto& r : tally.Rows()) {
+            counts.push_back({&kAddDailyCount,
+                              {r.series, r.day, r.key[0], r.key[1], r.key[2], r.key[3],
+                               DailyCountsWriterId(), std::to_string(r.count)}});
+          }
+          return c.RunAndCommit(counts).status();
+        }();
+        if (run.IsInvalidArgument()) return NameUnenrolled(c, batch);
+        if (run.ok() || attempt == kRaceRetries || !run.IsAborted()) return run;
+        env_->SleepFor(std::chrono::milliseconds(1 + attempt * 2));
+      }
     });
     if (!st.ok()) return st;
     return out;
@@ -545,7 +657,7 @@ class PostgresStore final : public Store {
       out.clear();
       for (int i = 0; i < r.rows(); ++i) {
         out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4),
-                       r.Text(i, 5), r.Text(i, 6)});
+                       r.Text(i, 5), r.Text(i, 6), {}});
       }
       return Status::Ok();
     });
@@ -570,6 +682,89 @@ class PostgresStore final : public Store {
     // The old row versions still hold the value until a vacuum removes them.
     if (n.ok() && *n > 0) vacuum_.Request();
     return n;
+  }
+
+  // Sorted here, by bytes, as SQLite sorts (see ReadRollout).
+  Result<std::vector<DailyCount>> DailyCounts(std::string_view series,
+                                              const std::string& from_day) override {
+    std::vector<DailyCount> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kDailyCounts, {std::string(series), from_day}));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.Text(i, 0),
+                       {r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Text(i, 4)},
+                       r.Int(i, 5)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    std::sort(out.begin(), out.end(), [](const DailyCount& x, const DailyCount& y) {
+      return std::tie(x.day, x.key) < std::tie(y.day, y.key);
+    });
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> ActiveClients(
+      const std::string& from_day) override {
+    std::vector<std::pair<std::string, int64_t>> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kActiveClients, {from_day}));
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.Text(i, 0), r.Int(i, 1));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  Result<std::vector<DocumentAgeCount>> DocumentAges() override {
+    std::vector<DocumentAgeCount> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kDocumentAges));
+      for (int i = 0; i < r.rows(); ++i) {
+        out.push_back({r.Text(i, 0), r.Text(i, 1), r.Text(i, 2), r.Text(i, 3), r.Int(i, 4)});
+      }
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    std::sort(out.begin(), out.end(), [](const DocumentAgeCount& x, const DocumentAgeCount& y) {
+      return std::tie(x.app_id, x.doc_type, x.received_day, x.expires_day) <
+             std::tie(y.app_id, y.doc_type, y.received_day, y.expires_day);
+    });
+    return out;
+  }
+
+  Result<int64_t> DatabaseBytes() override {
+    int64_t bytes = 0;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kDatabaseBytes));
+      bytes = r.Int(0, 0);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return bytes;
+  }
+
+  Result<std::optional<RetentionRun>> LastRetentionRun() override {
+    std::optional<RetentionRun> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLastRetentionRun));
+      if (r.rows() == 1) out = RetentionRun{r.Text(0, 0), r.Int(0, 1), r.Int(0, 2)};
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  Status RecordRetentionRun(const RetentionRun& run) override {
+    return WithConnection([&](Connection& c) -> Status {
+      return c
+          .RunTransaction({{&kRecordRetentionRun,
+                            {run.at, std::to_string(run.documents_removed),
+                             std::to_string(run.metric_values_removed)}},
+                           {&kTrimRetentionRuns, {}}})
+          .status();
+    });
   }
 
   Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
@@ -609,17 +804,6 @@ class PostgresStore final : public Store {
     if (st.ok()) st = c.Exec("COMMIT");
     if (!st.ok() && !c.broken()) (void)c.Exec("ROLLBACK");
     return st;
-  }
-
-  // A group commit that deadlocked with another server's is simply run again.
-  Result<std::vector<QueryResult>> RunWithRetries(Connection& c,
-                                                         const std::vector<Query>& queries,
-                                                         Isolation isolation) {
-    for (int attempt = 0;; ++attempt) {
-      auto r = c.RunTransaction(queries, isolation);
-      if (r.ok() || attempt == kRaceRetries || !r.status().IsAborted()) return r;
-      env_->SleepFor(std::chrono::milliseconds(1 + attempt * 2));
-    }
   }
 
   static Query InsertDocuments(const std::vector<UxpDocument>& documents) {

@@ -89,6 +89,41 @@ CREATE TABLE erased_clients (
     R"sql(
 ALTER TABLE audit_log RENAME TO access_log;
 )sql",
+    // Daily aggregates for operators (store/daily_counts.h), seeded from what is stored already:
+    // first activations on their day, each device's current versions on its activation day,
+    // documents on their received day, wrong-region refusals so far on the migration's day.
+    R"sql(
+CREATE TABLE daily_counts (
+  series TEXT NOT NULL,
+  day    TEXT NOT NULL,
+  k1     TEXT NOT NULL,
+  k2     TEXT NOT NULL,
+  k3     TEXT NOT NULL,
+  k4     TEXT NOT NULL,
+  writer TEXT NOT NULL,
+  count  INTEGER NOT NULL,
+  PRIMARY KEY (series, day, k1, k2, k3, k4, writer)
+);
+INSERT INTO daily_counts
+  SELECT 'activations', a.activated_day, d.batch, d.model, d.variant, '', 'migration', COUNT(*)
+  FROM activations a JOIN devices d USING (serial) GROUP BY 2, 3, 4, 5;
+INSERT INTO daily_counts
+  SELECT 'rollout', a.activated_day, d.batch, CAST(a.manifest_version AS TEXT), a.client_version,
+         '', 'migration', COUNT(*)
+  FROM activations a JOIN devices d USING (serial) GROUP BY 2, 3, 4, 5;
+INSERT INTO daily_counts
+  SELECT 'pings', received_day, app_id, doc_type, '', '', 'migration', COUNT(*)
+  FROM uxp_documents GROUP BY 2, 3, 4;
+INSERT INTO daily_counts
+  SELECT 'wrong_region', date('now'), claimed_region, variant, '', '', 'migration', attempts
+  FROM wrong_region_attempts;
+CREATE TABLE retention_runs (
+  at                    TEXT PRIMARY KEY,
+  documents_removed     INTEGER NOT NULL,
+  metric_values_removed INTEGER NOT NULL
+);
+CREATE INDEX uxp_documents_day_client ON uxp_documents(received_day, client_id);
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -159,12 +194,15 @@ class SqliteStore final : public Store {
   Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
     std::lock_guard lock(write_mu_);
     BatchResult out;
+    const std::string day = FormatDate(now);
+    DailyTally tally;
     Status st = InTransaction([&]() -> Status {
       for (const auto& a : batch.activations) {
-        HOMEPORT_ASSIGN_OR_RETURN(ActivationResult r, RecordActivation(a, now));
+        HOMEPORT_ASSIGN_OR_RETURN(ActivationResult r, RecordActivation(a, day, tally));
         out.activations.push_back(std::move(r));
       }
       for (const auto& w : batch.wrong_region) {
+        tally.Add(daily::kWrongRegion, day, {w.claimed_region, w.variant, "", ""}, w.attempts);
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * s,
             writer_->Prepare("INSERT INTO wrong_region_attempts (claimed_region, variant, attempts)"
@@ -184,22 +222,35 @@ class SqliteStore final : public Store {
         s->Bind(5, d.received_day).Bind(6, d.expires_day).Bind(7, d.payload);
         s->Bind(8, ErasedClientDigest(d.client_id));
         HOMEPORT_RETURN_IF_ERROR(s->Run());
-        out.documents_stored.push_back(writer_->Changes() == 1);
+        const bool stored = writer_->Changes() == 1;
+        out.documents_stored.push_back(stored);
+        if (stored) TallyStoredDocument(tally, d);
       }
       for (const auto& e : batch.erasures) {
+        // Counted once per client, however often its deletion-request is retried or replayed.
+        HOMEPORT_ASSIGN_OR_RETURN(
+            Statement * first,
+            writer_->Prepare("INSERT INTO erased_clients (client_digest, expires_day) VALUES (?, ?)"
+                             " ON CONFLICT (client_digest) DO NOTHING"));
+        HOMEPORT_RETURN_IF_ERROR(
+            first->Bind(1, ErasedClientDigest(e.client_id)).Bind(2, e.expires_day).Run());
+        if (writer_->Changes() == 1) tally.Add(daily::kDeletionRequests, day, {}, 1);
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * erased,
-            writer_->Prepare("INSERT INTO erased_clients (client_digest, expires_day) VALUES (?, ?)"
-                             " ON CONFLICT (client_digest) DO UPDATE"
-                             " SET expires_day = max(expires_day, excluded.expires_day)"));
+            writer_->Prepare("UPDATE erased_clients SET expires_day = max(expires_day, ?)"
+                             " WHERE client_digest = ?"));
         HOMEPORT_RETURN_IF_ERROR(
-            erased->Bind(1, ErasedClientDigest(e.client_id)).Bind(2, e.expires_day).Run());
+            erased->Bind(1, e.expires_day).Bind(2, ErasedClientDigest(e.client_id)).Run());
         HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
                                   writer_->Prepare("DELETE FROM uxp_documents WHERE client_id = ?"));
         HOMEPORT_RETURN_IF_ERROR(s->Bind(1, e.client_id).Run());
         out.erased.push_back(writer_->Changes());
       }
-      return Status::Ok();
+      for (const auto& v : batch.schema_violations) {
+        tally.Add(daily::kSchemaViolations, day, {v.app_id, v.doc_type, v.field, v.problem},
+                  v.pings);
+      }
+      return WriteTally(tally);
     });
     if (!st.ok()) return st;
     // Every erasure, even of nothing, ends with the checkpoint: a deletion-request retried
@@ -319,7 +370,7 @@ class SqliteStore final : public Store {
         HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
         if (!row) break;
         out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Text(5),
-                       s->Text(6)});
+                       s->Text(6), {}});
       }
       return Status::Ok();
     });
@@ -367,6 +418,97 @@ class SqliteStore final : public Store {
     return n;
   }
 
+  Result<std::vector<DailyCount>> DailyCounts(std::string_view series,
+                                              const std::string& from_day) override {
+    std::lock_guard lock(write_mu_);
+    std::vector<DailyCount> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT day, k1, k2, k3, k4, SUM(count) FROM daily_counts"
+                         " WHERE series = ? AND day >= ? GROUP BY day, k1, k2, k3, k4"
+                         " ORDER BY day, k1, k2, k3, k4"));
+    s->Bind(1, series).Bind(2, from_day);
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({s->Text(0), {s->Text(1), s->Text(2), s->Text(3), s->Text(4)}, s->Int(5)});
+    }
+    return out;
+  }
+
+  Result<std::vector<std::pair<std::string, int64_t>>> ActiveClients(
+      const std::string& from_day) override {
+    std::lock_guard lock(write_mu_);
+    std::vector<std::pair<std::string, int64_t>> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT received_day, COUNT(DISTINCT client_id) FROM uxp_documents"
+                         " WHERE received_day >= ? AND client_id <> ''"
+                         " GROUP BY received_day ORDER BY received_day"));
+    s->Bind(1, from_day);
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.emplace_back(s->Text(0), s->Int(1));
+    }
+    return out;
+  }
+
+  Result<std::vector<DocumentAgeCount>> DocumentAges() override {
+    std::lock_guard lock(write_mu_);
+    std::vector<DocumentAgeCount> out;
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT app_id, doc_type, received_day, expires_day, COUNT(*)"
+                         " FROM uxp_documents GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4"));
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Int(4)});
+    }
+    return out;
+  }
+
+  Result<int64_t> DatabaseBytes() override {
+    int64_t bytes = 0;
+    for (const std::string& file : {path_, path_ + "-wal"}) {
+      struct stat st;
+      if (::stat(file.c_str(), &st) == 0) bytes += st.st_size;
+    }
+    return bytes;
+  }
+
+  Result<std::optional<RetentionRun>> LastRetentionRun() override {
+    std::lock_guard lock(write_mu_);
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT at, documents_removed, metric_values_removed FROM retention_runs"
+                         " ORDER BY at DESC LIMIT 1"));
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+    std::optional<RetentionRun> out;
+    if (row) out = RetentionRun{s->Text(0), s->Int(1), s->Int(2)};
+    s->Reset();
+    return out;
+  }
+
+  Status RecordRetentionRun(const RetentionRun& run) override {
+    std::lock_guard lock(write_mu_);
+    return InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("INSERT INTO retention_runs VALUES (?, ?, ?) ON CONFLICT (at)"
+                           " DO UPDATE SET documents_removed = excluded.documents_removed,"
+                           " metric_values_removed = excluded.metric_values_removed"));
+      HOMEPORT_RETURN_IF_ERROR(
+          s->Bind(1, run.at).Bind(2, run.documents_removed).Bind(3, run.metric_values_removed).Run());
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * trim,
+          writer_->Prepare("DELETE FROM retention_runs WHERE at NOT IN"
+                           " (SELECT at FROM retention_runs ORDER BY at DESC LIMIT 100)"));
+      return trim->Run();
+    });
+  }
+
   Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
     std::lock_guard lock(write_mu_);
     std::vector<std::pair<std::string, int64_t>> out;
@@ -389,6 +531,20 @@ class SqliteStore final : public Store {
     if (st.ok()) st = writer_->Commit();
     if (!st.ok()) writer_->Rollback();
     return st;
+  }
+
+  Status WriteTally(const DailyTally& tally) {
+    for (const auto& r : tally.Rows()) {
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("INSERT INTO daily_counts VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                           " ON CONFLICT (series, day, k1, k2, k3, k4, writer)"
+                           " DO UPDATE SET count = count + excluded.count"));
+      s->Bind(1, r.series).Bind(2, r.day).Bind(3, r.key[0]).Bind(4, r.key[1]);
+      s->Bind(5, r.key[2]).Bind(6, r.key[3]).Bind(7, DailyCountsWriterId()).Bind(8, r.count);
+      HOMEPORT_RETURN_IF_ERROR(s->Run());
+    }
+    return Status::Ok();
   }
 
   // Returns whether any migration was applied.
@@ -430,8 +586,8 @@ class SqliteStore final : public Store {
     return out;
   }
 
-  Result<ActivationResult> RecordActivation(const Activation& a, TimePoint now) {
-    const std::string day = FormatDate(now);
+  Result<ActivationResult> RecordActivation(const Activation& a, const std::string& day,
+                                            DailyTally& tally) {
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * ins,
         writer_->Prepare("INSERT INTO activations (serial, warranty_start, activated_day,"
@@ -442,14 +598,13 @@ class SqliteStore final : public Store {
     ins->Bind(1, a.serial).Bind(2, day).Bind(3, day).Bind(4, a.client_version);
     ins->Bind(5, a.manifest_version).Bind(6, day).Bind(7, a.sequence).Bind(8, a.serial);
     HOMEPORT_RETURN_IF_ERROR(ins->Run());
-    if (writer_->Changes() == 1) {
-      return ActivationResult{RecordOutcome::kCreated, day, a.sequence, a.manifest_version};
-    }
+    const bool created = writer_->Changes() == 1;
 
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * sel,
-        writer_->Prepare("SELECT warranty_start, client_version, manifest_version, sequence"
-                         " FROM activations WHERE serial = ?"));
+        writer_->Prepare("SELECT warranty_start, client_version, manifest_version, sequence,"
+                         " batch, model, variant FROM activations JOIN devices USING (serial)"
+                         " WHERE serial = ?"));
     sel->Bind(1, a.serial);
     HOMEPORT_ASSIGN_OR_RETURN(bool row, sel->Step());
     if (!row) {
@@ -457,8 +612,16 @@ class SqliteStore final : public Store {
       return Status::InvalidArgument("activation of a serial that is not enrolled: " + a.serial);
     }
     ActivationResult r{RecordOutcome::kRepeated, sel->Text(0), sel->Int(3), sel->Int(2)};
-    bool same = sel->Text(1) == a.client_version && sel->Int(2) == a.manifest_version;
+    const VersionPair before{sel->Int(2), sel->Text(1)};
+    const DeviceLabels device{sel->Text(4), sel->Text(5), sel->Text(6)};
     sel->Reset();
+    const VersionPair now{a.manifest_version, a.client_version};
+    if (created) {
+      TallyFirstActivation(tally, day, device, now);
+      return ActivationResult{RecordOutcome::kCreated, day, a.sequence, a.manifest_version};
+    }
+    bool same = before.client_version == a.client_version &&
+                before.manifest_version == a.manifest_version;
     if (same) return r;
     if (a.sequence <= r.recorded_sequence || a.manifest_version < r.recorded_manifest_version) {
       r.outcome = RecordOutcome::kStale;
@@ -473,6 +636,7 @@ class SqliteStore final : public Store {
     upd->Bind(1, a.client_version).Bind(2, a.manifest_version).Bind(3, day);
     upd->Bind(4, a.sequence).Bind(5, a.serial);
     HOMEPORT_RETURN_IF_ERROR(upd->Run());
+    TallyCheckIn(tally, day, device, before, now);
     return ActivationResult{RecordOutcome::kCheckedIn, r.warranty_start, a.sequence,
                             a.manifest_version};
   }

@@ -1,6 +1,6 @@
 // Refused activations (421 wrong_region) cost no database write each: they are tallied in
 // memory and reach the store as one aggregate write per flush.
-#include "server/wrong_region_flush.h"
+#include "server/refusal_flush.h"
 
 #include "server_test_support.h"
 
@@ -71,7 +71,7 @@ TEST_F(WrongRegionFlush, CountsRefusedByAStoppedWriterAreKept) {
 }
 
 TEST_F(WrongRegionFlush, StoppingTheLoopFlushesWhatIsLeft) {
-  WrongRegionFlushLoop loop(metrics_, *writer_, std::chrono::hours(1));
+  RefusalFlushLoop loop(metrics_, *writer_, std::chrono::hours(1));
   for (int i = 0; i < 20; ++i) Call(ForeignActivation("cn", "china"));
   loop.Stop();
   writer_->Stop();
