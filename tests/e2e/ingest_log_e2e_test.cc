@@ -158,6 +158,8 @@ class LockedDatabase {
  public:
   explicit LockedDatabase(const std::string& path) {
     EXPECT_EQ(sqlite3_open(path.c_str(), &db_), SQLITE_OK);
+    // The server's start-up retention run may hold the lock for a moment: wait it out.
+    sqlite3_busy_timeout(db_, 10'000);
     EXPECT_EQ(sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr), SQLITE_OK);
   }
   void Release() {

@@ -176,18 +176,22 @@ TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
   Region region(1);
   const std::string db = region.dir.File("sg.db");
   SqlOne(db, "ALTER TABLE access_log RENAME TO audit_log");
-  SqlOne(db, "DELETE FROM schema_migrations WHERE version = 5");
+  SqlOne(db, "DROP TABLE daily_counts");
+  SqlOne(db, "DROP TABLE retention_runs");
+  SqlOne(db, "DROP INDEX uxp_documents_day_client");
+  SqlOne(db, "DELETE FROM schema_migrations WHERE version >= 5");
 
   CommandResult dry = Homeport({"migrate", "--store", region.store_url, "--dry-run"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("schema version 4 -> 5"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("schema version 4 -> 6"), std::string::npos) << dry.out;
   EXPECT_NE(dry.out.find("5. the log of operator reads renamed access_log"), std::string::npos)
       << dry.out;
+  EXPECT_NE(dry.out.find("6. daily aggregates"), std::string::npos) << dry.out;
   EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "4");  // unchanged
 
   CommandResult applied = Homeport({"migrate", "--store", region.store_url});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
-  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "5");
+  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "6");
   EXPECT_EQ(SqlOne(db, "SELECT count(*) FROM sqlite_master WHERE name = 'access_log'"), "1");
   EXPECT_NE(Homeport({"migrate", "--store", region.store_url}).out.find("up to date"),
             std::string::npos);

@@ -64,7 +64,7 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "5");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "6");
 }
 
 // VACUUM reports to the statistics views: the erasure's dead rows have been removed once
@@ -102,7 +102,8 @@ TEST_F(PostgresStore, UpgradeCutsStoredActivationTimesToTheDay) {
            "ALTER TABLE activations DROP COLUMN sequence;"
            " ALTER TABLE activations RENAME COLUMN activated_day TO activated_at;"
            " ALTER TABLE activations RENAME COLUMN last_checkin_day TO last_checkin_at;"
-           " DROP TABLE erased_clients;"
+           " DROP TABLE erased_clients; DROP TABLE daily_counts; DROP TABLE retention_runs;"
+           " DROP INDEX uxp_documents_day_client;"
            " DELETE FROM schema_migrations WHERE version >= 3;"
            " ALTER TABLE access_log RENAME TO audit_log;"
            " ALTER TABLE access_log_head RENAME TO audit_head");
