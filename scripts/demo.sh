@@ -30,9 +30,11 @@ step "factory batch of $DEVICES devices for region sg"
 step "enroll the batch into the sg store (SQLite)"
 "$HOMEPORT" enroll --store sqlite:sg.db --region sg batch/enrollment.csv
 
-step "start the sg regional server"
+step "start the sg regional server (operator token in ./admin.token)"
+(umask 077; openssl rand -hex 24 >admin.token)
+TOKEN=$(cat admin.token)
 "$HOMEPORT" serve --region sg --store sqlite:sg.db --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-  >server.out 2>server.log &
+  --admin-token-file admin.token --wrong-region-flush-interval 1 >server.out 2>server.log &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q 'operator endpoints on' server.out && break; sleep 0.1; done
@@ -89,11 +91,22 @@ step "the whole batch plays a day: simulated devices on one event loop (homeport
 "$HOMEPORT" fleet simulate --batch batch --manifest manifest-sg.jws --devices "$DEVICES" \
   --concurrency 8 --uxp-share 0.5 --feedback-share 0.5
 
+step "the fix rollout: manifest version 2 and client 1.1.0 reach 60% of the batch (their check-ins)"
+"$HOMEPORT" manifest sign --root-key root.key --region sg --variant global \
+  --activation-url "$URL" --uxp-url "$URL" --version 2 --out manifest-sg-v2.jws
+"$HOMEPORT" fleet simulate --batch batch --manifest manifest-sg-v2.jws --devices $((DEVICES * 6 / 10)) \
+  --client-version 1.1.0 --concurrency 8 --uxp-share 0 --quiet
+
 loaded
+sleep 1.2  # the wrong-region counts reach the store once a second
 
 step "operator: warranty lookup (logged in the access log) and rollout"
 "$HOMEPORT" warranty "$first" --store sqlite:sg.db
 "$HOMEPORT" rollout --store sqlite:sg.db
+
+step "the console's figures on the command line (the same numbers as its panels)"
+"$HOMEPORT" stats --store sqlite:sg.db --panel region-alarm
+"$HOMEPORT" stats --store sqlite:sg.db --panel rollout
 
 step "metrics"
 curl -s "$ADMIN_URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total|uxp_pings_total|scrubbed_identifiers_total)' || true
@@ -101,6 +114,7 @@ curl -s "$ADMIN_URL/metrics" | grep -E '^homeport_(activations_total|wrong_regio
 cat <<INFO
 
 Where to look:
+  console       $ADMIN_URL/console  (sign in with the token: $TOKEN)
   server        $URL  (devices: activations, pings, GET /healthz)
   operators     $ADMIN_URL/metrics  (and /v1/admin/…, on their own port)
   data catalogue $URL/privacy  (every field the UX program may collect)
