@@ -6,19 +6,24 @@
 namespace homeport {
 namespace {
 
-// A field path names metrics, which a client may invent: kept only when it looks like a name
-// (letters, digits, "_.-/[]") with no long digit run, which could be an identifier.
-std::string StoredFieldName(const std::string& field) {
-  if (field.size() > SchemaViolationTally::kMaxFieldBytes) return "(other)";
-  int digits = 0;
-  for (char c : field) {
-    const bool digit = c >= '0' && c <= '9';
-    const bool name = digit || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                      c == '.' || c == '-' || c == '/' || c == '[' || c == ']';
-    digits = digit ? digits + 1 : 0;
-    if (!name || digits >= 7) return "(other)";
+// What may be stored of a violation's field: never a name the client chose (S3: an
+// undeclared metric's name is not stored anywhere, not even in a count). Unknown metrics and
+// keys become "(undeclared)"; a declared metric's path is cut after its name, so a label or an
+// index the client sent is not kept either.
+std::string StoredFieldName(const schema::Violation& v) {
+  using schema::ViolationKind;
+  if (v.kind == ViolationKind::kUnknownMetric || v.kind == ViolationKind::kUnknownField ||
+      v.kind == ViolationKind::kDuplicateKey) {
+    return "(undeclared)";
   }
-  return field;
+  std::string_view field = v.field;
+  if (field.rfind("/metrics/", 0) == 0) {
+    size_t type_end = field.find('/', 9);
+    size_t name_end = type_end == std::string_view::npos ? type_end : field.find('/', type_end + 1);
+    field = field.substr(0, name_end);
+  }
+  if (field.size() > SchemaViolationTally::kMaxFieldBytes) return "(other)";
+  return std::string(field);
 }
 
 }  // namespace
@@ -27,7 +32,7 @@ void SchemaViolationTally::Count(const std::string& app_id, const std::string& d
                                  const schema::ValidationResult& result, const std::string& day) {
   std::set<Key> keys;
   for (const auto& v : result.violations) {
-    keys.insert({app_id, doc_type, StoredFieldName(v.field),
+    keys.insert({app_id, doc_type, StoredFieldName(v),
                  std::string(schema::ViolationKindName(v.kind))});
   }
   std::lock_guard lock(mu_);

@@ -2,9 +2,9 @@
 // moved to the store's daily aggregates by the refusal flush (refusal_flush.h), as wrong-region
 // refusals are: however many bad pings arrive, the store sees one write per flush.
 //
-// The field of an unknown metric is named by the client, so a hostile one could invent a new
-// field with every ping: at most kMaxKeysPerDay distinct keys are kept per day, later ones are
-// counted under the field "(other)" (S8). Thread-safe.
+// Only names from the registry are kept: an undeclared metric or key counts as "(undeclared)",
+// and a declared metric's path is cut after its name. At most kMaxKeysPerDay distinct keys are
+// kept per day, later ones are counted under the field "(other)" (S8). Thread-safe.
 #pragma once
 
 #include <map>
