@@ -3,10 +3,29 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace homeport {
+
+// What a manifest declares about the device's whole data flow: where its data may go and what
+// it may carry. The verifier judges builds and captures against it (docs/verifier.md), and a
+// device refuses a manifest whose declaration contradicts its own endpoints (rule D1). Field
+// names and meanings are those of an audit policy.
+struct DataFlowDeclaration {
+  // Every host the firmware may contact, the endpoints' hosts included: "time.example.org"
+  // that name only, "*.sg.example.com" every name below sg.example.com, IP literals themselves.
+  std::vector<std::string> allow_hosts;
+  // ISO 3166-1 alpha-2 codes (upper case) of the countries its data may go to. Empty: not
+  // declared (countries are then reported, not judged).
+  std::vector<std::string> allow_countries;
+  // Identifier kinds ("imei", "email", ... as the detectors name them) it may ever send in the
+  // clear. Normally none.
+  std::vector<std::string> allow_identifiers;
+  // Whether it may send application data unencrypted; an http:// endpoint needs it.
+  bool allow_cleartext = false;
+};
 
 // The signed statement of the maker: devices of `variants` in `region` report to these URLs.
 struct RegionManifest {
@@ -17,6 +36,10 @@ struct RegionManifest {
   std::vector<std::string> tls_pins;  // optional: "sha256//<base64 SPKI digest>" (curl's form)
   int64_t version = 0;                // increases with every re-issue; a check-in reports it
   std::string issued_at;              // RFC 3339, UTC
+  // Absent from manifests signed without a declaration (and from every manifest signed before
+  // there was one); such a manifest means what it always meant: the device reaches its two
+  // endpoints as written and nothing else, sends no identifier, and no countries are declared.
+  std::optional<DataFlowDeclaration> data_flow = std::nullopt;
 };
 
 // One device's factory identity. `device_key_jwk` is the device's secret key: it never
