@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import serialization
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CORPUS = os.path.join(ROOT, "tests", "fuzz", "corpus")
 CAPTURES = os.path.join(ROOT, "tests", "data", "captures")
+QUIC_CAPTURES = os.path.join(ROOT, "tests", "data", "quic")
 
 
 def b64u(data):
@@ -384,6 +385,98 @@ def captures():
           seg(0x19, 0x10, 1, b"y" * 20))
 
 
+def quic_protect(version, dcid, pn, frames, scid=b""):
+    """A client Initial carrying `frames`, protected as RFC 9001 §5 (and RFC 9369) says."""
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+    v2 = version == 0x6b3343cf
+    salt = bytes.fromhex({1: "38762cf7f55934b34d179ae6a4c80cadccbb7f0a",
+                          0x6b3343cf: "0dede3def700a6db819381be6e269dcbf9bd2ed9",
+                          0xff00001d: "afbfec289993d24c9e9786f19c6111e04390a899"}[version])
+
+    def expand_label(secret, label, length):
+        full = b"tls13 " + label
+        info = struct.pack(">HB", length, len(full)) + full + b"\0"
+        return HKDFExpand(hashes.SHA256(), length, info).derive(secret)
+
+    h = hmac.HMAC(salt, hashes.SHA256())
+    h.update(dcid)
+    client = expand_label(h.finalize(), b"client in", 32)
+    prefix = b"quicv2 " if v2 else b"quic "
+    key, iv, hp = (expand_label(client, prefix + b"key", 16), expand_label(client, prefix + b"iv", 12),
+                   expand_label(client, prefix + b"hp", 16))
+    header = bytes([0xc0 | ((1 if v2 else 0) << 4) | 3]) + struct.pack(">I", version)
+    header += bytes([len(dcid)]) + dcid + bytes([len(scid)]) + scid + b"\0"
+    header += struct.pack(">H", 0x4000 | (4 + len(frames) + 16))
+    pn_offset = len(header)
+    header += struct.pack(">I", pn)
+    nonce = iv[:4] + bytes(a ^ b for a, b in zip(iv[4:], struct.pack(">Q", pn)))
+    packet = bytearray(header + AESGCM(key).encrypt(nonce, frames, header))
+    mask = Cipher(algorithms.AES(hp), modes.ECB()).encryptor().update(
+        bytes(packet[pn_offset + 4:pn_offset + 20]))
+    packet[0] ^= mask[0] & 0x0f
+    for i in range(4):
+        packet[pn_offset + i] ^= mask[1 + i]
+    return bytes(packet)
+
+
+def quic_initial():
+    """Records of [2-byte length][datagram] after a mode byte (quic_initial_fuzz.cc)."""
+    t = "quic_initial"
+    dcid = bytes.fromhex("8394c8f03e515708")
+
+    def records(*datagrams):
+        return b"".join(struct.pack(">H", len(d)) + d for d in datagrams)
+
+    def varint(v):
+        return bytes([v]) if v < 64 else struct.pack(">H", 0x4000 | v)
+
+    def crypto(offset, data):
+        return b"\x06" + varint(offset) + varint(len(data)) + data
+
+    # RFC 9001 §A.2's frames: the protected packets equal the RFCs' examples (quic_initial_test.cc).
+    rfc = bytes.fromhex(
+        "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
+        "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578"
+        "616d706c652e636f6dff01000100000a00080006001d00170018001000070005"
+        "04616c706e000500050100000000003300260024001d00209370b2c9caa47fba"
+        "baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
+        "0d0010000e0403050306030203080408050806002d00020101001c0002400100"
+        "3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000"
+        "75300901100f088394c8f03e51570806048000ffff")
+    rfc += bytes(1162 - len(rfc))
+    write(t, "rfc9001_a2", b"\0" + records(quic_protect(1, dcid, 2, rfc)))
+    write(t, "rfc9369_a2", b"\0" + records(quic_protect(0x6b3343cf, dcid, 2, rfc)))
+    hello = rfc[4:4 + 0xf1]  # the bare ClientHello message
+    pieces = [(120, hello[120:]), (40, hello[40:130]), (0, hello[:50])]
+    write(t, "split_out_of_order", b"\0" + records(
+        *[quic_protect(1, dcid, i, crypto(o, d) + bytes(40)) for i, (o, d) in enumerate(pieces)]))
+    zero_rtt = bytes([0xd3]) + struct.pack(">I", 1) + bytes([len(dcid)]) + dcid + b"\0" + \
+        struct.pack(">H", 0x4000 | 30) + bytes(30)
+    write(t, "coalesced", b"\0" + records(
+        quic_protect(0xff00001d, dcid, 0, b"\x02\x00\x00\x00\x00\x01" + crypto(0, hello[:100])) +
+        quic_protect(0xff00001d, dcid, 1, crypto(100, hello[100:]) + bytes(20)) + zero_rtt))
+    # Frames the target protects itself (mode byte odd; bits 1-2: v1, v2, draft-29, T051).
+    write(t, "frames_v1", b"\x01" + records(crypto(100, hello[100:]) + b"\x01", crypto(0, hello[:120])))
+    write(t, "frames_v2_ack_close", b"\x03" + records(
+        b"\x03\x05\x00\x01\x00\x01\x01\x00\x00\x00" + crypto(0, hello),
+        b"\x1c\x01\x00\x04oops"))
+    # The client datagrams of real captures (Ethernet pcap files).
+    for name in ["quic-29.pcap", "quic_t51.pcap"]:
+        clients = {}
+        for frame in pcap_records(os.path.join(QUIC_CAPTURES, name)):
+            packet = ip_of(frame)
+            if not packet:
+                continue
+            proto, seg = transport_of(packet)
+            if proto == 17 and len(seg) > 8 and struct.unpack(">H", seg[2:4])[0] == 443:
+                clients.setdefault(struct.unpack(">H", seg[:2])[0], []).append(seg[8:])
+        for port, datagrams in sorted(clients.items())[:1]:
+            write(t, name.split(".")[0], b"\0" + records(*datagrams[:4]))
+
+
 def archives():
     t = "archive_walk"
     manifest = ROOT_KEY.sign_compact(dumps({"region": "sg", "variants": ["global"],
@@ -424,4 +517,5 @@ if __name__ == "__main__":
     provisioning()
     scanner()
     captures()
+    quic_initial()
     archives()
