@@ -19,8 +19,7 @@ std::string CanonicalIpv6(std::string_view host) {
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
     host = host.substr(1, host.size() - 2);
   }
-  if (host.empty() || host.size() >= INET6_ADDRSTRLEN ||
-      host.find(':') == std::string_view::npos) {
+  if (host.empty() || host.size() >= INET6_ADDRSTRLEN || host.find(':') == std::string_view::npos) {
     return "";
   }
   const std::string text(host);
@@ -70,7 +69,9 @@ Status CheckHostPattern(std::string_view given) {
   std::string_view name = pattern;
   if (name.starts_with("*.")) name.remove_prefix(2);
   if (name.find('*') != std::string_view::npos) {
-    return bad("a wildcard may only be a leading \"*.\"");
+    return bad(
+        "a wildcard may only be a leading \"*.\" (or, in a policy, \"*\" alone for every "
+        "host)");
   }
   if (name.size() > kMaxHostName) return bad("longer than 253 characters");
   size_t start = 0;

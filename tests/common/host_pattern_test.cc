@@ -33,9 +33,9 @@ TEST(HostPattern, AddressesMatchInOneForm) {
 }
 
 TEST(HostPattern, AcceptsTheFormsOfDocsVerifier) {
-  for (const char* ok : {"act.sg.example.com", "*.sg.example.com", "Time.Example.org.", "*",
-                         "203.0.113.7", "2001:db8::1", "[::1]", "_ntp._udp.example.org",
-                         "localhost", "xn--bcher-kva.example"}) {
+  for (const char* ok :
+       {"act.sg.example.com", "*.sg.example.com", "Time.Example.org.", "*", "203.0.113.7",
+        "2001:db8::1", "[::1]", "_ntp._udp.example.org", "localhost", "xn--bcher-kva.example"}) {
     EXPECT_TRUE(CheckHostPattern(ok).ok()) << ok << ": " << CheckHostPattern(ok).ToString();
   }
 }

@@ -165,9 +165,7 @@ TEST_F(DataFlowDeclarationTest, MalformedEntriesAreRefusedByName) {
       {[](DataFlowDeclaration& d) { d.allow_countries.push_back("sg"); }, "\"sg\""},
       {[](DataFlowDeclaration& d) { d.allow_identifiers.push_back("IMEI"); }, "IMEI"},
       {[](DataFlowDeclaration& d) { d.allow_identifiers.push_back(""); }, "identifier"},
-      {[](DataFlowDeclaration& d) {
-         d.allow_hosts.assign(kMaxDeclared + 1, "time.example.org");
-       },
+      {[](DataFlowDeclaration& d) { d.allow_hosts.assign(kMaxDeclared + 1, "time.example.org"); },
        "at most"},
   };
   for (const auto& c : cases) {
