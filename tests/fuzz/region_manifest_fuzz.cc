@@ -1,6 +1,7 @@
 // Region manifests: a JWS compact token as a device downloads it, and (so the payload parser is
 // reached past the signature) the input signed as a payload with the fuzz root key and then
-// verified. The first byte chooses: 's' signs the rest, anything else verifies the input.
+// verified. The first byte chooses: 's' signs the rest, anything else verifies the input. A
+// verified manifest's data-flow declaration is then read as the verifier reads it.
 #include <sodium.h>
 
 #include "crypto/jws.h"
@@ -35,6 +36,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     device.region = "sg";
     device.variant = "global";
     (void)homeport::CheckManifestForDevice(*manifest, device);
+    // What the verifier reads of it: the declaration, or what a manifest without one means.
+    const homeport::DataFlowDeclaration flow = homeport::EffectiveDataFlow(*manifest);
+    if (manifest->data_flow && flow.allow_hosts.size() < manifest->data_flow->allow_hosts.size()) {
+      abort();  // the effective declaration only ever adds the endpoints' hosts
+    }
   }
   return 0;
 }
