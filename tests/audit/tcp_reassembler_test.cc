@@ -75,6 +75,35 @@ TEST(TcpStream, HoldsNoMoreThanItsLimits) {
   EXPECT_EQ(shared.budget.used(), 0u);  // the global budget refused it
 }
 
+TEST(TcpStream, ReordersSegmentsOneAtATimeWithBoundedHolding) {
+  // Every pair of one-byte segments swapped, a million bytes: each waits once, in a map
+  // bounded by the out-of-order limits, so the work stays linear.
+  Stream t;
+  t.Add(0, "", kTcpSyn);
+  std::string sent, received;
+  for (uint32_t i = 0; i < 1'000'000; i += 2) {
+    const char a = static_cast<char>('a' + i % 26), b = static_cast<char>('a' + (i + 1) % 26);
+    sent += a;
+    sent += b;
+    t.Add(1 + i + 1, std::string(1, b));
+    t.Add(1 + i, std::string(1, a));
+    ASSERT_LE(t.s.held(), 2u);
+    received += t.s.data();
+    t.s.Consume(t.s.data().size(), t.budget);
+  }
+  EXPECT_EQ(received, sent);
+  EXPECT_EQ(t.s.stats().out_of_order, 500'000u);
+  EXPECT_EQ(t.budget.used(), 0u);
+
+  // In reverse order, what waits never passes the segment limit.
+  Stream r;
+  r.Add(0, "", kTcpSyn);
+  for (uint32_t i = 200'000; i-- > 0;) {
+    r.Add(1 + i, "x");
+    ASSERT_LE(r.s.held(), r.limits.max_out_of_order_segments + 1);
+  }
+}
+
 TEST(TcpStream, StopsBufferingButKeepsCounting) {
   Stream t;
   t.Add(0, "", kTcpSyn);

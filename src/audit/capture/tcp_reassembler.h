@@ -10,6 +10,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace homeport::audit::capture {
 
@@ -24,10 +25,52 @@ class ReassemblyBudget {
   }
   void Release(size_t n) { used_ -= n; }
   size_t used() const { return used_; }
+  size_t limit() const { return limit_; }
 
  private:
   size_t limit_;
   size_t used_ = 0;
+};
+
+// Bytes a dissector holds against a ReassemblyBudget (a body being decoded, a request head),
+// given back when the hold goes. Movable, so the holder can live in a flow table. Without a
+// budget every Take succeeds and nothing is counted.
+class BudgetHold {
+ public:
+  BudgetHold() = default;
+  explicit BudgetHold(ReassemblyBudget* budget) : budget_(budget) {}
+  BudgetHold(BudgetHold&& other) noexcept
+      : budget_(other.budget_), held_(std::exchange(other.held_, 0)) {}
+  BudgetHold& operator=(BudgetHold&& other) noexcept {
+    if (this != &other) {
+      Reset();
+      budget_ = other.budget_;
+      held_ = std::exchange(other.held_, 0);
+    }
+    return *this;
+  }
+  BudgetHold(const BudgetHold&) = delete;
+  BudgetHold& operator=(const BudgetHold&) = delete;
+  ~BudgetHold() { Reset(); }
+
+  // False, taking nothing, when the budget has no room for `n` more bytes.
+  bool Take(size_t n) {
+    if (budget_ != nullptr && !budget_->Reserve(n)) return false;
+    held_ += n;
+    return true;
+  }
+  void Give(size_t n) {
+    if (budget_ != nullptr) budget_->Release(n);
+    held_ -= n;
+  }
+  void Reset() { Give(held_); }
+  size_t held() const { return held_; }
+  // The budget's limit, or 0 without one (for reporting where inspection stopped).
+  size_t limit() const { return budget_ == nullptr ? 0 : budget_->limit(); }
+
+ private:
+  ReassemblyBudget* budget_ = nullptr;
+  size_t held_ = 0;
 };
 
 struct TcpStreamLimits {
