@@ -323,11 +323,12 @@ def transport_of(packet):
 
 
 def captures():
-    for name in sorted(os.listdir(CAPTURES)):
-        path = os.path.join(CAPTURES, name)
-        # The two largest captures are left out: big seeds slow every fuzzing run.
-        if name.endswith((".pcap", ".pcapng")) and os.path.getsize(path) < 32 << 10:
-            write("pcap", name, open(path, "rb").read())
+    for folder in (CAPTURES, QUIC_CAPTURES):
+        for name in sorted(os.listdir(folder)):
+            path = os.path.join(folder, name)
+            # The largest captures are left out: big seeds slow every fuzzing run.
+            if name.endswith((".pcap", ".pcapng")) and os.path.getsize(path) < 32 << 10:
+                write("pcap", name, open(path, "rb").read())
     fragments = [ip_of(f) for f in pcap_records(os.path.join(CAPTURES, "dns_fragmented.pcap"))]
     fragments = [p for p in fragments if p]
     write("ip_defrag", "dns_fragmented",
@@ -475,6 +476,52 @@ def quic_initial():
                 clients.setdefault(struct.unpack(">H", seg[:2])[0], []).append(seg[8:])
         for port, datagrams in sorted(clients.items())[:1]:
             write(t, name.split(".")[0], b"\0" + records(*datagrams[:4]))
+
+
+def hostile_streams():
+    """What an attacker sends the capture parsers (issue: "never clean when it did not look"):
+    bodies past the scan limit, gzip bombs, heads past theirs, one byte a chunk or a segment,
+    a datagram in the smallest fragments, duplicated fragments. Sized for the targets' small
+    limits (capture_http: 4 KiB heads, 64 KiB bodies; ip_defrag: 64 fragments a datagram)."""
+    imei = b"imei=490154203237518&"
+    body = b"a" * 10000 + imei + b"a" * 60000
+    write("capture_http", "body_past_limit",
+          b"POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n" % len(body) + body +
+          b"GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
+    bomb = gzip.compress(b"a" * 30000 + imei + b"a" * 200000, mtime=0)
+    write("capture_http", "gzip_bomb",
+          b"POST /g HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bomb) +
+          bomb + b"GET /after HTTP/1.1\r\n\r\n")
+    write("capture_http", "head_past_limit",
+          b"POST /h HTTP/1.1\r\nHost: h\r\nX-Device: " + imei + b"\r\nContent-Length: 4\r\nX-Pad: " +
+          b"p" * 5000 + b"\r\n\r\nbody")
+    write("capture_http", "chunked_one_byte",
+          b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          b"".join(b"1\r\n" + bytes([c]) + b"\r\n" for c in imei * 100) + b"0\r\n\r\n")
+    tail = gzip.compress(b"hello", mtime=0) + imei + gzip.compress(b"more", mtime=0)
+    write("capture_http", "gzip_then_plain",
+          b"POST /t HTTP/1.1\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" +
+          chunked(tail, 5) + b"GET / HTTP/1.1\r\n\r\n")
+
+    def fragment(ident, offset, payload, more):
+        flags = (0x2000 if more else 0) | (offset // 8)
+        header = struct.pack(">BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident, flags, 64, 17, 0,
+                             bytes([192, 0, 2, 1]), bytes([192, 0, 2, 2]))
+        packet = header + payload
+        return struct.pack(">H", len(packet)) + packet
+    udp = struct.pack(">HHHH", 40000, 53, 8 + 1016, 0) + bytes(range(256)) * 3 + b"x" * 248
+    write("ip_defrag", "smallest_fragments_reversed",
+          b"".join(fragment(7, at, udp[at:at + 8], at + 8 < len(udp))
+                   for at in reversed(range(0, len(udp), 8))))
+    write("ip_defrag", "duplicated_fragment", fragment(9, 0, b"01234567", True) * 200 +
+          fragment(9, 8, b"89", False))
+
+    def seg(seq, flags, action, payload):
+        return struct.pack(">IBBB", seq, flags, action, len(payload)) + payload
+    pairs = b"".join(seg(2 + i + 1, 0x10, 0, b"b") + seg(2 + i, 0x10, 1, b"a") for i in range(0, 2000, 2))
+    write("tcp_reassembly", "swapped_pairs", seg(1, 0x02, 0, b"") + pairs)
+    write("tcp_reassembly", "reversed_one_byte",
+          seg(1, 0x02, 0, b"") + b"".join(seg(2 + i, 0x10, 0, b"r") for i in reversed(range(300))))
 
 
 def archives():
