@@ -45,5 +45,23 @@ TEST(PayloadScan, ReadsHttpRequestPartsButNotTheHost) {
   EXPECT_THAT(Kinds(ScanHttpRequest(Scanner(), r)), UnorderedElementsAre("mac:mac", "imei:x-imei"));
 }
 
+TEST(PayloadScan, ReadsJsonTooCostlyToNameValueByValueAsText) {
+  // 100,000 values under one 200 KB member name, 1.4 MB in all: naming each by its pointer
+  // copied the name 100,000 times (minutes). Read as text, its identifiers are still found,
+  // including the one inside a Base64 string.
+  std::string doc = R"({")" + std::string(200'000, 'k') + R"(":[)";
+  for (int i = 0; i < 100'000; ++i) doc += R"("aaaaaaaaaaaa",)";
+  doc += R"("x"],"imei":"490154203237518","blob":")" +
+         crypto::Base64Encode(R"({"imsi":"460001234567890"})") + R"("})";
+  const auto found = ScanPayload(Scanner(), doc, "body");
+  EXPECT_THAT(Kinds(found), UnorderedElementsAre("imei:imei", "imsi:imsi"));
+  EXPECT_EQ(found.at(0).where, "body › json (as text)");
+
+  // Nested 300,000 deep: the same.
+  const std::string deep = std::string(300'000, '[') + R"({"imei":"490154203237518"})" +
+                           std::string(300'000, ']');
+  EXPECT_THAT(Kinds(ScanPayload(Scanner(), deep, "body")), UnorderedElementsAre("imei:imei"));
+}
+
 }  // namespace
 }  // namespace homeport::audit::capture

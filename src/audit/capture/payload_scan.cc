@@ -14,6 +14,12 @@ namespace {
 
 constexpr int kMaxDepth = 4;
 constexpr size_t kMinBase64 = 12;
+// Naming every value of a JSON document by its pointer costs the sum of the pointers'
+// lengths, which a hostile document makes quadratic in its size (a value nested 100,000 deep,
+// or 100,000 values under one 200 KB member name: 48 s for 240 KB). Past this many bytes of
+// pointers for each byte of the document, it is read as text instead.
+constexpr size_t kPointerBytesPerByte = 32;
+constexpr size_t kPointerBytesAllowance = 1 << 20;
 
 void Scan(const privacy::IdentifierScanner& scanner, std::string_view text,
           const std::string& where, const std::string& key, int depth,
@@ -183,8 +189,75 @@ std::vector<std::pair<std::string, const std::string*>> LongStrings(const nlohma
   return out;
 }
 
+// What naming each value of `doc` by its JSON pointer costs: the sum of the pointers'
+// lengths, counted without building them, and only until it passes `budget`.
+size_t PointerBytes(const nlohmann::json& doc, size_t budget) {
+  std::vector<std::pair<const nlohmann::json*, size_t>> stack = {{&doc, 0}};
+  size_t total = 0;
+  while (!stack.empty() && total <= budget) {
+    const auto [value, length] = stack.back();
+    stack.pop_back();
+    total += length;
+    if (value->is_object()) {
+      for (auto it = value->begin(); it != value->end(); ++it) {
+        stack.emplace_back(&it.value(), length + 1 + it.key().size());
+      }
+    } else if (value->is_array()) {
+      for (size_t i = 0; i < value->size(); ++i) {
+        stack.emplace_back(&(*value)[i], length + 1 + std::to_string(i).size());
+      }
+    }
+  }
+  return total;
+}
+
 void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann::json& doc,
-                      const std::string& where, int depth, std::vector<PayloadFinding>* out) {
+                      std::string_view text, const std::string& where, int depth,
+                      std::vector<PayloadFinding>* out);
+
+// A document too costly to name value by value: its text is scanned (the detectors read the
+// quoted keys beside the values), and its strings are still opened when they hold Base64 or
+// JSON, named by where they were found rather than by pointer.
+void ScanJsonAsText(const privacy::IdentifierScanner& scanner, const nlohmann::json& doc,
+                    std::string_view text, const std::string& where, int depth,
+                    std::vector<PayloadFinding>* out) {
+  const std::string as_text = where + " (as text)";
+  for (const auto& f : scanner.Scan(text)) {
+    out->push_back(
+        {f.kind, f.context_key, as_text, std::string(text.substr(f.offset, f.length))});
+  }
+  if (depth >= kMaxDepth) return;
+  std::vector<const nlohmann::json*> stack = {&doc};
+  while (!stack.empty()) {
+    const nlohmann::json* value = stack.back();
+    stack.pop_back();
+    if (value->is_structured()) {
+      for (const auto& child : *value) stack.push_back(&child);
+      continue;
+    }
+    if (!value->is_string()) continue;
+    const std::string& s = value->get_ref<const std::string&>();
+    if (s.size() < kMinBase64) continue;
+    std::string decoded;
+    if (DecodeBase64(s, &decoded)) {
+      Scan(scanner, decoded, as_text + " › base64", {}, depth + 1, out);
+    } else if (s.front() == '{' || s.front() == '[') {
+      auto inner = nlohmann::json::parse(s, nullptr, false);
+      if (!inner.is_discarded()) {
+        ScanJsonDocument(scanner, inner, s, as_text + " › json", depth + 1, out);
+      }
+    }
+  }
+}
+
+void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann::json& doc,
+                      std::string_view text, const std::string& where, int depth,
+                      std::vector<PayloadFinding>* out) {
+  const size_t budget = kPointerBytesPerByte * text.size() + kPointerBytesAllowance;
+  if (PointerBytes(doc, budget) > budget) {
+    ScanJsonAsText(scanner, doc, text, where, depth, out);
+    return;
+  }
   for (const auto& f : scanner.ScanJson(doc)) {
     std::string key = f.finding.context_key;
     const size_t slash = f.pointer.rfind('/');
@@ -207,7 +280,7 @@ void ScanJsonDocument(const privacy::IdentifierScanner& scanner, const nlohmann:
     } else if (s.front() == '{' || s.front() == '[') {
       auto inner = nlohmann::json::parse(s, nullptr, false);
       if (!inner.is_discarded()) {
-        ScanJsonDocument(scanner, inner, where + " " + pointer + " › json", depth + 1, out);
+        ScanJsonDocument(scanner, inner, s, where + " " + pointer + " › json", depth + 1, out);
       }
     }
   }
@@ -221,7 +294,7 @@ void Scan(const privacy::IdentifierScanner& scanner, std::string_view text,
   if (depth < kMaxDepth && (t.front() == '{' || t.front() == '[')) {
     auto doc = nlohmann::json::parse(t, nullptr, false);
     if (!doc.is_discarded()) {
-      ScanJsonDocument(scanner, doc, where + " › json", depth, out);
+      ScanJsonDocument(scanner, doc, t, where + " › json", depth, out);
       return;
     }
   }
