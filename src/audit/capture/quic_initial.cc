@@ -164,7 +164,7 @@ std::optional<LongHeader> ReadLongHeader(std::string_view packet) {
 
 // OpenSSL's implementations, fetched once (an implicit fetch on every use costs more than
 // the work itself).
-const EVP_KDF* HkdfImpl() {
+EVP_KDF* HkdfImpl() {
   static EVP_KDF* const kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
   return kdf;
 }
@@ -189,17 +189,27 @@ OSSL_PARAM Octets(const char* name, const void* data, size_t size) {
   return OSSL_PARAM_construct_octet_string(name, const_cast<void*>(data), size);
 }
 
-// HKDF-Extract (with a salt) or HKDF-Expand (with info) with SHA-256, RFC 5869.
+// HKDF-Extract (with a salt) or HKDF-Expand (with info) with SHA-256, RFC 5869. The context,
+// its digest set once, is kept per thread: resolving the digest by name costs more than the
+// derivation itself, and OpenSSL 3.0 cannot copy an HKDF context. Every call sets the mode,
+// key and salt or info it uses.
 bool Hkdf(bool extract, std::string_view key, std::string_view salt_or_info, uint8_t* out,
           size_t out_size) {
-  if (HkdfImpl() == nullptr) return false;
-  std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx(EVP_KDF_CTX_new(const_cast<EVP_KDF*>(HkdfImpl())));
+  thread_local const std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> ctx = [] {
+    std::unique_ptr<EVP_KDF_CTX, KdfCtxFree> c(HkdfImpl() == nullptr ? nullptr
+                                                                      : EVP_KDF_CTX_new(HkdfImpl()));
+    char digest[] = "SHA256";
+    const OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    if (c && EVP_KDF_CTX_set_params(c.get(), params) <= 0) c.reset();
+    return c;
+  }();
   if (!ctx) return false;
   int mode = extract ? EVP_KDF_HKDF_MODE_EXTRACT_ONLY : EVP_KDF_HKDF_MODE_EXPAND_ONLY;
-  char digest[] = "SHA256";
   const OSSL_PARAM params[] = {
       OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-      OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0),
       Octets(OSSL_KDF_PARAM_KEY, key.data(), key.size()),
       Octets(extract ? OSSL_KDF_PARAM_SALT : OSSL_KDF_PARAM_INFO, salt_or_info.data(),
              salt_or_info.size()),
