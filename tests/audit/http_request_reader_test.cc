@@ -4,6 +4,7 @@
 // fails if the reader needs the reassembler to hold a whole message again.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <functional>
 #include <random>
@@ -36,7 +37,7 @@ struct StreamRun {
 };
 
 StreamRun ReadStream(std::string_view wire, const std::function<size_t(size_t)>& cut,
-              const HttpParserLimits& limits = {}, ReassemblyBudget* budget = nullptr) {
+                     const HttpParserLimits& limits = {}, ReassemblyBudget* budget = nullptr) {
   ReassemblyBudget own(64 * kMiB);
   ReassemblyBudget& b = budget != nullptr ? *budget : own;
   TcpStreamLimits stream_limits;
@@ -75,7 +76,8 @@ StreamRun ReadStream(std::string_view wire, const std::function<size_t(size_t)>&
 
 StreamRun RunInSegments(std::string_view wire, size_t segment,
                         const HttpParserLimits& limits = {}) {
-  return ReadStream(wire, [segment](size_t) { return segment; }, limits);
+  return ReadStream(
+      wire, [segment](size_t) { return segment; }, limits);
 }
 
 std::string Chunked(std::string_view body, size_t chunk) {
@@ -109,9 +111,9 @@ TEST(HttpRequestReader, ScansABodyLargerThanASegmentUpToTheLimit) {
   // The 2 MB body with an IMEI 10 KB in: the first 1 MiB is scanned, whatever segments it
   // came in; the rest is uninspected, and the request after it is still read.
   const std::string body = BodyWithImeiAt(2'000'000, 10'000);
-  const std::string wire = "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " +
-                           std::to_string(body.size()) + "\r\n\r\n" + body +
-                           "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string wire =
+      "POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\n\r\n" + body + "GET /next HTTP/1.1\r\nHost: h\r\n\r\n";
   const StreamRun run = RunInSegments(wire, 1460);
   ASSERT_EQ(run.requests.size(), 2u);
   const HttpRequest& r = run.requests[0];
@@ -152,10 +154,10 @@ TEST(HttpRequestReader, InflatesAGzipBombUpToTheLimit) {
   plain.replace(2 * kMiB, 20, "&imei=356938035643809");
   const std::string gz = Gzip(plain);
   ASSERT_LT(gz.size(), 64u << 10);
-  const std::string wire = "POST /g HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\n"
-                           "Content-Length: " +
-                           std::to_string(gz.size()) + "\r\n\r\n" + gz +
-                           "GET /after HTTP/1.1\r\n\r\n";
+  const std::string wire =
+      "POST /g HTTP/1.1\r\nHost: h\r\nContent-Encoding: gzip\r\n"
+      "Content-Length: " +
+      std::to_string(gz.size()) + "\r\n\r\n" + gz + "GET /after HTTP/1.1\r\n\r\n";
   const StreamRun run = RunInSegments(wire, 1460);
   ASSERT_EQ(run.requests.size(), 2u);
   const HttpRequest& r = run.requests[0];
@@ -198,6 +200,42 @@ TEST(HttpRequestReader, ScansABodyLabelledGzipThatIsNotAsSent) {
   EXPECT_THAT(ImeisIn(run.requests[0]), ::testing::ElementsAre(std::string(kImei)));
 }
 
+TEST(HttpRequestReader, UndoesDeflateAndScansWhatBreaksTheFramingAsSent) {
+  // deflate (the zlib wrapper), inflated like gzip.
+  const std::string plain = "imei=" + std::string(kImei);
+  std::string z(compressBound(plain.size()), '\0');
+  uLongf z_size = z.size();
+  ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(z.data()), &z_size,
+                      reinterpret_cast<const Bytef*>(plain.data()), plain.size(), 6),
+            Z_OK);
+  z.resize(z_size);
+  const std::string deflated =
+      "POST /d HTTP/1.1\r\nContent-Encoding: deflate\r\n"
+      "Content-Length: " +
+      std::to_string(z.size()) + "\r\n\r\n" + z;
+  StreamRun run = RunInSegments(deflated, 2);
+  ASSERT_EQ(run.requests.size(), 1u);
+  EXPECT_EQ(run.requests[0].body, plain);
+  EXPECT_EQ(run.requests[0].decoded, std::vector<std::string>{"deflate"});
+
+  // A chunk line that is no chunk line: what follows is kept as sent, to the end of the
+  // stream, and still scanned.
+  const std::string broken =
+      "POST /b HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\nimei=" +
+      std::string(kImei) + "\r\n0\r\n\r\n";
+  run = RunInSegments(broken, 4);
+  ASSERT_EQ(run.requests.size(), 1u);
+  EXPECT_EQ(run.requests[0].body, "helloimei=" + std::string(kImei) + "\r\n0\r\n\r\n");
+  EXPECT_TRUE(run.requests[0].body_incomplete);
+  EXPECT_THAT(ImeisIn(run.requests[0]), ::testing::ElementsAre(std::string(kImei)));
+
+  // So is a body whose length cannot be read.
+  run =
+      RunInSegments("POST /l HTTP/1.1\r\nContent-Length: ten\r\n\r\nimei=" + std::string(kImei), 5);
+  ASSERT_EQ(run.requests.size(), 1u);
+  EXPECT_THAT(ImeisIn(run.requests[0]), ::testing::ElementsAre(std::string(kImei)));
+}
+
 TEST(HttpRequestReader, ScansTheFirstPartOfAHeadPastItsLimit) {
   // A head of 100 KB: the headers that fit are scanned, the rest of the head is skipped to
   // its end, reported, and the body after it is read.
@@ -228,8 +266,8 @@ TEST(HttpRequestReader, ScansTheFirstPartOfAHeadPastItsLimit) {
 }
 
 TEST(HttpRequestReader, ScansTheStartOfARequestLinePastTheHeadLimit) {
-  const std::string wire = "GET /p?imei=" + std::string(kImei) + "&pad=" +
-                           std::string(80'000, 'x') + " HTTP/1.1\r\nHost: h\r\n\r\n";
+  const std::string wire = "GET /p?imei=" + std::string(kImei) +
+                           "&pad=" + std::string(80'000, 'x') + " HTTP/1.1\r\nHost: h\r\n\r\n";
   const StreamRun run = RunInSegments(wire, 1460);
   ASSERT_EQ(run.requests.size(), 1u);
   EXPECT_EQ(run.requests[0].method, "GET");
@@ -242,9 +280,8 @@ TEST(HttpRequestReader, ReadsAChunkedBodyInOneByteSegmentsInLinearWork) {
   // 2 MB of chunks, one byte a segment: each byte is looked at a bounded number of times
   // (it was de-chunked again from the start on every segment: 4.7 MB took 77 s).
   const std::string body = BodyWithImeiAt(400'000, 10'000);
-  const std::string wire =
-      "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" + Chunked(body, 1) +
-      "GET /next HTTP/1.1\r\n\r\n";
+  const std::string wire = "POST /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n" +
+                           Chunked(body, 1) + "GET /next HTTP/1.1\r\n\r\n";
   ASSERT_GT(wire.size(), 2'000'000u);
   const StreamRun run = RunInSegments(wire, 1);
   ASSERT_EQ(run.requests.size(), 2u);
@@ -294,7 +331,8 @@ TEST(HttpRequestReader, KeepsItsBytesWithinTheReassemblyBudget) {
   const std::string body = BodyWithImeiAt(1'000'000, 1000);
   const std::string wire =
       "POST /b HTTP/1.1\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
-  const StreamRun run = ReadStream(wire, [](size_t) { return 1460; }, {}, &budget);
+  const StreamRun run = ReadStream(
+      wire, [](size_t) { return 1460; }, {}, &budget);
   ASSERT_EQ(run.requests.size(), 1u);
   const HttpRequest& r = run.requests[0];
   EXPECT_LT(r.body.size(), 300'000u);
@@ -336,8 +374,8 @@ TEST(HttpRequestReader, CompletesAtTheEndOfTheStream) {
 TEST(HttpRequestParser, CompletesABodyDeclaredPastTheLimitWithWhatIsThere) {
   // Read in one go, a body that cannot fit is not waited for: the part there is scanned,
   // the rest is listed.
-  const std::string wire = "POST /x HTTP/1.1\r\nContent-Length: 5000000\r\n\r\nimei=" +
-                           std::string(kImei) + "&";
+  const std::string wire =
+      "POST /x HTTP/1.1\r\nContent-Length: 5000000\r\n\r\nimei=" + std::string(kImei) + "&";
   const HttpParse p = ParseHttpRequest(wire, false);
   ASSERT_EQ(p.outcome, HttpParse::Outcome::kComplete);
   EXPECT_EQ(p.consumed, wire.size());

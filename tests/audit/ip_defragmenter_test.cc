@@ -29,8 +29,8 @@ TEST(IpDefragmenter, PutsTheSmallestFragmentsTogetherInReverseOrderInLinearWork)
   std::optional<std::string_view> whole;
   const uint32_t count = static_cast<uint32_t>(payload.size() / 8);
   for (uint32_t i = count; i-- > 0;) {
-    whole = defrag.Add(
-        Fragment(1, i * 8, std::string_view(payload).substr(i * 8, 8), i + 1 < count));
+    whole =
+        defrag.Add(Fragment(1, i * 8, std::string_view(payload).substr(i * 8, 8), i + 1 < count));
     if (i > 0) {
       ASSERT_FALSE(whole.has_value()) << i;
     }

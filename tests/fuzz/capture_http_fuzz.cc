@@ -1,9 +1,10 @@
 // HTTP/1.x requests as the capture verifier reads them from a device's TCP stream: request
 // line, headers, chunked and gzip bodies, pipelined requests, and the stream's end. Each input
 // is read twice: in one go (ParseHttpRequest, as a datagram is), and by an HttpRequestReader
-// fed in segments whose sizes come from the input's first byte, under a small reassembly
-// budget. The reader must keep to its limits, give the budget back, never stall, and look at
-// each byte a bounded number of times.
+// fed in segments whose sizes come from the input's first byte. Limits are small (1 KiB heads,
+// 8 KiB bodies, a 6 KiB reassembly budget) so small inputs reach each of them. The reader must
+// keep to its limits, give the budget back, never stall, and look at each byte a bounded
+// number of times.
 #include <cstdlib>
 
 #include "audit/capture/http_request_parser.h"
@@ -26,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
   (void)LooksLikeHttpRequest(bytes);
   HttpParserLimits limits;
-  limits.max_header_bytes = 4096;
-  limits.max_body_bytes = 64 << 10;
+  limits.max_header_bytes = 1 << 10;
+  limits.max_body_bytes = 8 << 10;
   for (bool end_of_stream : {false, true}) {
     std::string_view rest = bytes;
     for (int i = 0; i < 8 && !rest.empty(); ++i) {
@@ -45,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   // As a stream: segments of 1 to 64 bytes (the first input byte picks the pattern).
   const size_t pattern = size > 0 ? static_cast<uint8_t>(bytes[0]) : 0;
-  ReassemblyBudget budget(24 << 10);
+  ReassemblyBudget budget(6 << 10);
   {
     HttpRequestReader reader(limits, &budget);
     std::string buffer;  // what the reassembler would hold: given, not yet consumed

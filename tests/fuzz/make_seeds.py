@@ -482,22 +482,22 @@ def hostile_streams():
     """What an attacker sends the capture parsers (issue: "never clean when it did not look"):
     bodies past the scan limit, gzip bombs, heads past theirs, one byte a chunk or a segment,
     a datagram in the smallest fragments, duplicated fragments. Sized for the targets' small
-    limits (capture_http: 4 KiB heads, 64 KiB bodies; ip_defrag: 64 fragments a datagram)."""
+    limits (capture_http: 1 KiB heads, 8 KiB bodies; ip_defrag: 64 fragments a datagram)."""
     imei = b"imei=490154203237518&"
-    body = b"a" * 10000 + imei + b"a" * 60000
+    body = b"a" * 1000 + imei + b"a" * 9000
     write("capture_http", "body_past_limit",
           b"POST /upload HTTP/1.1\r\nHost: h\r\nContent-Length: %d\r\n\r\n" % len(body) + body +
           b"GET /next HTTP/1.1\r\nHost: h\r\n\r\n")
-    bomb = gzip.compress(b"a" * 30000 + imei + b"a" * 200000, mtime=0)
+    bomb = gzip.compress(b"a" * 3000 + imei + b"a" * 200000, mtime=0)
     write("capture_http", "gzip_bomb",
           b"POST /g HTTP/1.1\r\nContent-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(bomb) +
           bomb + b"GET /after HTTP/1.1\r\n\r\n")
     write("capture_http", "head_past_limit",
           b"POST /h HTTP/1.1\r\nHost: h\r\nX-Device: " + imei + b"\r\nContent-Length: 4\r\nX-Pad: " +
-          b"p" * 5000 + b"\r\n\r\nbody")
+          b"p" * 1500 + b"\r\n\r\nbody")
     write("capture_http", "chunked_one_byte",
           b"POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" +
-          b"".join(b"1\r\n" + bytes([c]) + b"\r\n" for c in imei * 100) + b"0\r\n\r\n")
+          b"".join(b"1\r\n" + bytes([c]) + b"\r\n" for c in imei * 20) + b"0\r\n\r\n")
     tail = gzip.compress(b"hello", mtime=0) + imei + gzip.compress(b"more", mtime=0)
     write("capture_http", "gzip_then_plain",
           b"POST /t HTTP/1.1\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" +

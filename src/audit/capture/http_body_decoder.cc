@@ -70,8 +70,10 @@ HttpBodyDecoder::HttpBodyDecoder(Options options)
   if (!inflater_hold_.Take(kInflaterBytes)) {
     // Kept as sent: scanned, but what the coding hides is not.
     raw_ = true;
-    uninspected_.push_back({{}, options_.coding + " body not inflated: reassembly memory budget spent",
-                            inflater_hold_.limit(), 0});
+    uninspected_.push_back({{},
+                            options_.coding + " body not inflated: reassembly memory budget spent",
+                            inflater_hold_.limit(),
+                            0});
     return;
   }
   inflater_ = std::make_unique<Inflater>();
@@ -94,8 +96,8 @@ std::string HttpBodyDecoder::TakeBody() { return std::move(body_); }
 size_t HttpBodyDecoder::Add(std::string_view wire) {
   if (state_ == State::kDone || wire.empty()) return 0;
   if (state_ != State::kBody) return AddChunked(wire);
-  const size_t n = until_close_ ? wire.size() : static_cast<size_t>(std::min<uint64_t>(
-                                                     remaining_, wire.size()));
+  const size_t n =
+      until_close_ ? wire.size() : static_cast<size_t>(std::min<uint64_t>(remaining_, wire.size()));
   examined_ += n;
   Content(wire.substr(0, n));
   if (!until_close_) {
@@ -155,8 +157,7 @@ size_t HttpBodyDecoder::AddChunked(std::string_view wire) {
         break;
       }
       case State::kChunkData: {
-        const size_t n =
-            static_cast<size_t>(std::min<uint64_t>(remaining_, wire.size() - at));
+        const size_t n = static_cast<size_t>(std::min<uint64_t>(remaining_, wire.size() - at));
         Content(wire.substr(at, n));
         examined_ += n;
         at += n;

@@ -67,8 +67,15 @@ class HttpBodyDecoder {
   uint64_t bytes_examined() const { return examined_; }
 
  private:
-  enum class State { kBody, kChunkSize, kChunkExtension, kChunkData, kChunkDataEnd, kTrailer,
-                     kDone };
+  enum class State {
+    kBody,
+    kChunkSize,
+    kChunkExtension,
+    kChunkData,
+    kChunkDataEnd,
+    kTrailer,
+    kDone
+  };
   class Inflater;
 
   size_t AddChunked(std::string_view wire);
@@ -92,12 +99,12 @@ class HttpBodyDecoder {
   bool storing_ = true;
   std::unique_ptr<Inflater> inflater_;
   bool inflated_any_ = false;
-  std::string raw_prefix_;  // compressed bytes kept until inflating yields output
+  std::string raw_prefix_;       // compressed bytes kept until inflating yields output
   bool raw_prefix_cut_ = false;  // ... and whether they were more than the limit
-  std::string member_start_;  // after a gzip member: the next bytes, to tell another member
+  std::string member_start_;     // after a gzip member: the next bytes, to tell another member
   bool member_ended_ = false;
   std::string body_;
-  BudgetHold hold_;          // body_ and raw_prefix_
+  BudgetHold hold_;           // body_ and raw_prefix_
   BudgetHold inflater_hold_;  // the inflater's state
   bool incomplete_ = false;
   std::vector<std::string> decoded_;

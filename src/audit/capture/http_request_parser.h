@@ -97,9 +97,7 @@ class HttpRequestReader {
   size_t held() const { return hold_.held() + (body_ ? body_->body().size() : 0); }
   // Bytes looked at one by one or copied since the reader was made, including the body
   // decoders': linear in the bytes given, however they were segmented.
-  uint64_t bytes_examined() const {
-    return examined_ + (body_ ? body_->bytes_examined() : 0);
-  }
+  uint64_t bytes_examined() const { return examined_ + (body_ ? body_->bytes_examined() : 0); }
 
  private:
   enum class State { kHead, kSkipHead, kBody, kNotHttp };

@@ -46,14 +46,13 @@ uint32_t IpDefragmenter::Mark(Pending& p, uint32_t begin, uint32_t end, uint32_t
   return fresh;
 }
 
-void IpDefragmenter::GiveUp(std::vector<Pending>::iterator it, const char* reason,
-                            uint64_t limit) {
+void IpDefragmenter::GiveUp(std::vector<Pending>::iterator it, const char* reason, uint64_t limit) {
   ++dropped_;
   if (reason != nullptr && uninspected_.size() < kMaxListed) {
     Uninspected u;
     u.subject = std::string(ProtocolName(it->protocol)) + " " + it->src.ToString() + " → " +
-                it->dst.ToString() + ", IPv" + std::to_string(it->src.version) +
-                " datagram id " + std::to_string(it->id);
+                it->dst.ToString() + ", IPv" + std::to_string(it->src.version) + " datagram id " +
+                std::to_string(it->id);
     u.reason = reason;
     u.limit = limit;
     u.offset = 0;
@@ -79,8 +78,9 @@ std::optional<std::string_view> IpDefragmenter::Add(const IpDatagram& f) {
       auto oldest = std::min_element(
           pending_.begin(), pending_.end(),
           [](const Pending& a, const Pending& b) { return a.last_added < b.last_added; });
-      GiveUp(oldest, "IP datagram dropped before all its fragments came: more datagrams waiting "
-                     "than the limit",
+      GiveUp(oldest,
+             "IP datagram dropped before all its fragments came: more datagrams waiting "
+             "than the limit",
              max_pending_);
     }
     Pending p;
