@@ -8,19 +8,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "common/host_pattern.h"
 #include "common/json_text.h"
+#include "crypto/ed25519.h"
 #include "privacy/identifier_kind.h"
 #include "provisioning/region_manifest.h"
 
 namespace homeport::audit {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
 
 Result<std::vector<std::string>> Strings(const nlohmann::json& doc, const char* field) {
   const auto& v = doc.at(field);
@@ -69,12 +64,10 @@ Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
   }
   HOMEPORT_ASSIGN_OR_RETURN(p.allow_hosts, Strings(doc, "allow_hosts"));
   for (auto& h : p.allow_hosts) {
-    h = Lower(h);
-    if (h.find('*') != std::string::npos &&
-        (h.rfind("*.", 0) != 0 || h.find('*', 1) != std::string::npos)) {
-      return Status::InvalidArgument("allow_hosts: \"" + h +
-                                     "\": a wildcard may only be a leading \"*.\"");
+    if (Status st = CheckHostPattern(h); !st.ok()) {
+      return Status::InvalidArgument("allow_hosts: " + st.message());
     }
+    h = NormalizeHostName(h);
   }
   if (doc.contains("allow_countries")) {
     HOMEPORT_ASSIGN_OR_RETURN(p.allow_countries, Strings(doc, "allow_countries"));
@@ -112,24 +105,14 @@ Result<AuditPolicy> AuditPolicy::Load(const std::string& path) {
   text << in.rdbuf();
   auto p = Parse(text.str());
   if (!p.ok()) return p.status().WithContext(path);
+  p->origin = "policy " + path + " (sha256 " + crypto::Sha256Hex(text.str()) + ")";
   return p;
 }
 
 bool AuditPolicy::AllowsHost(std::string_view host) const {
-  const std::string h = Lower(host);
-  if (h.empty()) return false;
-  for (const auto& pattern : allow_hosts) {
-    if (pattern.rfind("*.", 0) == 0) {
-      std::string_view suffix(pattern.data() + 1, pattern.size() - 1);  // ".sg.example.com"
-      if (h.size() > suffix.size() &&
-          h.compare(h.size() - suffix.size(), suffix.size(), suffix) == 0) {
-        return true;
-      }
-    } else if (h == pattern) {
-      return true;
-    }
-  }
-  return false;
+  const std::string h = NormalizeHostName(host);
+  return std::any_of(allow_hosts.begin(), allow_hosts.end(),
+                     [&h](const std::string& pattern) { return HostPatternMatches(pattern, h); });
 }
 
 bool AuditPolicy::AllowsCountry(std::string_view iso_code) const {

@@ -35,6 +35,11 @@ struct AuditPolicy {
   // cleartext. Default none: any identifier seen in the clear is a violation.
   std::vector<std::string> allow_identifiers;
 
+  // Where the policy came from, for a report's provenance: "policy FILE (sha256 …)" for a
+  // policy file (Load), "manifest FILE (sha256 …): region sg, version 3, key id …" for a
+  // verified region manifest (audit/manifest_policy.h); empty for one parsed from text.
+  std::string origin;
+
   static Result<AuditPolicy> Parse(std::string_view json);
   // Parse of a file; errors start with the path.
   static Result<AuditPolicy> Load(const std::string& path);

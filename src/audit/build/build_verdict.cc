@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "audit/build/build_audit.h"
+#include "provisioning/region_manifest.h"
 
 namespace homeport::audit::build {
 namespace {
@@ -115,12 +116,10 @@ AuditPolicy PolicyFromManifests(const BuildFindings& findings, const std::string
   for (const ManifestFinding& f : findings.manifests) {
     const RegionManifest& m = f.found.manifest;
     if (!f.found.verified || m.region != region) continue;
-    for (const std::string* url : {&m.activation_url, &m.uxp_url}) {
-      for (const HostSighting& s : ExtractHosts(*url, PublicSuffixList::System())) {
-        if (s.evidence == HostEvidence::kUrl &&
-            std::find(p.allow_hosts.begin(), p.allow_hosts.end(), s.host) == p.allow_hosts.end()) {
-          p.allow_hosts.push_back(s.host);
-        }
+    // The endpoints' hosts and, when the manifest declares its data flow, the declared ones.
+    for (const std::string& host : EffectiveDataFlow(m).allow_hosts) {
+      if (std::find(p.allow_hosts.begin(), p.allow_hosts.end(), host) == p.allow_hosts.end()) {
+        p.allow_hosts.push_back(host);
       }
     }
   }
