@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 CMAKE_GEN  := -G Ninja -DCMAKE_CXX_COMPILER_LAUNCHER=ccache
 
-.PHONY: deps build test test-asan fuzz demo bench install deb format clean
+.PHONY: deps build test test-asan fuzz demo bench bench-capture install deb format clean
 
 deps:
 	@scripts/install-deps.sh
@@ -41,6 +41,13 @@ demo: build
 # unless BENCH_POSTGRES_URL names one.
 bench: build
 	bench/run.sh $(BUILD)
+
+# The verifier's part of the benchmark alone (bench/capture.sh): every capture shape, start-up;
+# its figures go under `capture` in bench/results.json and into the READMEs' shapes tables.
+bench-capture: build
+	mkdir -p bench/work/run
+	bench/capture.sh $(BUILD) bench/work/run
+	WORK=bench/work/run RESULTS=bench/results.json ROOT=$(CURDIR) python3 bench/report.py --capture
 
 # Installs under PREFIX (default /usr/local), staged under DESTDIR when set:
 #   make install PREFIX=/usr DESTDIR=/tmp/root
