@@ -1,233 +1,60 @@
-// libmaxminddb is C: every call's error code is turned into a Status here. The ASN files are
-// read whole (about 30 MB) and parsed with from_chars; IPv6 bounds are 128-bit decimals kept
-// as two 64-bit halves.
+// libmaxminddb is C: every call's error code is turned into a Status here. The ASN table
+// (audit/asn_table.h) is loaded on a background thread: mapped from its compiled form when
+// that is valid and current, else parsed from the CSV files.
 #include "audit/geo.h"
 
 #include <maxminddb.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 
-#include <algorithm>
-#include <charconv>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
-#include <memory_resource>
-#include <unordered_map>
 
 namespace homeport::audit {
 namespace {
 
 using capture::IpAddress;
 
-struct U128 {
-  uint64_t hi = 0, lo = 0;
-};
-
-bool operator<(const U128& a, const U128& b) { return a.hi != b.hi ? a.hi < b.hi : a.lo < b.lo; }
-
-// Decimal text to 128 bits: nine digits at a time (they fit 32 bits), then v = v * 10^n + chunk
-// on 32-bit limbs so the products fit in 64 bits. (Digit by digit, this was half of the whole
-// table's parse time: IPv6 bounds are 39 digits long.)
-bool ParseU128(std::string_view s, U128* out) {
-  if (s.empty() || s.size() > 39) return false;
-  uint64_t limbs[4] = {0, 0, 0, 0};  // least significant first
-  while (!s.empty()) {
-    const size_t n = std::min<size_t>(s.size(), 9);
-    uint64_t chunk = 0, scale = 1;
-    for (size_t i = 0; i < n; ++i) {
-      if (s[i] < '0' || s[i] > '9') return false;
-      chunk = chunk * 10 + static_cast<uint64_t>(s[i] - '0');
-      scale *= 10;
-    }
-    s.remove_prefix(n);
-    uint64_t carry = chunk;
-    for (uint64_t& limb : limbs) {
-      const uint64_t x = limb * scale + carry;
-      limb = x & 0xFFFFFFFFu;
-      carry = x >> 32;
-    }
-    if (carry != 0) return false;
-  }
-  out->lo = limbs[0] | (limbs[1] << 32);
-  out->hi = limbs[2] | (limbs[3] << 32);
-  return true;
+std::string UtcTime(uint64_t epoch) {
+  const auto t = static_cast<std::time_t>(epoch);
+  std::tm tm{};
+  if (gmtime_r(&t, &tm) == nullptr) return "an unknown time";
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
 }
 
-U128 FromAddress(const IpAddress& a) {
-  U128 v;
-  for (int i = 0; i < 8; ++i) v.hi = (v.hi << 8) | a.bytes[i];
-  for (int i = 8; i < 16; ++i) v.lo = (v.lo << 8) | a.bytes[i];
-  return v;
-}
-
-// Splits one CSV row of four fields. The last (organization) may be quoted with "" escapes;
-// only then is it copied (into `unquoted`): most rows' names are used where they lie.
-bool SplitRow(std::string_view line, std::string_view fields[3], std::string_view* organization,
-              std::string* unquoted) {
-  for (int i = 0; i < 3; ++i) {
-    const size_t comma = line.find(',');
-    if (comma == std::string_view::npos) return false;
-    fields[i] = line.substr(0, comma);
-    line.remove_prefix(comma + 1);
-  }
-  if (line.empty() || line.front() != '"') {
-    *organization = line;
-    return true;
-  }
-  unquoted->clear();
-  for (size_t i = 1; i < line.size(); ++i) {
-    if (line[i] == '"') {
-      if (i + 1 < line.size() && line[i + 1] == '"') {
-        unquoted->push_back('"');
-        ++i;
-      } else {
-        break;
-      }
-    } else {
-      unquoted->push_back(line[i]);
-    }
-  }
-  *organization = *unquoted;
-  return true;
-}
-
-// The leading digits of `s`, as the table has always been read.
-bool ParseU32(std::string_view s, uint32_t* out) {
-  return std::from_chars(s.data(), s.data() + s.size(), *out).ec == std::errc();
-}
-
-// A whole file, read at once into memory that is not cleared first (the ASN tables are tens of
-// MB; a stream would copy them twice).
-struct FileText {
-  std::unique_ptr<char[]> bytes;
-  size_t size = 0;
-  std::string_view view() const { return {bytes.get(), size}; }
-};
-
-Result<FileText> ReadFile(const std::string& path) {
-  std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  struct stat st {};
-  if (!f || fstat(fileno(f.get()), &st) != 0) return Status::NotFound(path + ": cannot read");
-  FileText text;
-  text.bytes = std::make_unique_for_overwrite<char[]>(static_cast<size_t>(st.st_size));
-  text.size = std::fread(text.bytes.get(), 1, static_cast<size_t>(st.st_size), f.get());
-  if (std::ferror(f.get())) return Status::NotFound(path + ": cannot read");
-  return text;
+bool IsFile(const std::string& path) {
+  std::error_code ec;
+  return std::filesystem::is_regular_file(path, ec);
 }
 
 std::string FirstExisting(const std::vector<std::string>& candidates) {
   for (const auto& c : candidates) {
-    std::error_code ec;
-    if (std::filesystem::is_regular_file(c, ec)) return c;
+    if (IsFile(c)) return c;
   }
   return candidates.front();
 }
 
+uint64_t FileSize(const std::string& path) {
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  return ec ? 0 : size;
+}
+
 }  // namespace
 
-Result<AsnTable> AsnTable::Parse(std::string_view ipv4_csv, std::string_view ipv6_csv) {
-  AsnTable t;
-  // Every organization is stored once. An AS keeps its name from row to row, so most rows find
-  // theirs by number without hashing the name (which is still compared). The maps' nodes come
-  // from one arena, freed at once: allocating and freeing them one by one cost as much as the
-  // lookups.
-  std::pmr::monotonic_buffer_resource arena;
-  std::pmr::unordered_map<std::string_view, uint32_t> by_name(&arena);  // views into organizations_
-  std::pmr::unordered_map<uint32_t, uint32_t> by_asn(&arena);
-  by_name.reserve(1 << 17);  // the real tables name about 80,000 organizations
-  by_asn.reserve(1 << 17);
-  auto intern = [&](uint32_t asn, std::string_view name) {
-    auto known = by_asn.find(asn);
-    if (known != by_asn.end() && t.organizations_[known->second] == name) return known->second;
-    auto it = by_name.find(name);
-    if (it == by_name.end()) {
-      const auto index = static_cast<uint32_t>(t.organizations_.size());
-      it = by_name.emplace(t.organizations_.emplace_back(name), index).first;
-    }
-    by_asn[asn] = it->second;
-    return it->second;
-  };
-  std::string unquoted;
-  for (int version : {4, 6}) {
-    std::string_view text = version == 4 ? ipv4_csv : ipv6_csv;
-    size_t line_number = 0;
-    while (!text.empty()) {
-      const size_t eol = text.find('\n');
-      std::string_view line = text.substr(0, eol);
-      text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
-      ++line_number;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.empty()) continue;
-      std::string_view f[3];
-      std::string_view organization;
-      uint32_t asn = 0;
-      bool ok = SplitRow(line, f, &organization, &unquoted) && ParseU32(f[2], &asn);
-      if (ok && version == 4) {
-        uint32_t start = 0, end = 0;
-        ok = ParseU32(f[0], &start) && ParseU32(f[1], &end);
-        if (ok) t.v4_.push_back({start, end, asn, intern(asn, organization)});
-      } else if (ok) {
-        U128 start, end;
-        ok = ParseU128(f[0], &start) && ParseU128(f[1], &end);
-        if (ok) {
-          t.v6_.push_back({start.hi, start.lo, end.hi, end.lo, asn, intern(asn, organization)});
-        }
-      }
-      if (!ok) {
-        return Status::Corruption("IPv" + std::to_string(version) + " ASN table, line " +
-                                  std::to_string(line_number) + ": expected start,end,asn,org");
-      }
-    }
-  }
-  // The packages' files are in address order already; checking is linear, sorting is not.
-  const auto by_start4 = [](const Range4& a, const Range4& b) { return a.start < b.start; };
-  const auto by_start6 = [](const Range6& a, const Range6& b) {
-    return U128{a.start_hi, a.start_lo} < U128{b.start_hi, b.start_lo};
-  };
-  if (!std::is_sorted(t.v4_.begin(), t.v4_.end(), by_start4)) {
-    std::sort(t.v4_.begin(), t.v4_.end(), by_start4);
-  }
-  if (!std::is_sorted(t.v6_.begin(), t.v6_.end(), by_start6)) {
-    std::sort(t.v6_.begin(), t.v6_.end(), by_start6);
-  }
-  return t;
-}
-
-Result<AsnTable> AsnTable::Load(const std::string& ipv4_path, const std::string& ipv6_path) {
-  HOMEPORT_ASSIGN_OR_RETURN(FileText v4, ReadFile(ipv4_path));
-  HOMEPORT_ASSIGN_OR_RETURN(FileText v6, ReadFile(ipv6_path));
-  return Parse(v4.view(), v6.view());
-}
-
-AsnTable::Entry AsnTable::Find(const IpAddress& a) const {
-  if (a.version == 4) {
-    const uint32_t ip = (uint32_t{a.bytes[0]} << 24) | (uint32_t{a.bytes[1]} << 16) |
-                        (uint32_t{a.bytes[2]} << 8) | a.bytes[3];
-    auto it = std::upper_bound(v4_.begin(), v4_.end(), ip,
-                               [](uint32_t v, const Range4& r) { return v < r.start; });
-    if (it == v4_.begin()) return {};
-    --it;
-    if (ip > it->end) return {};
-    return {it->asn, &organizations_[it->organization]};
-  }
-  if (a.version == 6) {
-    const U128 ip = FromAddress(a);
-    auto it = std::upper_bound(v6_.begin(), v6_.end(), ip, [](const U128& v, const Range6& r) {
-      return v < U128{r.start_hi, r.start_lo};
-    });
-    if (it == v6_.begin()) return {};
-    --it;
-    if (U128{it->end_hi, it->end_lo} < ip) return {};
-    return {it->asn, &organizations_[it->organization]};
-  }
-  return {};
-}
+struct GeoDatabase::AsnLoad {
+  Result<AsnTable> table = Status::NotFound("not loaded");
+  std::string origin;
+  std::vector<std::string> warnings;
+};
 
 struct GeoDatabase::Mmdb {
   MMDB_s db{};
+  std::string file_name;  // e.g. geo-whois-asn-country.mmdb
   bool open = false;  // MMDB_open cleans up after itself on failure: close only what opened
   ~Mmdb() {
     if (open) MMDB_close(&db);
@@ -242,24 +69,56 @@ Result<std::unique_ptr<GeoDatabase>> GeoDatabase::Open(const std::string& dir) {
   const std::string mmdb_path =
       FirstExisting({dir + "/geo-whois-asn-country-mmdb/geo-whois-asn-country.mmdb",
                      dir + "/geo-whois-asn-country.mmdb"});
-  const std::string v4_path =
-      FirstExisting({dir + "/asn/asn-ipv4-num.csv", dir + "/asn-ipv4-num.csv"});
-  const std::string v6_path =
-      FirstExisting({dir + "/asn/asn-ipv6-num.csv", dir + "/asn-ipv6-num.csv"});
+  const AsnFiles files = FindAsnFiles(dir);
+  const std::string v4_path = files.ipv4_csv, v6_path = files.ipv6_csv;
+  const std::string compiled_path = files.compiled, package = files.package_json;
   std::unique_ptr<GeoDatabase> g(new GeoDatabase());
   g->mmdb_ = std::make_unique<Mmdb>();
   const int rc = MMDB_open(mmdb_path.c_str(), MMDB_MODE_MMAP, &g->mmdb_->db);
   if (rc != MMDB_SUCCESS) return Status::NotFound(mmdb_path + ": " + MMDB_strerror(rc));
   g->mmdb_->open = true;
-  for (const std::string& path : {v4_path, v6_path}) {
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      return Status::NotFound(path + ": the ASN table is missing");
-    }
+  g->mmdb_->file_name = std::filesystem::path(mmdb_path).filename().string();
+  const bool have_csv = IsFile(v4_path) && IsFile(v6_path);
+  const bool have_compiled = IsFile(compiled_path);
+  if (!have_csv && !have_compiled) {
+    return Status::NotFound((IsFile(v4_path) ? v6_path : v4_path) +
+                            ": the ASN table is missing");
   }
-  g->asn_ = std::async(std::launch::async, [v4_path, v6_path] {
-              return AsnTable::Load(v4_path, v6_path);
-            }).share();
+  g->asn_ =
+      std::async(std::launch::async, [=]() -> std::shared_ptr<const AsnLoad> {
+        auto load = std::make_shared<AsnLoad>();
+        const std::string version = AsnPackageVersion(package);
+        if (have_compiled) {
+          auto compiled = AsnTable::MapCompiled(compiled_path);
+          std::string problem;
+          if (!compiled.ok()) {
+            problem = compiled.status().message();
+          } else if (have_csv && (compiled->SourceIpv4Size() != FileSize(v4_path) ||
+                                  compiled->SourceIpv6Size() != FileSize(v6_path) ||
+                                  (!version.empty() && compiled->DataVersion() != version))) {
+            problem = compiled_path + ": made from other ASN data (" +
+                      (compiled->DataVersion().empty() ? "no version"
+                                                       : "version " + compiled->DataVersion()) +
+                      ") than the CSV files beside it (" +
+                      (version.empty() ? "no version" : "version " + version) + ")";
+          }
+          if (problem.empty()) {
+            load->table = std::move(compiled);
+            load->origin = compiled_path;
+            return load;
+          }
+          if (!have_csv) {
+            load->table = Status::Corruption(problem + "; and no ASN CSV files to read instead");
+            load->origin = compiled_path;
+            return load;
+          }
+          load->warnings.push_back(problem + "; read the CSV files instead (slower; `homeport "
+                                   "geo compile` makes the table again)");
+        }
+        load->table = AsnTable::Load(v4_path, v6_path, version);
+        load->origin = v4_path;
+        return load;
+      }).share();
   return g;
 }
 
@@ -293,25 +152,57 @@ GeoInfo GeoDatabase::Lookup(const IpAddress& address) const {
   if (const AsnTable* asn = Asn()) {
     const AsnTable::Entry e = asn->Find(address);
     info.asn = e.asn;
-    if (e.organization != nullptr) info.as_organization = *e.organization;
+    info.as_organization = e.organization;
   }
   return info;
 }
 
 const AsnTable* GeoDatabase::Asn() const {
-  const Result<AsnTable>& table = asn_.get();
+  const Result<AsnTable>& table = asn_.get()->table;
   return table.ok() ? &table.value() : nullptr;
 }
 
-Status GeoDatabase::AsnStatus() const { return asn_.get().status(); }
+Status GeoDatabase::AsnStatus() const { return asn_.get()->table.status(); }
+
+std::vector<std::string> GeoDatabase::Warnings() const { return asn_.get()->warnings; }
+
+std::string GeoDatabase::AsnOrigin() const { return asn_.get()->origin; }
+
+std::vector<std::pair<std::string, std::string>> GeoDatabase::Versions() const {
+  std::vector<std::pair<std::string, std::string>> out;
+  const MMDB_metadata_s& m = mmdb_->db.metadata;
+  std::string country = mmdb_->file_name + ", ";
+  country += m.database_type != nullptr ? m.database_type : "unknown database type";
+  country += ", built " + UtcTime(m.build_epoch);
+  const char* description = nullptr;
+  for (size_t i = 0; i < m.description.count; ++i) {
+    const MMDB_description_s* d = m.description.descriptions[i];
+    if (d == nullptr || d->description == nullptr) continue;
+    if (description == nullptr || (d->language != nullptr && std::strcmp(d->language, "en") == 0)) {
+      description = d->description;
+    }
+  }
+  if (description != nullptr && *description != '\0') country += ", " + std::string(description);
+  out.emplace_back("country", std::move(country));
+  if (const AsnTable* asn = Asn()) {
+    const std::string version = asn->DataVersion();
+    out.emplace_back("asn", "@ip-location-db/asn " +
+                                (version.empty() ? "unknown version" : version) + ", sha256 " +
+                                asn->SourceSha256());
+  }
+  return out;
+}
 
 std::string DefaultGeoDirectory() {
   if (const char* env = std::getenv("HOMEPORT_GEO_DB"); env != nullptr && *env != '\0') return env;
   // An installed binary (bin/homeport) finds the data beside it, in share/homeport/geo, wherever
-  // the tree was installed; programs of a build directory use the source tree's npm packages.
+  // the tree was installed; programs of a build directory use the build's geo folder when the
+  // build compiled the ASN table there, else the source tree's npm packages.
   std::error_code ec;
   std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (ec || exe.string().starts_with(HOMEPORT_BINARY_DIR "/")) {
+    const std::string built = std::string(HOMEPORT_BINARY_DIR) + "/geo";
+    if (IsFile(built + "/" + std::string(kCompiledAsnFileName))) return built;
     return std::string(HOMEPORT_SOURCE_DIR) + "/node_modules/@ip-location-db";
   }
   return (exe.parent_path().parent_path() / "share/homeport/geo").string();
