@@ -1,13 +1,18 @@
 // Maker tooling: `keys new`, `manifest sign|verify`, `factory batch`.
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "command.h"
+#include "common/host_pattern.h"
 #include "common/terminal_text.h"
 #include "common/time_format.h"
 #include "crypto/ed25519.h"
 #include "factory/factory_batch.h"
+#include "privacy/identifier_kind.h"
 #include "provisioning/region_manifest.h"
 
 namespace homeport::cli {
@@ -43,6 +48,89 @@ std::string BaseUrl(std::string url, std::string_view endpoint, const char* flag
   return url;
 }
 
+std::string IdentifierKindNames() {
+  std::string names;
+  for (privacy::IdentifierKind k : privacy::kAllIdentifierKinds) {
+    names += (names.empty() ? "" : ", ") + std::string(privacy::NameOf(k));
+  }
+  return names;
+}
+
+void AddOnce(std::vector<std::string>& list, std::string item) {
+  if (std::find(list.begin(), list.end(), item) == list.end()) list.push_back(std::move(item));
+}
+
+struct DeclarationFlags {
+  std::vector<std::string> hosts, countries, identifiers;
+  bool cleartext = false;
+  bool Given() const {
+    return cleartext || !hosts.empty() || !countries.empty() || !identifiers.empty();
+  }
+};
+
+// The data-flow declaration the flags make, each value checked and named in the refusal; the
+// endpoints' hosts are added where no declared host covers them, so the signed list is every
+// host the device may reach. Nothing when no declaration flag was given.
+Result<std::optional<DataFlowDeclaration>> Declaration(const DeclarationFlags& f,
+                                                       const RegionManifest& m) {
+  if (!f.Given()) return std::optional<DataFlowDeclaration>();
+  DataFlowDeclaration d;
+  d.allow_cleartext = f.cleartext;
+  for (const auto& h : SplitList(f.hosts)) {
+    if (Status st = CheckHostPattern(h); !st.ok()) {
+      return Status::InvalidArgument("--allow-host: " + st.message());
+    }
+    const std::string host = NormalizeHostName(h);
+    if (host == "*") {
+      return Status::InvalidArgument(
+          "--allow-host \"*\": a manifest names the hosts its devices may reach; use "
+          "\"*.example.com\" for every name below a domain");
+    }
+    AddOnce(d.allow_hosts, host);
+  }
+  for (const auto& given : SplitList(f.countries)) {
+    std::string c = given;
+    for (char& ch : c) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+    if (!IsCountryCode(c)) {
+      return Status::InvalidArgument("--data-country \"" + given +
+                                     "\" is not an ISO 3166-1 alpha-2 country code such as SG");
+    }
+    AddOnce(d.allow_countries, c);
+  }
+  for (const auto& k : SplitList(f.identifiers)) {
+    if (!privacy::KindFromName(k)) {
+      return Status::InvalidArgument("--allow-identifier \"" + k +
+                                     "\" is not an identifier kind; the kinds are " +
+                                     IdentifierKindNames());
+    }
+    AddOnce(d.allow_identifiers, k);
+  }
+  for (const auto& [url, flag] :
+       {std::pair{&m.activation_url, "--activation-url"}, std::pair{&m.uxp_url, "--uxp-url"}}) {
+    if (!d.allow_cleartext && url->starts_with("http://")) {
+      return Status::InvalidArgument(std::string(flag) + " " + *url +
+                                     " is cleartext (http://): declare it with --allow-cleartext, "
+                                     "or use https://");
+    }
+    auto host = EndpointHost(*url);
+    if (!host.ok()) {
+      return Status::InvalidArgument(std::string(flag) + ": " + host.status().message());
+    }
+    if (std::none_of(d.allow_hosts.begin(), d.allow_hosts.end(),
+                     [&](const std::string& p) { return HostPatternMatches(p, *host); })) {
+      d.allow_hosts.push_back(*host);
+    }
+  }
+  return std::optional<DataFlowDeclaration>(std::move(d));
+}
+
+std::string Listed(const std::vector<std::string>& items, const char* none) {
+  if (items.empty()) return none;
+  std::string out;
+  for (const auto& i : items) out += (out.empty() ? "" : ", ") + i;
+  return out;
+}
+
 }  // namespace
 
 void AddKeysCommands(CLI::App& app, Commands& commands) {
@@ -72,6 +160,7 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
     std::string root_key, out;
     RegionManifest m;
     std::vector<std::string> variants, pins;
+    DeclarationFlags declared;
   };
   auto a = std::make_shared<SignArgs>();
   auto* sign = manifest->add_subcommand("sign", "sign a region manifest with the maker root key");
@@ -87,6 +176,17 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
   sign->add_option("--tls-pin", a->pins,
                    "sha256//BASE64 public-key pin(s) for the endpoints (SHA-256 of the "
                    "SubjectPublicKeyInfo, 44 Base64 characters)");
+  sign->add_option("--allow-host", a->declared.hosts,
+                   "declares another host the firmware may contact (updates, time, push); "
+                   "\"*.example.com\" for every name below example.com; repeatable");
+  sign->add_option("--data-country", a->declared.countries,
+                   "declares a country its data may go to (ISO 3166-1 alpha-2, e.g. SG); "
+                   "repeatable");
+  sign->add_option("--allow-identifier", a->declared.identifiers,
+                   "declares an identifier kind it may send (" + IdentifierKindNames() +
+                       "); normally none; repeatable");
+  sign->add_flag("--allow-cleartext", a->declared.cleartext,
+                 "declares that it may send data unencrypted (needed for http:// endpoints)");
   sign->add_option("--out", a->out, "manifest file to write")->required();
   sign->callback([&commands, a] {
     commands.run = [a] {
@@ -98,11 +198,21 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
       a->m.variants = SplitList(a->variants);
       a->m.tls_pins = SplitList(a->pins);
       a->m.issued_at = FormatRfc3339(env->Now());
+      auto declaration = Declaration(a->declared, a->m);
+      if (!declaration.ok()) return Fail(declaration.status());
+      a->m.data_flow = std::move(*declaration);
       auto jws = SignManifest(a->m, *root);
       if (!jws.ok()) return Fail(jws.status());
       if (Status st = env->WriteFileAtomic(a->out, *jws + "\n"); !st.ok()) return Fail(st);
       std::printf("wrote %s: region %s, version %lld\n", a->out.c_str(), a->m.region.c_str(),
                   static_cast<long long>(a->m.version));
+      if (const auto& d = a->m.data_flow) {
+        std::printf("declared: hosts %s; countries %s; identifiers %s; cleartext %s\n",
+                    TerminalSafe(Listed(d->allow_hosts, "none")).c_str(),
+                    Listed(d->allow_countries, "not declared").c_str(),
+                    Listed(d->allow_identifiers, "none").c_str(),
+                    d->allow_cleartext ? "allowed" : "not allowed");
+      }
       return 0;
     };
   });
@@ -125,6 +235,16 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
                           {"variants", m->variants}, {"activation_url", m->activation_url},
                           {"uxp_url", m->uxp_url},   {"tls_pins", m->tls_pins},
                           {"version", m->version},   {"issued_at", m->issued_at}};
+      // The declaration as signed (allow_countries only when countries are declared); null for
+      // a manifest without one (its endpoints as written, no identifiers, no countries
+      // declared: docs/maker-guide.md).
+      j["data_flow"] = nullptr;
+      if (const auto& d = m->data_flow) {
+        j["data_flow"] = {{"allow_hosts", d->allow_hosts},
+                          {"allow_identifiers", d->allow_identifiers},
+                          {"allow_cleartext", d->allow_cleartext}};
+        if (!d->allow_countries.empty()) j["data_flow"]["allow_countries"] = d->allow_countries;
+      }
       std::printf("%s\n", TerminalSafeJson(j).c_str());
       return 0;
     };
