@@ -21,6 +21,7 @@ struct BuildArgs {
   std::string dir;
   std::string root_pub;
   std::string policy;
+  std::string manifest;  // --manifest: a signed region manifest instead of --policy
   std::string region;
   std::string html;
   bool json = false;
@@ -39,22 +40,23 @@ int RunBuild(const BuildArgs& a) {
   if (a.root_pub.empty()) {
     return Unusable("audit build needs --root-pub FILE, the maker's root public key");
   }
-  if (a.policy.empty() && a.region.empty()) {
+  if (a.policy.empty() && a.manifest.empty() && a.region.empty()) {
     return Unusable(
-        "audit build needs --policy FILE (or --region R to allow only the hosts of "
-        "the tree's own verified manifests for R)");
+        "audit build needs --policy FILE or --manifest FILE (or --region R to allow only the "
+        "hosts of the tree's own verified manifests for R)");
   }
   auto root_key = crypto::ReadPublicKey(Env::Default(), a.root_pub);
   if (!root_key.ok()) return Unusable("--root-pub: " + root_key.status().message());
+  auto chosen = LoadChosenPolicy({a.policy, a.manifest, a.root_pub});
+  if (!chosen.ok()) return Unusable(chosen.status().message());
   std::optional<audit::AuditPolicy> policy;
-  if (!a.policy.empty()) {
-    auto loaded = audit::AuditPolicy::Load(a.policy);
-    if (!loaded.ok()) return Unusable("--policy: " + loaded.status().message());
-    if (!a.region.empty() && loaded->region != a.region) {
-      return Unusable("--region \"" + a.region + "\" contradicts the policy's region \"" +
-                      loaded->region + "\"");
+  if (*chosen) {
+    if (!a.region.empty() && (*chosen)->policy.region != a.region) {
+      return Unusable("--region \"" + a.region + "\" contradicts the " +
+                      ((*chosen)->manifest ? "manifest's" : "policy's") + " region \"" +
+                      (*chosen)->policy.region + "\"");
     }
-    policy = std::move(*loaded);
+    policy = (*chosen)->policy;
   }
   // Checked here rather than by CLI11, so that a bad value exits 2 like any unusable input. A
   // TiB per member is past any firmware and keeps the shift below from overflowing.
@@ -98,6 +100,7 @@ void AddAuditBuildCommand(CLI::App& app, Commands& commands) {
   cmd->add_option("--root-pub,--manifest-root", args->root_pub,
                   "maker root public key (JWK, as `keys new` writes FILE.pub); required");
   cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
+  AddManifestOption(cmd, args->manifest);
   cmd->add_option("--region", args->region,
                   "the build's region; without --policy only the endpoints of the tree's verified "
                   "manifests for it are allowed");

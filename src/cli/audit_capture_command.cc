@@ -18,6 +18,8 @@ namespace {
 struct CaptureArgs {
   std::string file;
   std::string policy;
+  std::string manifest;  // --manifest with --root-pub: a signed region manifest instead
+  std::string root_pub;
   std::string geo_db;
   std::string html;
   std::string phone_region = "ZZ";
@@ -31,8 +33,12 @@ int Unusable(const std::string& message) {
 }
 
 int RunCapture(const CaptureArgs& a) {
-  auto policy = audit::AuditPolicy::Load(a.policy);
-  if (!policy.ok()) return Unusable(policy.status().message());
+  auto chosen = LoadChosenPolicy({a.policy, a.manifest, a.root_pub});
+  if (!chosen.ok()) return Unusable(chosen.status().message());
+  if (!*chosen) {
+    return Unusable("audit capture needs --policy FILE, or --manifest FILE with --root-pub FILE");
+  }
+  const audit::AuditPolicy* policy = &(*chosen)->policy;
   privacy::IdentifierScannerOptions scanner_options;
   scanner_options.default_phone_region = a.phone_region;
   auto scanner = privacy::IdentifierScanner::Create(scanner_options);
@@ -71,8 +77,11 @@ void AddAuditCaptureCommand(CLI::App& app, Commands& commands) {
   CLI::App* cmd = AuditGroup(app)->add_subcommand(
       "capture", "where a device's packet capture sent data, judged against a region's policy");
   cmd->add_option("file", args->file, "pcap or pcapng capture")->required();
-  cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)")
-      ->required();
+  cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
+  AddManifestOption(cmd, args->manifest);
+  cmd->add_option("--root-pub", args->root_pub,
+                  "maker root public key (JWK, as `keys new` writes FILE.pub) that verifies "
+                  "--manifest");
   cmd->add_flag("--json", args->json, "print the report as JSON");
   cmd->add_option("--html", args->html, "also write the report as a self-contained HTML page");
   cmd->add_flag("--show-values", args->show_values, "show identifiers as sent instead of masked");
