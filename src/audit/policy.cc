@@ -45,8 +45,9 @@ Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
   if (!doc.is_object()) {
     return Status::InvalidArgument("the policy is not a JSON object");
   }
-  static const char* const kFields[] = {"region",          "allow_hosts",   "allow_countries",
-                                        "allow_cleartext", "allow_private", "allow_identifiers"};
+  static const char* const kFields[] = {"region",          "allow_hosts",      "allow_countries",
+                                        "allow_cleartext", "allow_private",    "allow_identifiers",
+                                        "allow_uninspected"};
   for (const auto& [key, value] : doc.items()) {
     if (std::find_if(std::begin(kFields), std::end(kFields),
                      [&name = key](const char* f) { return name == f; }) == std::end(kFields)) {
@@ -86,6 +87,9 @@ Result<AuditPolicy> AuditPolicy::Parse(std::string_view json) {
   }
   if (doc.contains("allow_private")) {
     HOMEPORT_ASSIGN_OR_RETURN(p.allow_private, Bool(doc, "allow_private"));
+  }
+  if (doc.contains("allow_uninspected")) {
+    HOMEPORT_ASSIGN_OR_RETURN(p.allow_uninspected, Bool(doc, "allow_uninspected"));
   }
   if (doc.contains("allow_identifiers")) {
     HOMEPORT_ASSIGN_OR_RETURN(p.allow_identifiers, Strings(doc, "allow_identifiers"));

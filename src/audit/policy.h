@@ -2,6 +2,10 @@
 // A JSON file, e.g.
 //   {"region": "sg", "allow_hosts": ["*.sg.example.com"], "allow_countries": ["SG"],
 //    "allow_cleartext": false}
+// "*" in allow_hosts allows every host (an inventory of destinations, judged only by country,
+// cleartext and identifiers); "allow_uninspected": true accepts what the verifier could not
+// fully inspect (a member past a size limit, a corrupt archive, a file past the time budget),
+// which is otherwise a violation.
 // Parsed and validated once; errors name the field. Immutable afterwards, so thread-safe.
 #pragma once
 
@@ -18,8 +22,8 @@ struct AuditPolicy {
   std::string region;
   // Host names the device may reach. "api.sg.example.com" matches that name only;
   // "*.sg.example.com" matches every name below sg.example.com (not sg.example.com itself).
-  // IP literals match themselves. Case-insensitive; a trailing dot is ignored. Required (may
-  // be empty: then nothing is allowed).
+  // IP literals match themselves; "*" alone matches every host. Case-insensitive; a trailing
+  // dot is ignored. Required (may be empty: then nothing is allowed).
   std::vector<std::string> allow_hosts;
   // ISO 3166-1 alpha-2 codes of the countries destinations may be in. Absent: countries are
   // reported, not judged.
@@ -34,6 +38,10 @@ struct AuditPolicy {
   // Identifier kinds ("imei", "email", … as privacy::NameOf prints them) that may appear in
   // cleartext. Default none: any identifier seen in the clear is a violation.
   std::vector<std::string> allow_identifiers;
+  // Whether what the verifier could not fully inspect (audit/uninspected.h: data past a size,
+  // depth or time limit, an unreadable file or archive) is accepted. Default false: each such
+  // finding is a violation, since "clean" must mean "looked at and found nothing".
+  bool allow_uninspected = false;
 
   // Where the policy came from, for a report's provenance: "policy FILE (sha256 …)" for a
   // policy file (Load), "manifest FILE (sha256 …): region sg, version 3, key id …" for a

@@ -1,6 +1,7 @@
 // `homeport audit build DIR --root-pub FILE --policy FILE`: is a firmware tree fit for the
 // policy's region? Exit 0 clean, 1 violations, 2 unusable input (no tree, no readable root
 // key, an invalid policy). Files the scan cannot read are listed in the report, not fatal.
+#include <chrono>
 #include <cstdio>
 #include <fstream>
 
@@ -16,6 +17,7 @@ namespace {
 
 constexpr uint64_t kMaxMemberMib = uint64_t{1} << 20;
 constexpr int kMaxNesting = 64;
+constexpr uint64_t kMaxSeconds = uint64_t{7} * 24 * 3600;  // a week: past any audit
 
 struct BuildArgs {
   std::string dir;
@@ -27,6 +29,10 @@ struct BuildArgs {
   bool json = false;
   uint64_t max_member_mib = 256;
   int max_nesting = 3;
+  // The overall budget and the expansion limit (BuildAuditOptions documents each).
+  uint64_t max_bytes = uint64_t{64} << 30;
+  uint64_t max_seconds = 1800;
+  uint64_t max_ratio = 1000;
 };
 
 int Unusable(const std::string& message) {
@@ -67,9 +73,17 @@ int RunBuild(const BuildArgs& a) {
     return Unusable("--max-depth must be from 0 to " + std::to_string(kMaxNesting));
   }
 
+  if (a.max_bytes == 0) return Unusable("--max-bytes must be at least 1");
+  if (a.max_seconds == 0 || a.max_seconds > kMaxSeconds) {
+    return Unusable("--max-seconds must be from 1 to " + std::to_string(kMaxSeconds));
+  }
+
   audit::build::BuildAuditOptions options;
   options.max_member_bytes = a.max_member_mib << 20;
   options.max_nesting = a.max_nesting;
+  options.max_total_bytes = a.max_bytes;
+  options.max_time = std::chrono::seconds(a.max_seconds);
+  options.max_expansion_ratio = a.max_ratio;
   auto findings = audit::build::ScanBuildTree(a.dir, *root_key, options);
   if (!findings.ok()) return Unusable(findings.status().message());
   if (!policy) policy = audit::build::PolicyFromManifests(*findings, a.region);
@@ -110,6 +124,18 @@ void AddAuditBuildCommand(CLI::App& app, Commands& commands) {
                   "MiB read from one archive member at most (the report names those cut short)")
       ->capture_default_str();
   cmd->add_option("--max-depth", args->max_nesting, "how deep archives inside archives are opened")
+      ->capture_default_str();
+  cmd->add_option("--max-bytes", args->max_bytes,
+                  "bytes scanned in the whole tree at most, files and decompressed members (e.g. "
+                  "64GiB); what is left is reported as not inspected")
+      ->transform(CLI::AsSizeValue(false))
+      ->default_str("64GiB");
+  cmd->add_option("--max-seconds", args->max_seconds,
+                  "seconds of scanning at most; what is left is reported as not inspected")
+      ->capture_default_str();
+  cmd->add_option("--max-ratio", args->max_ratio,
+                  "an archive may decompress to this many times its size (at least 256 MiB); "
+                  "0 for no such limit")
       ->capture_default_str();
   cmd->callback([args, &commands] { commands.run = [args] { return RunBuild(*args); }; });
 }

@@ -96,6 +96,21 @@ bool HasNote(const BuildFindings& f, const std::string& location, const std::str
   return false;
 }
 
+// The Uninspected finding for `subject` whose reason holds `words`, or nullptr.
+const Uninspected* FindUninspected(const BuildFindings& f, const std::string& subject,
+                                   const std::string& words) {
+  for (const Uninspected& u : f.uninspected) {
+    if (u.subject == subject && u.reason.find(words) != std::string::npos) return &u;
+  }
+  return nullptr;
+}
+
+std::string ListUninspected(const BuildFindings& f) {
+  std::string out;
+  for (const Uninspected& u : f.uninspected) out += u.subject + ": " + u.reason + "\n";
+  return out;
+}
+
 TEST(ArchiveReader, SniffsContainersByContent) {
   EXPECT_EQ(SniffContainer(Archive(Kind::kZip, {{"a", "b"}})), ContainerKind::kZip);
   EXPECT_EQ(SniffContainer(Archive(Kind::kTarGz, {{"a", "b"}})), ContainerKind::kCompressed);
@@ -164,6 +179,7 @@ TEST(ArchiveScan, NamesMembersAndNestedMembers) {
   // update.zip, its APK and JAR; Activation.apk and its JAR; rootfs; boot.txt.gz; blob.bin.
   EXPECT_EQ(f->summary.archives, 8u);
   EXPECT_TRUE(f->notes.empty()) << f->notes[0].location << ": " << f->notes[0].reason;
+  EXPECT_TRUE(f->uninspected.empty()) << ListUninspected(*f);
 }
 
 TEST(ArchiveScan, NestingIsBounded) {
@@ -174,7 +190,8 @@ TEST(ArchiveScan, NestingIsBounded) {
   options.max_nesting = 1;
   auto f = ScanBuildTree(dir.path(), AnyKey(), options);
   ASSERT_TRUE(f.ok());
-  EXPECT_TRUE(HasNote(*f, "outer.zip!inner.zip", "nested more than 1 deep"));
+  EXPECT_NE(FindUninspected(*f, "outer.zip!inner.zip", "nested more than 1 deep"), nullptr)
+      << ListUninspected(*f);
   // Read as plain bytes instead: the stored member's text is still visible.
   EXPECT_EQ(PlacesOf(*f, "deep.example.com"), std::vector<std::string>{"outer.zip!inner.zip"});
 }
@@ -191,8 +208,11 @@ TEST(ArchiveScan, MemberSizeIsCappedAndTheReportSaysSo) {
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(f->hosts.count("early.example.com"));
   EXPECT_FALSE(f->hosts.count("late.example.com"));
-  EXPECT_TRUE(HasNote(*f, "big.zip!blob.txt", "only its first 1024 bytes were scanned"));
-  EXPECT_FALSE(HasNote(*f, "big.zip!small.txt", "only"));
+  const Uninspected* cut = FindUninspected(*f, "big.zip!blob.txt", "per-member limit");
+  ASSERT_NE(cut, nullptr) << ListUninspected(*f);
+  EXPECT_EQ(cut->limit, 1024u);
+  EXPECT_EQ(cut->offset, 1024u);
+  EXPECT_EQ(f->uninspected.size(), 1u) << ListUninspected(*f);
 }
 
 TEST(ArchiveScan, DecompressedBytesPerArchiveAreBounded) {
@@ -209,7 +229,11 @@ TEST(ArchiveScan, DecompressedBytesPerArchiveAreBounded) {
   ASSERT_TRUE(f.ok());
   EXPECT_TRUE(f->hosts.count("h0.example.com"));
   EXPECT_FALSE(f->hosts.count("h9.example.com"));
-  EXPECT_TRUE(HasNote(*f, "bomb.zip", "remaining members were not scanned"));
+  ASSERT_EQ(f->uninspected.size(), 1u) << ListUninspected(*f);
+  const Uninspected& cut = f->uninspected[0];
+  EXPECT_TRUE(cut.subject.starts_with("bomb.zip!m")) << cut.subject;
+  EXPECT_NE(cut.reason.find("per-archive limit"), std::string::npos) << cut.reason;
+  EXPECT_EQ(cut.limit, 3500u);
   EXPECT_LE(f->summary.bytes, 3500u);
 }
 
@@ -219,8 +243,77 @@ TEST(ArchiveScan, ADamagedArchiveIsReadAsPlainBytes) {
         std::string("PK\x03\x04", 4) + std::string(100, '\x01') + " http://zzhc.vnet.cn/ ");
   auto f = ScanBuildTree(dir.path(), AnyKey());
   ASSERT_TRUE(f.ok());
-  EXPECT_TRUE(HasNote(*f, "broken.apk", "not readable as a zip archive"));
+  EXPECT_NE(FindUninspected(*f, "broken.apk", "not readable as a zip archive"), nullptr)
+      << ListUninspected(*f);
   EXPECT_EQ(PlacesOf(*f, "zzhc.vnet.cn"), std::vector<std::string>{"broken.apk"});
+}
+
+// A zip whose central directory is damaged: the seekable reader gives up, but every member
+// is still behind its local header (Android's tools and a streaming reader read them). The
+// garbage where the directory was is named too: a member could hide there.
+TEST(ArchiveScan, AZipWithADamagedCentralDirectoryIsReadFromItsLocalHeaders) {
+  testing::TempDir dir;
+  std::string apk = Archive(Kind::kZip, {{"AndroidManifest.xml", "<manifest/>"},
+                                         {"assets/config.json", R"({"u": "http://zzhc.vnet.cn/"})"}});
+  const size_t central = apk.find("PK\x01\x02");
+  ASSERT_NE(central, std::string::npos);
+  for (size_t i = central; i < apk.size(); ++i) apk[i] = '\xA5';  // directory and end record
+  Write(dir.File("app.apk"), apk);
+  auto f = ScanBuildTree(dir.path(), AnyKey());
+  ASSERT_TRUE(f.ok());
+  EXPECT_EQ(PlacesOf(*f, "zzhc.vnet.cn"), std::vector<std::string>{"app.apk!assets/config.json"});
+  EXPECT_EQ(f->summary.members, 2u);
+  ASSERT_EQ(f->uninspected.size(), 1u) << ListUninspected(*f);
+  EXPECT_EQ(f->uninspected[0].subject, "app.apk");
+  EXPECT_NE(f->uninspected[0].reason.find("a damaged zip archive"), std::string::npos);
+  EXPECT_GE(f->uninspected[0].offset, central);
+}
+
+// Only the central directory entry is broken (a member's offset points nowhere): the member
+// is read from its local header instead, once.
+TEST(ArchiveScan, AZipWhoseDirectoryPointsNowhereIsReadFromItsLocalHeaders) {
+  testing::TempDir dir;
+  std::string apk = Archive(Kind::kStoredZip, {{"a.txt", "http://first.example.com/"},
+                                               {"b.txt", "http://zzhc.vnet.cn/"}});
+  const size_t second = apk.find("PK\x01\x02", apk.find("PK\x01\x02") + 4);
+  ASSERT_NE(second, std::string::npos);
+  apk.replace(second + 42, 4, "\xff\xff\xff\x00", 4);  // its local header offset
+  Write(dir.File("app.apk"), apk);
+  auto f = ScanBuildTree(dir.path(), AnyKey());
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(HasNote(*f, "app.apk", "read from their local headers")) << ListUninspected(*f);
+  EXPECT_EQ(PlacesOf(*f, "zzhc.vnet.cn"), std::vector<std::string>{"app.apk!b.txt"});
+  EXPECT_EQ(f->hosts.at("first.example.com").total, 1u);
+}
+
+TEST(ArchiveScan, AZipNeitherReaderCanReadIsUninspected) {
+  testing::TempDir dir;
+  std::string zip = Archive(Kind::kZip, {{"secret.txt", std::string(5000, 'z') + " x.example.com"}});
+  const size_t data = zip.find("secret.txt") + 10;
+  for (size_t i = data; i < zip.size(); ++i) zip[i] = static_cast<char>(i * 7);
+  Write(dir.File("fw.zip"), zip);
+  auto f = ScanBuildTree(dir.path(), AnyKey());
+  ASSERT_TRUE(f.ok());
+  EXPECT_FALSE(f->uninspected.empty());
+  EXPECT_EQ(f->uninspected[0].subject.rfind("fw.zip", 0), 0u) << ListUninspected(*f);
+}
+
+// Bombs: an archive may decompress to max_expansion_ratio times its size (and always to the
+// floor), and what is past that is named.
+TEST(ArchiveScan, ExpansionPastTheRatioIsUninspected) {
+  testing::TempDir dir;
+  Write(dir.File("bomb.zip"),
+        Archive(Kind::kZip, {{"zeros", std::string(8 << 20, '\0') + " http://late.example.com/"}}));
+  BuildAuditOptions options;
+  options.max_expansion_ratio = 100;
+  options.max_expansion_floor = 1 << 20;
+  auto f = ScanBuildTree(dir.path(), AnyKey(), options);
+  ASSERT_TRUE(f.ok());
+  ASSERT_EQ(f->uninspected.size(), 1u) << ListUninspected(*f);
+  EXPECT_EQ(f->uninspected[0].subject, "bomb.zip!zeros");
+  EXPECT_NE(f->uninspected[0].reason.find("100 times"), std::string::npos);
+  EXPECT_EQ(f->uninspected[0].offset, 1u << 20);
+  EXPECT_FALSE(f->hosts.count("late.example.com"));
 }
 
 }  // namespace

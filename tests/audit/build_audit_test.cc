@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 
@@ -185,9 +186,10 @@ TEST_F(BuildAuditTest, UnreadableFilesAndSymlinksAreReportedNotFatal) {
   EXPECT_TRUE(f.hosts.count("zzhc.vnet.cn"));
   EXPECT_EQ(f.summary.symlinks, 1u);
   if (::geteuid() != 0) {  // root reads anything
-    ASSERT_EQ(f.notes.size(), 1u);
-    EXPECT_EQ(f.notes[0].location, "secret.bin");
-    EXPECT_NE(f.notes[0].reason.find("not read"), std::string::npos);
+    ASSERT_EQ(f.uninspected.size(), 1u);
+    EXPECT_EQ(f.uninspected[0].subject, "secret.bin");
+    EXPECT_NE(f.uninspected[0].reason.find("not readable"), std::string::npos);
+    EXPECT_FALSE(Judge(f, SgPolicy()).Clean());
   }
 }
 
@@ -238,10 +240,89 @@ TEST_F(BuildAuditTest, PrivateDestinationsFollowThePolicy) {
   EXPECT_EQ(v.HostViolations(), 4u);
 }
 
+TEST_F(BuildAuditTest, TheOverallByteBudgetCutsPlainFilesAndSaysWhere) {
+  Write(dir_.File("a.txt"), std::string(1000, 'a') + " http://a.example.com/\n");
+  Write(dir_.File("b.txt"), std::string(1000, 'b') + " http://b.example.com/\n");
+  Write(dir_.File("c.txt"), "http://c.example.com/\n");
+  BuildAuditOptions options;
+  options.max_total_bytes = 1500;
+  auto f = ScanBuildTree(dir_.path(), root_.Public(), options);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->hosts.count("a.example.com"));
+  EXPECT_FALSE(f->hosts.count("b.example.com"));
+  EXPECT_FALSE(f->hosts.count("c.example.com"));
+  ASSERT_EQ(f->uninspected.size(), 2u);
+  EXPECT_EQ(f->uninspected[0].subject, "b.txt");
+  EXPECT_EQ(f->uninspected[0].offset, 1500u - 1023u);
+  EXPECT_EQ(f->uninspected[0].limit, 1500u);
+  EXPECT_NE(f->uninspected[0].reason.find("--max-bytes"), std::string::npos);
+  EXPECT_EQ(f->uninspected[1].subject, "c.txt");
+  EXPECT_EQ(f->summary.bytes, 1500u);
+  // A violation, unless the policy accepts what was not inspected.
+  EXPECT_FALSE(Judge(*f, SgPolicy()).Clean());
+  AuditPolicy lenient = SgPolicy();
+  lenient.allow_uninspected = true;
+  EXPECT_EQ(Judge(*f, lenient).UninspectedViolations(), 0u);
+}
+
+TEST_F(BuildAuditTest, TheTimeBudgetCutsTheScan) {
+  Write(dir_.File("a.txt"), "http://a.example.com/\n");
+  Write(dir_.File("b.txt"), "http://b.example.com/\n");
+  BuildAuditOptions options;
+  options.max_time = std::chrono::seconds(10);
+  auto t = std::chrono::steady_clock::time_point();
+  // Every look at the clock is 6 s later: a.txt is read, b.txt is past the deadline.
+  options.clock = [&t] { return t += std::chrono::seconds(6); };
+  auto f = ScanBuildTree(dir_.path(), root_.Public(), options);
+  ASSERT_TRUE(f.ok());
+  EXPECT_TRUE(f->hosts.count("a.example.com"));
+  EXPECT_FALSE(f->hosts.count("b.example.com"));
+  ASSERT_EQ(f->uninspected.size(), 1u);
+  EXPECT_EQ(f->uninspected[0].subject, "b.txt");
+  EXPECT_NE(f->uninspected[0].reason.find("--max-seconds"), std::string::npos);
+}
+
+// A 4 GiB sparse file costs what its data costs: the hole is not read, the data after it is.
+TEST_F(BuildAuditTest, TheHolesOfASparseFileAreNotRead) {
+  const std::string path = dir_.File("disk.img");
+  {
+    std::ofstream out(path, std::ios::binary);
+    out.seekp((int64_t{4} << 30) - 64);
+    out << "  http://after-the-hole.example.com/";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  BuildFindings f = Scan();
+  EXPECT_TRUE(f.hosts.count("after-the-hole.example.com"));
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  if (static_cast<uint64_t>(st.st_blocks) * 512 < (uint64_t{1} << 30)) {  // holes kept
+    EXPECT_LT(f.summary.bytes, uint64_t{1} << 20);
+    EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(20));
+  }
+}
+
+// 64 KiB of printable text without a separator, then a manifest: the string cut used to fall
+// inside the token and the manifest went unseen.
+TEST_F(BuildAuditTest, AManifestAfterALongRunWithoutSeparatorsIsFound) {
+  const std::string cn = Manifest("cn", "http://zzhc.vnet.cn");
+  for (size_t pad : {size_t{65536 - 100}, size_t{65536 - 7}, size_t{200000}}) {
+    testing::TempDir dir;
+    Write(dir.File("blob.txt"), std::string(pad, '#') + cn + std::string(pad % 300, '#'));
+    auto f = ScanBuildTree(dir.path(), root_.Public());
+    ASSERT_TRUE(f.ok());
+    ASSERT_EQ(f->manifests.size(), 1u) << pad;
+    EXPECT_EQ(f->manifests[0].found.manifest.region, "cn");
+    EXPECT_EQ(f->hosts.at("zzhc.vnet.cn").total, 2u) << pad;  // activation_url and uxp_url
+    EXPECT_FALSE(Judge(*f, SgPolicy()).Clean());
+  }
+}
+
 TEST(PrivateDestination, KnowsTheRanges) {
   for (const char* yes : {"10.0.0.1", "172.16.5.4", "172.31.255.255", "192.168.0.1", "127.0.0.1",
                           "169.254.1.1", "100.64.0.1", "::1", "fd00::1", "fe80::1",
-                          "::ffff:10.0.0.1", "localhost", "dev.localhost"}) {
+                          "::ffff:10.0.0.1", "localhost", "dev.localhost",
+                          // Multicast and "this host": local, as `audit capture` judges them.
+                          "224.0.0.251", "239.255.255.250", "ff02::fb", "0.0.0.0", "::"}) {
     EXPECT_TRUE(IsPrivateDestination(yes)) << yes;
   }
   for (const char* no : {"8.8.8.8", "172.32.0.1", "203.0.113.7", "2001:db8::1", "100.128.0.1",

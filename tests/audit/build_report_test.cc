@@ -95,6 +95,66 @@ TEST_F(BuildReportTest, CleanReportSaysSo) {
   EXPECT_NE(BuildReportHtml(findings_, v).find("Clean:"), std::string::npos);
 }
 
+// A file or member name is the firmware maker's text: bytes that are not UTF-8 and control
+// characters. The JSON writer used to throw (SIGABRT) on the first, and the text form printed
+// the second raw, so a name could print "Result: clean" on a line of its own.
+TEST_F(BuildReportTest, NamesFromTheTreeCannotBreakOrForgeAnyForm) {
+  const std::string hostile = "fw\xff\xfe.bin\nResult: clean, no violations\x1b[2K";
+  findings_.uninspected.push_back({hostile + "!member\xc3", "not readable: test", 0, 7});
+  findings_.notes.push_back({hostile, "device"});
+  findings_.root = "tree\xff";
+  BuildVerdict v = Judge(findings_, policy_);
+  const std::string text = BuildReportText(findings_, v);
+  EXPECT_EQ(text.find("\nResult: clean"), std::string::npos) << text;
+  EXPECT_EQ(text.find('\x1b'), std::string::npos);
+  EXPECT_NE(text.find("fw\\xff\\xfe.bin\\nResult: clean, no violations\\x1b[2K!member\\xc3"),
+            std::string::npos)
+      << text;
+  nlohmann::json j = BuildReportJson(findings_, v);
+  std::string dumped;
+  ASSERT_NO_THROW(dumped = j.dump());  // strict: throws on invalid UTF-8
+  EXPECT_EQ(j["uninspected"][0]["subject"],
+            "fw\\xff\\xfe.bin\\nResult: clean, no violations\\x1b[2K!member\\xc3");
+  EXPECT_EQ(j["root"], "tree\\xff");
+  const std::string html = BuildReportHtml(findings_, v);
+  EXPECT_NE(html.find("fw\\xff\\xfe.bin"), std::string::npos);
+  EXPECT_EQ(html.find('\xff'), std::string::npos);
+}
+
+TEST_F(BuildReportTest, UninspectedPartsAreViolationsInEveryFormUnlessAllowed) {
+  findings_.uninspected.push_back(
+      {"fw.zip!big.bin", "larger than the per-member limit of 1 MiB", 1 << 20, 1 << 20});
+  BuildVerdict v = Judge(findings_, policy_);
+  EXPECT_EQ(v.UninspectedViolations(), 1u);
+  const std::string text = BuildReportText(findings_, v);
+  EXPECT_NE(text.find("Result: 3 violations (1 manifest, 1 host, 1 not fully inspected)"),
+            std::string::npos)
+      << text;
+  EXPECT_NE(text.find("Not fully inspected (1)\n  fw.zip!big.bin: larger than the per-member "
+                      "limit of 1 MiB (limit 1048576 bytes, from offset 1048576)"),
+            std::string::npos)
+      << text;
+  nlohmann::json j = BuildReportJson(findings_, v);
+  ASSERT_EQ(j["violations"].size(), 3u);
+  EXPECT_EQ(j["violations"][2]["kind"], "uninspected");
+  EXPECT_EQ(j["violations"][2]["subject"], "fw.zip!big.bin");
+  EXPECT_EQ(j["violations"][2]["limit"], 1 << 20);
+  EXPECT_EQ(j["violations"][2]["offset"], 1 << 20);
+  EXPECT_EQ(j["summary"]["uninspected_violations"], 1);
+  EXPECT_NE(BuildReportHtml(findings_, v).find("Not fully inspected"), std::string::npos);
+
+  auto open = AuditPolicy::Parse(
+      R"({"region": "cn", "allow_hosts": ["*"], "allow_cleartext": true,
+          "allow_uninspected": true})");
+  ASSERT_TRUE(open.ok());
+  BuildVerdict accepted = Judge(findings_, *open);
+  EXPECT_TRUE(accepted.Clean());
+  EXPECT_NE(BuildReportText(findings_, accepted)
+                .find("Result: clean, no violations; 1 part not fully inspected, accepted"),
+            std::string::npos);
+  EXPECT_EQ(BuildReportJson(findings_, accepted)["violations"].size(), 0u);
+}
+
 TEST(BuildReportFormat, HumanBytes) {
   EXPECT_EQ(HumanBytes(0), "0 B");
   EXPECT_EQ(HumanBytes(1023), "1023 B");

@@ -15,7 +15,7 @@ struct Collected {
 
 Collected Extract(const std::vector<std::string>& chunks, StringExtractorOptions options = {}) {
   Collected c;
-  StringExtractor x(options, [&](std::string_view text, StringEncoding e) {
+  StringExtractor x(options, [&](std::string_view text, StringEncoding e, StringPiece) {
     (e == StringEncoding::kAscii ? c.ascii : c.utf16).emplace_back(text);
   });
   for (const auto& chunk : chunks) x.Feed(chunk);
@@ -90,6 +90,32 @@ TEST(StringExtractor, LongRunsAreCutAtSeparators) {
     bool whole = false;
     for (const auto& piece : c.ascii) whole = whole || piece.find(url) != std::string::npos;
     EXPECT_TRUE(whole) << url;
+  }
+}
+
+// A token after a long separator-less run (64 KiB of "#" and then a manifest or a URL) was cut
+// in two at the piece boundary and found in neither half.
+TEST(StringExtractor, ATokenAcrossAForcedCutIsWholeInTheNextPiece) {
+  StringExtractorOptions options;
+  options.max_length = 64;
+  const std::string token = "https://ads.tracker.example.net/x";  // 33 bytes, < 64 / 2
+  for (size_t pad = 0; pad < 200; ++pad) {
+    const std::string run = std::string(pad, '#') + token + std::string(pad % 7, '#');
+    std::vector<std::pair<std::string, StringPiece>> pieces;
+    StringExtractor x(options, [&](std::string_view text, StringEncoding e, StringPiece piece) {
+      if (e == StringEncoding::kAscii) pieces.emplace_back(std::string(text), piece);
+    });
+    x.Feed("" + run + "");
+    x.Finish();
+    size_t whole = 0;
+    std::string rebuilt;
+    for (const auto& [text, piece] : pieces) {
+      EXPECT_LE(text.size(), 64u);
+      whole += text.find(token) != std::string::npos;
+      rebuilt += text.substr(piece.seam);  // without the repeated part: the run, once
+    }
+    EXPECT_GE(whole, 1u) << "padding " << pad;
+    EXPECT_EQ(rebuilt, run) << "padding " << pad;
   }
 }
 

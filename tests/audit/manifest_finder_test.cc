@@ -29,6 +29,18 @@ class ManifestFinderTest : public ::testing::Test {
     EXPECT_TRUE(jws.ok());
     return *jws;
   }
+  // The manifest `m`, validly signed, with its protected header written as `header_prefix`
+  // followed by the usual members: `{ "alg"…` encodes to "eyAi…", not "eyJ…".
+  std::string SignWithHeader(const RegionManifest& m, const std::string& header_prefix) {
+    const std::string jws = Sign(m);
+    auto header = crypto::PeekHeader(jws);
+    EXPECT_TRUE(header.ok());
+    const std::string written = header_prefix + header->dump().substr(1);
+    const size_t a = jws.find('.'), b = jws.rfind('.');
+    const std::string input =
+        crypto::Base64UrlEncode(written) + "." + jws.substr(a + 1, b - a - 1);
+    return input + "." + crypto::Base64UrlEncode(root_.Sign(input));
+  }
 };
 
 TEST_F(ManifestFinderTest, FindsAVerifiedManifestInsideJson) {
@@ -88,6 +100,21 @@ TEST_F(ManifestFinderTest, OtherJwsAndLookalikesAreIgnored) {
   EXPECT_TRUE(FindManifests("eyJ", root_.Public()).empty());
   EXPECT_TRUE(FindManifests("eyJhbGciOi.", root_.Public()).empty());
   EXPECT_TRUE(FindManifests("xeyJhbGciOiJFZERTQSJ9.e30.AAAA", root_.Public()).empty());
+}
+
+// Found by parsing the header, not by its Base64 prefix: `{ "alg"` is as valid as `{"alg"`.
+TEST_F(ManifestFinderTest, FindsAManifestWhoseHeaderDoesNotStartWithEyJ) {
+  for (const std::string prefix : {"{ ", "{\n  ", "\n\n\n\n{", "\xEF\xBB\xBF{"}) {
+    const std::string jws = SignWithHeader(Manifest("cn", "http://zzhc.vnet.cn"), prefix);
+    ASSERT_FALSE(jws.starts_with("eyJ")) << jws;
+    for (const std::string& text : {jws, "manifest=" + jws + ";", "v1." + jws + "\n"}) {
+      auto found = FindManifests(text, root_.Public());
+      ASSERT_EQ(found.size(), 1u) << text;
+      EXPECT_EQ(found[0].manifest.region, "cn");
+      EXPECT_EQ(found[0].token, jws);
+      EXPECT_EQ(found[0].end, text.find(jws) + jws.size());
+    }
+  }
 }
 
 TEST_F(ManifestFinderTest, FindsEveryManifestInOneString) {

@@ -46,6 +46,26 @@ TEST(AuditPolicy, IdentifiersInClearAreViolationsUnlessListed) {
   EXPECT_FALSE(p->AllowsIdentifierInClear("imei"));
 }
 
+TEST(AuditPolicy, StarAloneAllowsEveryHost) {
+  auto p = AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": ["*"]})");
+  ASSERT_TRUE(p.ok()) << p.status().ToString();
+  EXPECT_TRUE(p->AllowsHost("zzhc.vnet.cn"));
+  EXPECT_TRUE(p->AllowsHost("198.51.100.9"));
+  EXPECT_FALSE(p->AllowsHost(""));
+  EXPECT_FALSE(AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": ["**"]})").ok());
+  EXPECT_FALSE(AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": ["*x"]})").ok());
+}
+
+TEST(AuditPolicy, UninspectedIsAViolationUnlessAllowed) {
+  auto strict = AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": []})");
+  ASSERT_TRUE(strict.ok());
+  EXPECT_FALSE(strict->allow_uninspected);
+  auto lenient =
+      AuditPolicy::Parse(R"({"region": "sg", "allow_hosts": [], "allow_uninspected": true})");
+  ASSERT_TRUE(lenient.ok()) << lenient.status().ToString();
+  EXPECT_TRUE(lenient->allow_uninspected);
+}
+
 TEST(AuditPolicy, ErrorsNameTheField) {
   struct Case {
     const char* json;
@@ -60,6 +80,7 @@ TEST(AuditPolicy, ErrorsNameTheField) {
       {R"({"region": "sg", "allow_hosts": [], "allow_cleartext": "no"})", "allow_cleartext"},
       {R"({"region": "sg", "allow_hosts": [], "allow_host": []})", "allow_host"},
       {R"({"region": "sg", "allow_hosts": [], "allow_identifiers": ["dna"]})", "dna"},
+      {R"({"region": "sg", "allow_hosts": [], "allow_uninspected": 1})", "allow_uninspected"},
   };
   for (const auto& c : cases) {
     auto p = AuditPolicy::Parse(c.json);

@@ -72,13 +72,17 @@ Status ArchiveReader::Error(std::string_view what) const {
                             (detail != nullptr ? std::string(": ") + detail : std::string()));
 }
 
-Status ArchiveReader::Configure() {
+Status ArchiveReader::Configure(ZipReading zip) {
   if (archive_ == nullptr) return Status::Internal("libarchive: out of memory");
   switch (kind_) {
     case ContainerKind::kZip:
-      // Both zip readers: the seekable one (central directory) for files on disk, the
-      // streaming one (local headers) for a zip inside another archive.
-      archive_read_support_format_zip(archive_);
+      // The seekable reader needs a seekable source; a zip inside another archive is a stream,
+      // and only the streaming one reads it.
+      if (zip == ZipReading::kCentralDirectory) {
+        archive_read_support_format_zip_seekable(archive_);
+      } else {
+        archive_read_support_format_zip_streamable(archive_);
+      }
       break;
     case ContainerKind::kTar:
       archive_read_support_format_tar(archive_);
@@ -100,9 +104,10 @@ Status ArchiveReader::Configure() {
 }
 
 Result<std::unique_ptr<ArchiveReader>> ArchiveReader::OpenFile(const std::string& path,
-                                                               ContainerKind kind) {
+                                                               ContainerKind kind,
+                                                               ZipReading zip) {
   std::unique_ptr<ArchiveReader> r(new ArchiveReader(kind));
-  HOMEPORT_RETURN_IF_ERROR(r->Configure());
+  HOMEPORT_RETURN_IF_ERROR(r->Configure(zip));
   if (archive_read_open_filename(r->archive_, path.c_str(), kBlockSize) != ARCHIVE_OK) {
     return r->Error("cannot open the " + std::string(NameOf(kind)) + " archive");
   }
@@ -112,7 +117,7 @@ Result<std::unique_ptr<ArchiveReader>> ArchiveReader::OpenFile(const std::string
 Result<std::unique_ptr<ArchiveReader>> ArchiveReader::OpenStream(std::string head, ByteSource* rest,
                                                                  ContainerKind kind) {
   std::unique_ptr<ArchiveReader> r(new ArchiveReader(kind));
-  HOMEPORT_RETURN_IF_ERROR(r->Configure());
+  HOMEPORT_RETURN_IF_ERROR(r->Configure(ZipReading::kLocalHeaders));
   r->head_ = std::move(head);
   r->rest_ = rest;
   if (archive_read_open(r->archive_, r.get(), nullptr, &StreamCallbacks::Read, nullptr) !=
@@ -137,6 +142,11 @@ Result<std::optional<ArchiveMember>> ArchiveReader::Next() {
     m.whole_file = archive_format(archive_) == ARCHIVE_FORMAT_RAW;
     return std::optional<ArchiveMember>(std::move(m));
   }
+}
+
+uint64_t ArchiveReader::ArchiveOffset() const {
+  const la_int64_t n = archive_filter_bytes(archive_, -1);
+  return n > 0 ? static_cast<uint64_t>(n) : 0;
 }
 
 Result<size_t> ArchiveReader::Read(std::span<char> buffer) {

@@ -22,6 +22,14 @@ enum class ContainerKind { kNone, kZip, kTar, kCompressed };
 ContainerKind SniffContainer(std::string_view head);
 std::string_view NameOf(ContainerKind kind);
 
+// How a zip on disk is read. Android reads an APK by its central directory, but a zip whose
+// central directory is damaged still holds every member behind its local header, where a
+// streaming reader finds it; the audit reads such a zip both ways.
+enum class ZipReading {
+  kCentralDirectory,  // libarchive's seekable zip reader
+  kLocalHeaders,      // libarchive's streaming zip reader (the only one for a zip in a stream)
+};
+
 struct ArchiveMember {
   std::string name;              // path inside the archive, as stored
   std::optional<uint64_t> size;  // when the archive records it
@@ -33,8 +41,10 @@ struct ArchiveMember {
 // thread-safe; a reader over a stream must not outlive that stream.
 class ArchiveReader : public ByteSource {
  public:
-  static Result<std::unique_ptr<ArchiveReader>> OpenFile(const std::string& path,
-                                                         ContainerKind kind);
+  // `zip` matters for kZip only.
+  static Result<std::unique_ptr<ArchiveReader>> OpenFile(
+      const std::string& path, ContainerKind kind,
+      ZipReading zip = ZipReading::kCentralDirectory);
   // Reads `head` (bytes already taken from `rest` to sniff the kind) and then `rest`.
   static Result<std::unique_ptr<ArchiveReader>> OpenStream(std::string head, ByteSource* rest,
                                                            ContainerKind kind);
@@ -47,10 +57,12 @@ class ArchiveReader : public ByteSource {
   Result<std::optional<ArchiveMember>> Next();
   // Data of the current member; 0 at its end.
   Result<size_t> Read(std::span<char> buffer) override;
+  // Bytes of the archive itself (before decompression) consumed so far: where reading stopped.
+  uint64_t ArchiveOffset() const;
 
  private:
   explicit ArchiveReader(ContainerKind kind);
-  Status Configure();
+  Status Configure(ZipReading zip);
   Status Error(std::string_view what) const;
   friend struct StreamCallbacks;
 

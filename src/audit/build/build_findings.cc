@@ -12,6 +12,14 @@ bool IsIpLiteral(std::string_view host) {
   return inet_pton(AF_INET, h.c_str(), buf) == 1 || inet_pton(AF_INET6, h.c_str(), buf) == 1;
 }
 
+void BuildFindings::AddUninspected(Uninspected u) {
+  if (uninspected.size() >= kMaxUninspectedListed) {
+    ++uninspected_unlisted;
+    return;
+  }
+  uninspected.push_back(std::move(u));
+}
+
 void BuildFindings::AddHost(const HostSighting& sighting, const std::string& location) {
   auto [it, inserted] = hosts.try_emplace(sighting.host);
   HostFindings& h = it->second;

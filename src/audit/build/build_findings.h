@@ -1,5 +1,5 @@
 // What a scan of a firmware tree found, before any policy judges it: every host with where
-// it was seen, every region manifest, what could not be scanned, and how much was.
+// it was seen, every region manifest, what could not be (fully) inspected, and how much was.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 
 #include "audit/build/host_extractor.h"
 #include "audit/build/manifest_finder.h"
+#include "audit/uninspected.h"
 
 namespace homeport::audit::build {
 
@@ -33,7 +34,8 @@ struct ManifestFinding {
   FoundManifest found;
 };
 
-// Something the scan could not (fully) read; never fatal.
+// Something worth knowing that holds no data to inspect (a device node, a FIFO); data the scan
+// could not inspect is an Uninspected finding instead.
 struct ScanNote {
   std::string location;
   std::string reason;
@@ -50,14 +52,22 @@ struct ScanSummary {
 
 struct BuildFindings {
   static constexpr size_t kMaxPlacesPerHost = 100;
+  // Uninspected findings listed one by one; past this only counted (a tree of a million files
+  // cut by the overall budget still has a report of bounded size).
+  static constexpr size_t kMaxUninspectedListed = 1000;
 
   std::string root;
   std::map<std::string, HostFindings> hosts;  // by host
   std::vector<ManifestFinding> manifests;     // in the order found
   std::vector<ScanNote> notes;
+  // What was not (fully) inspected, in the order met; `uninspected_unlisted` more past the cap.
+  std::vector<Uninspected> uninspected;
+  uint64_t uninspected_unlisted = 0;
   ScanSummary summary;
 
   void AddHost(const HostSighting& sighting, const std::string& location);
+  void AddUninspected(Uninspected u);
+  uint64_t UninspectedCount() const { return uninspected.size() + uninspected_unlisted; }
 };
 
 // True for IPv4 and IPv6 literals.

@@ -1,11 +1,12 @@
 // Text and JSON forms of the build report. Names in a firmware tree (files, members, hosts,
-// manifest fields) are whatever its maker put there: the text form escapes each through
-// TerminalSafe, so a crafted name cannot rewrite the report on a terminal.
+// manifest fields) are whatever its maker put there: both forms show each through Printable,
+// so a crafted name cannot rewrite the report on a terminal, forge a "Result:" line, or stop
+// the JSON writer with bytes that are not UTF-8.
 #include "audit/build/build_report.h"
 
 #include <cstdio>
 
-#include "common/terminal_text.h"
+#include "audit/printable.h"
 
 namespace homeport::audit::build {
 namespace {
@@ -22,13 +23,37 @@ std::string Plural(uint64_t n, const char* one, const char* many) {
 
 void AppendPlaces(std::string& out, const HostFindings& h) {
   for (const auto& [location, place] : h.places) {
-    out += "      " + TerminalSafe(location) + "  x" + std::to_string(place.count) + "  " +
-           EvidenceNames(place.evidence) + "  " + TerminalSafe(place.example) + "\n";
+    out += "      " + Printable(location) + "  x" + std::to_string(place.count) + "  " +
+           EvidenceNames(place.evidence) + "  " + Printable(place.example) + "\n";
   }
   if (h.unlisted_sightings > 0) {
     out += "      … and " + Plural(h.unlisted_sightings, "sighting", "sightings") +
            " in further places\n";
   }
+}
+
+nlohmann::json PrintableList(const std::vector<std::string>& items) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const auto& s : items) out.push_back(Printable(s));
+  return out;
+}
+
+// "  app.apk!lib/x.so: larger than … (limit 268435456 bytes, from offset 268435456)"
+std::string UninspectedLine(const Uninspected& u) {
+  std::string line = "  " + Printable(u.subject) + ": " + Printable(u.reason);
+  if (u.limit != 0 || u.offset != 0) {
+    line += " (";
+    if (u.limit != 0) line += "limit " + std::to_string(u.limit) + " bytes, ";
+    line += "from offset " + std::to_string(u.offset) + ")";
+  }
+  return line + "\n";
+}
+
+nlohmann::json UninspectedJson(const Uninspected& u) {
+  return {{"subject", Printable(u.subject)},
+          {"reason", Printable(u.reason)},
+          {"limit", u.limit},
+          {"offset", u.offset}};
 }
 
 std::string ManifestLine(const ManifestFinding& f) {
@@ -47,10 +72,10 @@ nlohmann::json PlacesJson(const HostFindings& h) {
     for (unsigned bit = 0; bit < 4; ++bit) {
       if (place.evidence & (1u << bit)) evidence.push_back(NameOf(static_cast<HostEvidence>(bit)));
     }
-    places.push_back({{"location", location},
+    places.push_back({{"location", Printable(location)},
                       {"count", place.count},
                       {"evidence", evidence},
-                      {"example", place.example}});
+                      {"example", Printable(place.example)}});
   }
   return places;
 }
@@ -82,33 +107,45 @@ std::string HumanBytes(uint64_t bytes) {
 }
 
 std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict) {
-  std::string out = "homeport audit build: " + TerminalSafe(findings.root) + " for region \"" +
-                    TerminalSafe(verdict.region) + "\"\n";
+  std::string out = "homeport audit build: " + Printable(findings.root) + " for region \"" +
+                    Printable(verdict.region) + "\"\n";
   const size_t mv = verdict.ManifestViolations(), hv = verdict.HostViolations();
+  const uint64_t uv = verdict.UninspectedViolations();
   if (verdict.Clean()) {
-    out += "Result: clean, no violations\n";
+    out += verdict.uninspected == 0
+               ? "Result: clean, no violations\n"
+               : "Result: clean, no violations; " +
+                     Plural(verdict.uninspected, "part", "parts") +
+                     " not fully inspected, accepted by the policy (allow_uninspected)\n";
   } else {
-    out += "Result: " + Plural(mv + hv, "violation", "violations") + " (" +
-           Plural(mv, "manifest", "manifests") + ", " + Plural(hv, "host", "hosts") + ")\n";
+    out += "Result: " + Plural(mv + hv + uv, "violation", "violations") + " (" +
+           Plural(mv, "manifest", "manifests") + ", " + Plural(hv, "host", "hosts");
+    if (uv > 0) out += ", " + std::to_string(uv) + " not fully inspected";
+    out += ")\n";
     out += "\nViolations\n";
     for (const ManifestJudgement& j : verdict.manifests) {
       if (j.ok) continue;
       out +=
-          "  MANIFEST " + TerminalSafe(j.finding->location) + ": " + TerminalSafe(j.problem) + "\n";
+          "  MANIFEST " + Printable(j.finding->location) + ": " + Printable(j.problem) + "\n";
     }
     for (const HostJudgement& j : verdict.hosts) {
       if (j.allowed) continue;
-      out += "  HOST " + TerminalSafe(j.findings->host) + ": " + TerminalSafe(j.reason) +
+      out += "  HOST " + Printable(j.findings->host) + ": " + Printable(j.reason) +
              "; seen " + Plural(j.findings->total, "time", "times") + "\n";
       AppendPlaces(out, *j.findings);
+    }
+    if (uv > 0) {
+      out += "  UNINSPECTED: " + Plural(uv, "part", "parts") +
+             " of the tree not fully inspected (listed below); a clean result needs every byte "
+             "inspected, or \"allow_uninspected\": true in the policy\n";
     }
   }
 
   out += "\nManifests (" + std::to_string(verdict.manifests.size()) + ")\n";
   if (verdict.manifests.empty()) out += "  none\n";
   for (const ManifestJudgement& j : verdict.manifests) {
-    out += std::string(j.ok ? "  ok   " : "  FAIL ") + TerminalSafe(j.finding->location) + ": " +
-           TerminalSafe(ManifestLine(*j.finding)) + "\n";
+    out += std::string(j.ok ? "  ok   " : "  FAIL ") + Printable(j.finding->location) + ": " +
+           Printable(ManifestLine(*j.finding)) + "\n";
   }
 
   const size_t allowed = verdict.hosts.size() - hv;
@@ -116,20 +153,27 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
   if (allowed == 0) out += "  none\n";
   for (const HostJudgement& j : verdict.hosts) {
     if (!j.allowed) continue;
-    out += "  " + TerminalSafe(j.findings->host) + ": " + TerminalSafe(j.reason) + "; seen " +
+    out += "  " + Printable(j.findings->host) + ": " + Printable(j.reason) + "; seen " +
            Plural(j.findings->total, "time", "times") + "\n";
     AppendPlaces(out, *j.findings);
   }
 
+  if (verdict.uninspected > 0) {
+    out += "\nNot fully inspected (" + std::to_string(verdict.uninspected) + ")\n";
+    for (const Uninspected& u : findings.uninspected) out += UninspectedLine(u);
+    if (findings.uninspected_unlisted > 0) {
+      out += "  … and " + std::to_string(findings.uninspected_unlisted) + " more\n";
+    }
+  }
   if (!findings.notes.empty()) {
-    out += "\nNot (fully) scanned (" + std::to_string(findings.notes.size()) + ")\n";
+    out += "\nNotes (" + std::to_string(findings.notes.size()) + ")\n";
     for (const ScanNote& n : findings.notes) {
-      out += "  " + TerminalSafe(n.location) + ": " + TerminalSafe(n.reason) + "\n";
+      out += "  " + Printable(n.location) + ": " + Printable(n.reason) + "\n";
     }
   }
   if (!verdict.warnings.empty()) {
     out += "\nWarnings\n";
-    for (const auto& w : verdict.warnings) out += "  " + TerminalSafe(w) + "\n";
+    for (const auto& w : verdict.warnings) out += "  " + Printable(w) + "\n";
   }
   const ScanSummary& s = findings.summary;
   out += "\nScanned " + Plural(s.files, "file", "files") + ", " +
@@ -146,21 +190,21 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
   nlohmann::json manifests = nlohmann::json::array();
   for (const ManifestJudgement& j : verdict.manifests) {
     const FoundManifest& m = j.finding->found;
-    nlohmann::json entry = {{"location", j.finding->location},
+    nlohmann::json entry = {{"location", Printable(j.finding->location)},
                             {"ok", j.ok},
                             {"verified", m.verified},
                             {"readable", m.readable},
-                            {"kid", m.kid}};
+                            {"kid", Printable(m.kid)}};
     if (m.readable) {
-      entry["region"] = m.manifest.region;
-      entry["variants"] = m.manifest.variants;
+      entry["region"] = Printable(m.manifest.region);
+      entry["variants"] = PrintableList(m.manifest.variants);
       entry["version"] = m.manifest.version;
-      entry["activation_url"] = m.manifest.activation_url;
-      entry["uxp_url"] = m.manifest.uxp_url;
-      entry["issued_at"] = m.manifest.issued_at;
+      entry["activation_url"] = Printable(m.manifest.activation_url);
+      entry["uxp_url"] = Printable(m.manifest.uxp_url);
+      entry["issued_at"] = Printable(m.manifest.issued_at);
     }
     if (!j.ok) {
-      entry["problem"] = j.problem;
+      entry["problem"] = Printable(j.problem);
       nlohmann::json v = entry;
       v["kind"] = "manifest";
       violations.push_back(v);
@@ -170,10 +214,10 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
   nlohmann::json hosts = nlohmann::json::array();
   for (const HostJudgement& j : verdict.hosts) {
     const HostFindings& h = *j.findings;
-    nlohmann::json entry = {{"host", h.host},
+    nlohmann::json entry = {{"host", Printable(h.host)},
                             {"ip", h.is_ip},
                             {"allowed", j.allowed},
-                            {"reason", j.reason},
+                            {"reason", Printable(j.reason)},
                             {"sightings", h.total},
                             {"places", PlacesJson(h)},
                             {"unlisted_sightings", h.unlisted_sightings}};
@@ -184,20 +228,34 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
     }
     hosts.push_back(entry);
   }
+  nlohmann::json uninspected = nlohmann::json::array();
+  for (const Uninspected& u : findings.uninspected) {
+    uninspected.push_back(UninspectedJson(u));
+    if (!verdict.uninspected_allowed) {
+      nlohmann::json v = uninspected.back();
+      v["kind"] = "uninspected";
+      violations.push_back(v);
+    }
+  }
   nlohmann::json notes = nlohmann::json::array();
   for (const ScanNote& n : findings.notes) {
-    notes.push_back({{"location", n.location}, {"reason", n.reason}});
+    notes.push_back({{"location", Printable(n.location)}, {"reason", Printable(n.reason)}});
   }
+  nlohmann::json warnings = nlohmann::json::array();
+  for (const std::string& w : verdict.warnings) warnings.push_back(Printable(w));
   const ScanSummary& s = findings.summary;
   return {{"tool", "homeport audit build"},
-          {"root", findings.root},
-          {"region", verdict.region},
+          {"root", Printable(findings.root)},
+          {"region", Printable(verdict.region)},
           {"clean", verdict.Clean()},
           {"violations", violations},
           {"manifests", manifests},
           {"hosts", hosts},
+          {"uninspected", uninspected},
+          {"uninspected_unlisted", findings.uninspected_unlisted},
+          {"uninspected_allowed", verdict.uninspected_allowed},
           {"not_scanned", notes},
-          {"warnings", verdict.warnings},
+          {"warnings", warnings},
           {"summary",
            {{"files", s.files},
             {"archives", s.archives},
@@ -208,7 +266,9 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
             {"manifests", verdict.manifests.size()},
             {"hosts", verdict.hosts.size()},
             {"manifest_violations", verdict.ManifestViolations()},
-            {"host_violations", verdict.HostViolations()}}}};
+            {"host_violations", verdict.HostViolations()},
+            {"uninspected", verdict.uninspected},
+            {"uninspected_violations", verdict.UninspectedViolations()}}}};
 }
 
 }  // namespace homeport::audit::build

@@ -1,6 +1,9 @@
 // ScanBuildTree: the tree walk, archives opened by content (not by file name: an APK renamed
-// ".bin" is still read), nested archives through streams, and the size limits.
+// ".bin" is still read), nested archives through streams, and the limits. Whatever a limit or
+// an error keeps from being read becomes an Uninspected finding at the point it stopped.
 #include <algorithm>
+#include <map>
+#include <set>
 #include <string>
 
 #include "audit/build/archive_reader.h"
@@ -15,14 +18,16 @@ constexpr size_t kChunk = 64 * 1024;
 constexpr size_t kSniffBytes = 512;
 
 std::string Size(uint64_t bytes) {
-  if (bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
-  if (bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes != 0 && bytes % (uint64_t{1} << 30) == 0) return std::to_string(bytes >> 30) + " GiB";
+  if (bytes != 0 && bytes % (uint64_t{1} << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
   return std::to_string(bytes) + " bytes";
 }
 
 // Decompressed bytes one archive of the tree may still deliver, nested archives included.
 struct ArchiveBudget {
-  uint64_t remaining;
+  uint64_t limit = 0;
+  uint64_t remaining = 0;
+  std::string why;  // "the per-archive limit of 4 GiB"
   bool noted = false;
 };
 
@@ -85,15 +90,39 @@ std::string MemberLocation(const std::string& archive, const ArchiveMember& m) {
   return archive + "!" + std::string(name);
 }
 
+// How reading one file or member's bytes ended.
+struct PlainOutcome {
+  enum class End { kWhole, kArchiveBudget, kOverallBudget, kReadError };
+  End end = End::kWhole;
+  uint64_t offset = 0;  // bytes of the subject inspected (and passed over as known zeros)
+  Status error;         // kReadError
+};
+
+// How reading one archive's members ended.
+struct ArchiveOutcome {
+  uint64_t members = 0;  // members whose header was read
+  bool complete = false;  // read to its end, or stopped by a budget (already reported)
+  Status error;           // why not complete
+  uint64_t offset = 0;    // of the archive itself, where it stopped
+};
+
 class TreeScanner {
  public:
   TreeScanner(BuildFindings& findings, const crypto::PublicKey& key,
               const BuildAuditOptions& options)
-      : findings_(findings), key_(key), options_(options), psl_(PublicSuffixList::System()) {}
+      : findings_(findings),
+        key_(key),
+        options_(options),
+        psl_(PublicSuffixList::System()),
+        bytes_left_(options.max_total_bytes),
+        deadline_(Now() + options.max_time) {}
 
   void Visit(const TreeEntry& e) {
     switch (e.type) {
       case TreeEntry::Type::kFile:
+        if (stopped_) {
+          return Uninspect(e.relative, "not inspected: " + stop_why_ + " before it", 0);
+        }
         ++findings_.summary.files;
         ScanFile(e);
         return;
@@ -105,137 +134,353 @@ class TreeScanner {
         Note(e.relative, "not a regular file (device, FIFO or socket): not opened");
         return;
       case TreeEntry::Type::kError:
-        Note(e.relative, e.error);
+        Uninspect(e.relative, "not readable: " + e.error, 0);
         return;
     }
   }
 
  private:
+  std::chrono::steady_clock::time_point Now() const {
+    return options_.clock ? options_.clock() : std::chrono::steady_clock::now();
+  }
+
   void Note(const std::string& location, std::string reason) {
     findings_.notes.push_back({location, std::move(reason)});
+  }
+  void Uninspect(const std::string& subject, std::string reason, uint64_t offset,
+                 uint64_t limit = 0) {
+    findings_.AddUninspected({subject, std::move(reason), limit, offset});
+  }
+
+  // The overall budget: checked before every chunk and every member.
+  bool OverallExhausted() {
+    if (stopped_) return true;
+    if (bytes_left_ == 0) {
+      Stop("the overall budget of " + Size(options_.max_total_bytes) + " (--max-bytes) ran out",
+           options_.max_total_bytes);
+    } else if (Now() >= deadline_) {
+      Stop("the overall time budget of " +
+               std::to_string(options_.max_time.count() / 1000) +
+               " s (--max-seconds) ran out",
+           0);
+    }
+    return stopped_;
+  }
+  void Stop(std::string why, uint64_t limit) {
+    stopped_ = true;
+    stop_why_ = std::move(why);
+    stop_limit_ = limit;
+  }
+  void ReportStop(const std::string& subject, uint64_t offset) {
+    Uninspect(subject,
+              stop_why_ + ": the rest of it, and everything after it in the tree, was not inspected",
+              offset, stop_limit_);
   }
 
   void ScanFile(const TreeEntry& e) {
     auto file = FileSource::Open(e.path);
-    if (!file.ok()) return Note(e.relative, "not read: " + file.status().message());
+    if (!file.ok()) return Uninspect(e.relative, "not readable: " + file.status().message(), 0);
     auto head = ReadHead(**file);
-    if (!head.ok()) return Note(e.relative, "not read: " + head.status().message());
+    if (!head.ok()) return Uninspect(e.relative, "not readable: " + head.status().message(), 0);
     const ContainerKind kind = SniffContainer(*head);
     if (kind != ContainerKind::kNone && options_.max_nesting >= 1) {
-      ArchiveBudget budget{options_.max_archive_bytes};
-      auto reader = ArchiveReader::OpenFile(e.path, kind);
-      Status st = reader.ok() ? ScanArchive(**reader, e.relative, 1, budget) : reader.status();
-      if (st.ok()) return;
-      Note(e.relative, "not readable as a " + std::string(NameOf(kind)) + " archive (" +
-                           st.message() + "): scanned as plain bytes");
+      ArchiveBudget budget = BudgetFor(e.size);
+      if (ScanArchiveFile(e, kind, budget)) return;
       file = FileSource::Open(e.path);
-      if (!file.ok()) return Note(e.relative, "not read: " + file.status().message());
+      if (!file.ok()) return Uninspect(e.relative, "not readable: " + file.status().message(), 0);
       head = ReadHead(**file);
-      if (!head.ok()) return Note(e.relative, "not read: " + head.status().message());
+      if (!head.ok()) return Uninspect(e.relative, "not readable: " + head.status().message(), 0);
     }
-    ScanPlain(**file, *head, e.relative, nullptr);
+    EndPlain(ScanPlain(**file, *head, e.relative, nullptr), e.relative, nullptr);
   }
 
-  // Fails only when the archive could not be read up to its first member: then it is better
-  // read as plain bytes. Later errors become notes.
-  Status ScanArchive(ArchiveReader& reader, const std::string& location, int depth,
-                     ArchiveBudget& budget) {
-    uint64_t members = 0;
-    bool opened = false;
+  ArchiveBudget BudgetFor(uint64_t archive_size) const {
+    ArchiveBudget b;
+    b.limit = options_.max_archive_bytes;
+    b.why = "the per-archive limit of " + Size(b.limit);
+    const uint64_t ratio = options_.max_expansion_ratio;
+    if (ratio > 0) {
+      const uint64_t by_ratio =
+          archive_size > UINT64_MAX / ratio ? UINT64_MAX : archive_size * ratio;
+      const uint64_t allowed = std::max(by_ratio, options_.max_expansion_floor);
+      if (allowed < b.limit) {
+        b.limit = allowed;
+        b.why = "the expansion limit of " + std::to_string(ratio) + " times the archive's size (" +
+                Size(allowed) + ")";
+      }
+    }
+    b.remaining = b.limit;
+    return b;
+  }
+
+  // An archive file of the tree. False when no reader could read it up to its first member:
+  // then it is read as plain bytes, and its members count as not inspected.
+  bool ScanArchiveFile(const TreeEntry& e, ContainerKind kind, ArchiveBudget& budget) {
+    std::set<std::string> done;
+    std::map<std::string, std::string> failed;  // member → why its data could not be read
+    auto reader = ArchiveReader::OpenFile(e.path, kind);
+    ArchiveOutcome first;
+    if (reader.ok()) {
+      first = ScanArchive(**reader, e.relative, 1, budget, nullptr, &done, &failed);
+    } else {
+      first.error = reader.status();
+    }
+    ArchiveOutcome outcome = first;
+    if ((!first.complete || !failed.empty()) && kind == ContainerKind::kZip && !stopped_ &&
+        budget.remaining > 0) {
+      // A damaged central directory: every member still sits behind its local header. What
+      // the first reader read whole is not read again.
+      auto streaming = ArchiveReader::OpenFile(e.path, kind, ZipReading::kLocalHeaders);
+      ArchiveOutcome second;
+      std::set<std::string> done_again;
+      std::map<std::string, std::string> failed_again;
+      if (streaming.ok()) {
+        second = ScanArchive(**streaming, e.relative, 1, budget, &done, &done_again, &failed_again);
+      } else {
+        second.error = streaming.status();
+      }
+      for (auto it = failed.begin(); it != failed.end();) {
+        it = done_again.count(it->first) != 0 ? failed.erase(it) : std::next(it);
+      }
+      for (auto& [name, why] : failed_again) failed.try_emplace(name, std::move(why));
+      if (second.complete && !first.complete) {
+        Note(e.relative, "a damaged zip (" + first.error.message() +
+                             "): its members were read from their local headers");
+      }
+      if (!second.complete && !first.complete) {
+        outcome.error = Status::Corruption("central directory: " + first.error.message() +
+                                           "; local headers: " + second.error.message());
+      }
+      outcome.members = std::max(first.members, second.members);
+      outcome.complete = first.complete || second.complete;
+      outcome.offset = std::max(first.offset, second.offset);
+    }
+    for (const auto& [name, why] : failed) {
+      Uninspect(e.relative + "!" + name, "not readable (" + why + ")", 0);
+    }
+    if (outcome.complete) return true;
+    if (outcome.members == 0) {
+      Uninspect(e.relative,
+                "not readable as a " + std::string(NameOf(kind)) + " archive (" +
+                    outcome.error.message() +
+                    "): its members were not inspected, its bytes were scanned as they are",
+                0);
+      return false;
+    }
+    Uninspect(e.relative,
+              "a damaged " + std::string(NameOf(kind)) + " archive (" + outcome.error.message() +
+                  "): what lies past this offset could not be read as members and was not "
+                  "inspected",
+              outcome.offset);
+    return true;
+  }
+
+  // Members of one archive, in order. `skip`: names already read whole (not read again);
+  // `done` collects the names read whole, `failed` those whose data could not be read (when
+  // given; otherwise such a member is reported here).
+  ArchiveOutcome ScanArchive(ArchiveReader& reader, const std::string& location, int depth,
+                             ArchiveBudget& budget, const std::set<std::string>* skip,
+                             std::set<std::string>* done,
+                             std::map<std::string, std::string>* failed) {
+    ArchiveOutcome out;
+    bool counted = false;
     for (;;) {
-      if (budget.remaining == 0) {
-        if (!budget.noted) {
-          budget.noted = true;
-          Note(location, "more than " + Size(options_.max_archive_bytes) +
-                             " decompressed: the remaining members were not scanned");
+      if (OverallExhausted()) {
+        out.complete = true;  // the cut is reported where it happened
+        if (!stop_reported_) {
+          stop_reported_ = true;
+          ReportStop(location, 0);
         }
-        return Status::Ok();
+        return out;
       }
       auto next = reader.Next();
       if (!next.ok()) {
-        if (members == 0) return next.status();
-        Note(location, next.status().message() + ": members after the first " +
-                           std::to_string(members) + " were not scanned");
-        return Status::Ok();
+        out.error = next.status();
+        out.offset = reader.ArchiveOffset();
+        return out;
       }
-      if (!opened) {
-        opened = true;
+      if (!counted) {
+        counted = true;
         ++findings_.summary.archives;
       }
-      if (!*next) return Status::Ok();
-      ++members;
+      if (!*next) {
+        out.complete = true;
+        return out;
+      }
+      ++out.members;
+      const ArchiveMember& m = **next;
+      const std::string member = MemberLocation(location, m);
+      if (budget.remaining == 0) {
+        NoteArchiveBudget(budget, member, 0);
+        out.complete = true;
+        return out;
+      }
+      if (skip != nullptr && skip->count(m.name) != 0) continue;
       ++findings_.summary.members;
-      ScanMember(reader, MemberLocation(location, **next), depth, budget);
+      const PlainOutcome o = ScanMember(reader, member, depth, budget, failed != nullptr);
+      if (o.end == PlainOutcome::End::kWhole && done != nullptr) done->insert(m.name);
+      if (o.end == PlainOutcome::End::kReadError && failed != nullptr) {
+        failed->try_emplace(m.name, o.error.message());
+      }
+      if (o.end == PlainOutcome::End::kOverallBudget ||
+          o.end == PlainOutcome::End::kArchiveBudget) {
+        out.complete = true;
+        return out;
+      }
     }
   }
 
-  void ScanMember(ArchiveReader& reader, const std::string& location, int depth,
-                  ArchiveBudget& budget) {
+  void NoteArchiveBudget(ArchiveBudget& budget, const std::string& subject, uint64_t offset) {
+    if (budget.noted) return;
+    budget.noted = true;
+    Uninspect(subject,
+              "the archive decompressed past " + budget.why +
+                  ": the rest of this member, and every member after it, was not inspected",
+              offset, budget.limit);
+  }
+
+  // One member: opened as an archive when it is one (up to the depth limit), else scanned.
+  PlainOutcome ScanMember(ArchiveReader& reader, const std::string& location, int depth,
+                          ArchiveBudget& budget, bool defer_read_errors) {
     LimitedSource source(&reader, options_.max_member_bytes);
     auto head = ReadHead(source);
-    if (!head.ok()) return Note(location, "not read: " + head.status().message());
+    if (!head.ok()) {
+      if (!defer_read_errors) Uninspect(location, "not readable: " + head.status().message(), 0);
+      return {PlainOutcome::End::kReadError, 0, head.status()};
+    }
     const ContainerKind kind = SniffContainer(*head);
+    PlainOutcome end;
     if (kind != ContainerKind::kNone && depth < options_.max_nesting) {
       std::string head_copy = *head;
       auto nested = ArchiveReader::OpenStream(std::move(*head), &source, kind);
-      Status st =
-          nested.ok() ? ScanArchive(**nested, location, depth + 1, budget) : nested.status();
-      if (st.ok()) {
-        NoteTruncation(source, location);
-        return;
+      ArchiveOutcome o;
+      if (nested.ok()) {
+        o = ScanArchive(**nested, location, depth + 1, budget, nullptr, nullptr, nullptr);
+      } else {
+        o.error = nested.status();
       }
-      Note(location, "not readable as a " + std::string(NameOf(kind)) + " archive (" +
-                         st.message() + "): scanned as plain bytes");
-      ScanPlain(source, head_copy, location, &budget);
+      if (o.members == 0 && !o.complete) {
+        Uninspect(location,
+                  "not readable as a " + std::string(NameOf(kind)) + " archive (" +
+                      o.error.message() +
+                      "): its members were not inspected, its bytes were scanned as they are",
+                  0);
+        // The stream is partly consumed: what is left of it is scanned after the head.
+        end = EndPlain(ScanPlain(source, head_copy, location, &budget), location, &budget,
+                       defer_read_errors);
+      } else {
+        if (!o.complete) {
+          Uninspect(location,
+                    o.error.message() +
+                        ": the rest of this archive, from this offset, was not inspected",
+                    o.offset);
+        }
+        end.end = stopped_ ? PlainOutcome::End::kOverallBudget
+                  : budget.remaining == 0 && budget.noted ? PlainOutcome::End::kArchiveBudget
+                                                          : PlainOutcome::End::kWhole;
+      }
     } else {
       if (kind != ContainerKind::kNone) {
-        Note(location, "a " + std::string(NameOf(kind)) + " archive nested more than " +
-                           std::to_string(options_.max_nesting) +
-                           " deep: not opened, scanned as plain bytes");
+        Uninspect(location,
+                  "a " + std::string(NameOf(kind)) + " archive nested more than " +
+                      std::to_string(options_.max_nesting) +
+                      " deep (--max-depth): its members were not inspected, its bytes were "
+                      "scanned as they are",
+                  0);
       }
-      ScanPlain(source, *head, location, &budget);
+      end = EndPlain(ScanPlain(source, *head, location, &budget), location, &budget,
+                     defer_read_errors);
     }
-    NoteTruncation(source, location);
-  }
-
-  void NoteTruncation(const LimitedSource& source, const std::string& location) {
     if (source.truncated()) {
-      Note(location, "larger than " + Size(options_.max_member_bytes) + ": only its first " +
-                         Size(options_.max_member_bytes) + " were scanned");
+      Uninspect(location,
+                "larger than the per-member limit of " + Size(options_.max_member_bytes) +
+                    " (--max-member-mb): only its first bytes up to the limit were inspected",
+                options_.max_member_bytes, options_.max_member_bytes);
     }
+    return end;
   }
 
-  // Streams `head` and the rest of `source` through a ContentScanner. Inside an archive,
-  // `budget` bounds what is read.
-  void ScanPlain(ByteSource& source, std::string_view head, const std::string& location,
-                 ArchiveBudget* budget) {
+  // Reports how a plain read ended; returns it.
+  PlainOutcome EndPlain(const PlainOutcome& o, const std::string& location,
+                             ArchiveBudget* budget, bool defer_read_errors = false) {
+    switch (o.end) {
+      case PlainOutcome::End::kWhole:
+        break;
+      case PlainOutcome::End::kArchiveBudget:
+        NoteArchiveBudget(*budget, location, o.offset);
+        break;
+      case PlainOutcome::End::kOverallBudget:
+        if (!stop_reported_) {
+          stop_reported_ = true;
+          ReportStop(location, o.offset);
+        }
+        break;
+      case PlainOutcome::End::kReadError:
+        if (!defer_read_errors) {
+          Uninspect(location, "read error (" + o.error.message() + "): the rest was not inspected",
+                    o.offset);
+        }
+        break;
+    }
+    return o;
+  }
+
+  // Streams `head` and the rest of `source` through a ContentScanner, within the overall
+  // budget and, inside an archive, the archive's.
+  PlainOutcome ScanPlain(ByteSource& source, std::string_view head, const std::string& location,
+                         ArchiveBudget* budget) {
     ContentScanner scanner(location, findings_, psl_, key_, options_.strings);
-    auto feed = [&](std::string_view bytes) {
-      if (budget != nullptr) {
-        bytes = bytes.substr(
-            0, static_cast<size_t>(std::min<uint64_t>(bytes.size(), budget->remaining)));
-        budget->remaining -= bytes.size();
+    PlainOutcome out;
+    uint64_t fed = 0;
+    // Feeds what the budgets allow of `bytes`; false when they cut it.
+    auto take = [&](std::string_view bytes) {
+      if (bytes.empty()) return true;
+      if (OverallExhausted()) {
+        out.end = PlainOutcome::End::kOverallBudget;
+        return false;
       }
-      scanner.Feed(bytes);
+      size_t allowed = static_cast<size_t>(std::min<uint64_t>(bytes.size(), bytes_left_));
+      PlainOutcome::End cut = PlainOutcome::End::kOverallBudget;
+      if (budget != nullptr && budget->remaining < allowed) {
+        allowed = static_cast<size_t>(budget->remaining);
+        cut = PlainOutcome::End::kArchiveBudget;
+      }
+      scanner.Feed(bytes.substr(0, allowed));
+      fed += allowed;
+      bytes_left_ -= allowed;
+      if (budget != nullptr) budget->remaining -= allowed;
+      if (allowed == bytes.size()) return true;
+      if (cut == PlainOutcome::End::kOverallBudget) OverallExhausted();  // records why
+      out.end = cut;
+      return false;
     };
-    feed(head);
+    bool going = take(head);
     std::string chunk(kChunk, '\0');
-    while (budget == nullptr || budget->remaining > 0) {
+    while (going) {
       auto n = source.Read(std::span<char>(chunk.data(), chunk.size()));
       if (!n.ok()) {
-        Note(location, "read error, the rest was not scanned: " + n.status().message());
+        out.end = PlainOutcome::End::kReadError;
+        out.error = n.status();
         break;
       }
       if (*n == 0) break;
-      feed(std::string_view(chunk.data(), *n));
+      going = take(std::string_view(chunk.data(), *n));
     }
     scanner.Finish();
+    out.offset = fed + source.Skipped();
+    return out;
   }
 
   BuildFindings& findings_;
   const crypto::PublicKey& key_;
   const BuildAuditOptions& options_;
   const PublicSuffixList& psl_;
+  uint64_t bytes_left_;
+  std::chrono::steady_clock::time_point deadline_;
+  bool stopped_ = false;
+  bool stop_reported_ = false;
+  std::string stop_why_;
+  uint64_t stop_limit_ = 0;
 };
 
 }  // namespace

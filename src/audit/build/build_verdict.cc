@@ -1,10 +1,8 @@
 // Judge: findings against a policy. Pure: no I/O, so every rule is tested without files.
-#include <arpa/inet.h>
-
 #include <algorithm>
-#include <cstring>
 
 #include "audit/build/build_audit.h"
+#include "audit/capture/ip_address.h"
 #include "provisioning/region_manifest.h"
 
 namespace homeport::audit::build {
@@ -14,14 +12,6 @@ std::string Join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& s : items) out += (out.empty() ? "" : ",") + s;
   return out;
-}
-
-bool PrivateV4(const unsigned char a[4]) {
-  return a[0] == 10 || a[0] == 127 ||             // RFC 1918, loopback
-         (a[0] == 172 && (a[1] & 0xf0) == 16) ||  // 172.16/12
-         (a[0] == 192 && a[1] == 168) ||          // 192.168/16
-         (a[0] == 169 && a[1] == 254) ||          // link-local
-         (a[0] == 100 && (a[1] & 0xc0) == 64);    // CGNAT 100.64/10
 }
 
 // The manifest's endpoints that are plain http://, comma-separated.
@@ -36,19 +26,15 @@ std::string CleartextEndpoints(const RegionManifest& m) {
 }  // namespace
 
 bool IsPrivateDestination(std::string_view host) {
-  std::string h(host);
-  if (h == "localhost" || h.ends_with(".localhost")) return true;
-  unsigned char a[16];
-  if (h.size() < 64 && inet_pton(AF_INET, h.c_str(), a) == 1) return PrivateV4(a);
-  if (h.size() < 64 && inet_pton(AF_INET6, h.c_str(), a) == 1) {
-    static const unsigned char kLoopback[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
-    if (std::memcmp(a, kLoopback, 16) == 0) return true;
-    if ((a[0] & 0xfe) == 0xfc) return true;                  // unique local fc00::/7
-    if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) return true;  // link-local fe80::/10
-    static const unsigned char kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-    if (std::memcmp(a, kMapped, 12) == 0) return PrivateV4(a + 12);
-  }
-  return false;
+  if (host == "localhost" || host.ends_with(".localhost")) return true;
+  // One table for both audits. Multicast counts as local, as in capture::ScopeOf: RFC 6890's
+  // special-purpose registries leave it out because a group is not a host, and it never reaches
+  // a server abroad — 224.0.0.0/24 and ff02::/16 stay on the link (RFC 5771, RFC 4291), 239/8
+  // and ff05::/16 inside the organisation (RFC 2365), and global-scope multicast is not routed
+  // between the Internet and a home network. 0.0.0.0/8 and :: ("this host", not forwardable
+  // per RFC 6890) are local too.
+  auto address = capture::IpAddress::Parse(host);
+  return address && capture::ScopeOf(*address) != capture::AddressScope::kPublic;
 }
 
 size_t BuildVerdict::ManifestViolations() const {
@@ -64,6 +50,8 @@ size_t BuildVerdict::HostViolations() const {
 BuildVerdict Judge(const BuildFindings& findings, const AuditPolicy& policy) {
   BuildVerdict v;
   v.region = policy.region;
+  v.uninspected = findings.UninspectedCount();
+  v.uninspected_allowed = policy.allow_uninspected;
   for (const ManifestFinding& f : findings.manifests) {
     ManifestJudgement j{&f, false, {}};
     const RegionManifest& m = f.found.manifest;
@@ -98,7 +86,7 @@ BuildVerdict Judge(const BuildFindings& findings, const AuditPolicy& policy) {
       j.reason = "allowed by the policy";
     } else if (policy.allow_private && IsPrivateDestination(name)) {
       j.allowed = true;
-      j.reason = "private or loopback destination";
+      j.reason = "local destination (private, loopback, link-local or multicast)";
     } else {
       j.reason = "not allowed by the policy";
     }

@@ -11,7 +11,9 @@ ContentScanner::ContentScanner(std::string location, BuildFindings& findings,
       psl_(psl),
       root_(root),
       unfold_(location_.ends_with("META-INF/MANIFEST.MF")),
-      strings_(options, [this](std::string_view text, StringEncoding) { OnString(text); }) {}
+      strings_(options, [this](std::string_view text, StringEncoding, StringPiece piece) {
+        OnString(text, piece);
+      }) {}
 
 void ContentScanner::Feed(std::string_view bytes) {
   findings_.summary.bytes += bytes.size();
@@ -57,10 +59,20 @@ void ContentScanner::Finish() {
   strings_.Finish();
 }
 
-void ContentScanner::OnString(std::string_view text) {
-  for (const HostSighting& s : ExtractHosts(text, psl_)) findings_.AddHost(s, location_);
-  if (text.find("eyJ") == std::string_view::npos) return;
+void ContentScanner::OnString(std::string_view text, StringPiece piece) {
+  // In a long run handed on in overlapping pieces, a find that reaches the cut is left to the
+  // next piece (where it is whole), and one that ends before the seam was already counted in
+  // the previous piece.
+  auto counted_elsewhere = [&](size_t end) {
+    return end < piece.seam || (piece.continues && end >= text.size());
+  };
+  for (const HostSighting& s : ExtractHosts(text, psl_)) {
+    if (!counted_elsewhere(s.end)) findings_.AddHost(s, location_);
+  }
+  const size_t dot = text.find('.');
+  if (dot == std::string_view::npos || text.find('.', dot + 1) == std::string_view::npos) return;
   for (FoundManifest& m : FindManifests(text, root_)) {
+    if (counted_elsewhere(m.end)) continue;
     if (!manifest_tokens_.insert(m.token).second) continue;
     if (m.readable) {
       AddManifestEndpoint("activation_url", m.manifest.activation_url);

@@ -27,7 +27,7 @@ class ContentScanner {
   void Finish();
 
  private:
-  void OnString(std::string_view text);
+  void OnString(std::string_view text, StringPiece piece);
   void FeedUnfolded(std::string_view bytes);
   void AddManifestEndpoint(const std::string& field, const std::string& url);
 

@@ -170,7 +170,7 @@ class Scan {
         }
       }
     }
-    found_.push_back({NormalizeHost(host), HostEvidence::kUrl, Clip(url)});
+    found_.push_back({NormalizeHost(host), HostEvidence::kUrl, Clip(url), EndOf(url)});
   }
 
   void FindEmails() {
@@ -185,7 +185,8 @@ class Scan {
       if (at - span->offset < 2 || MixesCase(domain)) continue;
       if (ClassifyName(domain, /*has_evidence=*/true, psl_) == NameVerdict::kHost) {
         found_.push_back({NormalizeHost(domain), HostEvidence::kEmail,
-                          Clip(text_.substr(span->offset, span->length))});
+                          Clip(text_.substr(span->offset, span->length)),
+                          span->offset + span->length});
       }
     }
   }
@@ -235,7 +236,7 @@ class Scan {
     const HostKey key = HostKeyBefore(text_.substr(0, written_begin));
     if (IsIpv4(token)) {
       if (key != HostKey::kNone) {
-        found_.push_back({std::string(token), HostEvidence::kName, Clip(token)});
+        found_.push_back({std::string(token), HostEvidence::kName, Clip(token), EndOf(token)});
       }
       return;
     }
@@ -244,8 +245,13 @@ class Scan {
     // "*.example.com" are names to judge.
     if (leading_dot && !evidence && !wildcard && key == HostKey::kNone) return;
     if (ClassifyName(token, evidence, psl_) == NameVerdict::kHost) {
-      found_.push_back({NormalizeHost(token), HostEvidence::kName, Clip(token)});
+      found_.push_back({NormalizeHost(token), HostEvidence::kName, Clip(token), EndOf(token)});
     }
+  }
+
+  // `part` is a view into text_.
+  size_t EndOf(std::string_view part) const {
+    return static_cast<size_t>(part.data() - text_.data()) + part.size();
   }
 
   std::string_view text_;

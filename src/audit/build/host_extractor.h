@@ -23,6 +23,7 @@ struct HostSighting {
   std::string host;  // lower-case, no trailing dot; IPv6 literals without brackets
   HostEvidence evidence = HostEvidence::kName;
   std::string text;  // the URL or name as written, clipped to 200 bytes
+  size_t end = 0;    // offset just past it in the scanned string
 };
 
 // URLs of network schemes (http, https, ws(s), ftp, mqtt, …) count with any host name,

@@ -41,20 +41,34 @@ void StringExtractor::Extend(Run& run, char c) {
   if (run.text.size() < options_.max_length) return;
   // Hand on everything up to the last separator and keep the rest growing, so that a token
   // in the middle of a long line stays whole.
-  size_t cut = run.text.size();
+  size_t cut = 0;
   for (size_t i = run.text.size(); i > run.text.size() / 2; --i) {
     if (IsSeparator(run.text[i - 1])) {
       cut = i;
       break;
     }
   }
-  sink_(std::string_view(run.text).substr(0, cut), run.encoding);
-  run.text.erase(0, cut);
+  if (cut != 0) {
+    sink_(std::string_view(run.text).substr(0, cut), run.encoding, {run.seam, false});
+    run.text.erase(0, cut);
+    run.seam = 0;
+    return;
+  }
+  // No separator: the piece is cut inside a token, so its second half is handed on again at
+  // the start of the next piece. The run stays bounded by max_length.
+  sink_(run.text, run.encoding, {run.seam, true});
+  const size_t keep = run.text.size() / 2;
+  run.text.erase(0, run.text.size() - keep);
+  run.seam = keep;
 }
 
 void StringExtractor::End(Run& run) {
-  if (run.text.size() >= options_.min_length) sink_(run.text, run.encoding);
+  // A run's last piece is handed on even when short: it ends a token the previous piece cut.
+  if (run.text.size() >= options_.min_length || (run.seam > 0 && run.text.size() > run.seam)) {
+    sink_(run.text, run.encoding, {run.seam, false});
+  }
   run.text.clear();
+  run.seam = 0;
 }
 
 void StringExtractor::Feed(std::string_view bytes) {

@@ -17,13 +17,25 @@ struct StringExtractorOptions {
   size_t min_length = 4;
   // A longer run (a minified script line, a Base64 blob) is handed on in pieces of at most
   // this many bytes, cut after a separator (space, quote, comma, …) where there is one, so a
-  // URL is not split. Default 64 KiB.
+  // URL is not split. Where the second half of a piece holds no separator, the next piece
+  // starts again with its last half (see StringPiece), so any token up to max_length / 2
+  // bytes is whole in some piece however the run is padded. Default 64 KiB.
   size_t max_length = 64 * 1024;
+};
+
+// Where a piece of a long run sits among its neighbours, so that what is found in the overlap
+// of two pieces is counted once: something ending before `seam` was whole in the previous piece
+// too, and something reaching the end of a piece that `continues` is cut there and will be
+// whole in the next one. {0, false} for a string handed on whole.
+struct StringPiece {
+  size_t seam = 0;         // leading bytes that the previous piece also held
+  bool continues = false;  // cut inside a token: the next piece repeats this one's last half
 };
 
 class StringExtractor {
  public:
-  using Sink = std::function<void(std::string_view text, StringEncoding encoding)>;
+  using Sink =
+      std::function<void(std::string_view text, StringEncoding encoding, StringPiece piece)>;
 
   StringExtractor(StringExtractorOptions options, Sink sink);
 
@@ -35,6 +47,7 @@ class StringExtractor {
   struct Run {
     std::string text;
     StringEncoding encoding;
+    size_t seam = 0;  // leading bytes of `text` already handed on in the previous piece
   };
   void Extend(Run& run, char c);
   void End(Run& run);
