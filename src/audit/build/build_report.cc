@@ -106,7 +106,8 @@ std::string HumanBytes(uint64_t bytes) {
   return buf;
 }
 
-std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict) {
+std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict,
+                            const Provenance* provenance) {
   std::string out = "homeport audit build: " + Printable(findings.root) + " for region \"" +
                     Printable(verdict.region) + "\"\n";
   const size_t mv = verdict.ManifestViolations(), hv = verdict.HostViolations();
@@ -175,6 +176,7 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
     out += "\nWarnings\n";
     for (const auto& w : verdict.warnings) out += "  " + Printable(w) + "\n";
   }
+  if (provenance != nullptr) out += "\n" + ProvenanceText(*provenance);
   const ScanSummary& s = findings.summary;
   out += "\nScanned " + Plural(s.files, "file", "files") + ", " +
          Plural(s.archives, "archive", "archives") + ", " +
@@ -185,7 +187,8 @@ std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& v
   return out;
 }
 
-nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict& verdict) {
+nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict& verdict,
+                               const Provenance* provenance) {
   nlohmann::json violations = nlohmann::json::array();
   nlohmann::json manifests = nlohmann::json::array();
   for (const ManifestJudgement& j : verdict.manifests) {
@@ -244,7 +247,7 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
   nlohmann::json warnings = nlohmann::json::array();
   for (const std::string& w : verdict.warnings) warnings.push_back(Printable(w));
   const ScanSummary& s = findings.summary;
-  return {{"tool", "homeport audit build"},
+  nlohmann::json report = {{"tool", "homeport audit build"},
           {"root", Printable(findings.root)},
           {"region", Printable(verdict.region)},
           {"clean", verdict.Clean()},
@@ -269,6 +272,8 @@ nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict
             {"host_violations", verdict.HostViolations()},
             {"uninspected", verdict.uninspected},
             {"uninspected_violations", verdict.UninspectedViolations()}}}};
+  if (provenance != nullptr) report["provenance"] = ProvenanceJson(*provenance);
+  return report;
 }
 
 }  // namespace homeport::audit::build

@@ -9,12 +9,18 @@
 #include <string>
 
 #include "audit/build/build_audit.h"
+#include "audit/provenance.h"
 
 namespace homeport::audit::build {
 
-std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict);
-nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict& verdict);
-std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& verdict);
+// `provenance`, when given, is part of every form (audit/provenance.h): a "provenance" object
+// in JSON, a block before the summary in text, a section of the page.
+std::string BuildReportText(const BuildFindings& findings, const BuildVerdict& verdict,
+                            const Provenance* provenance = nullptr);
+nlohmann::json BuildReportJson(const BuildFindings& findings, const BuildVerdict& verdict,
+                               const Provenance* provenance = nullptr);
+std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& verdict,
+                            const Provenance* provenance = nullptr);
 
 // "url,manifest": how a host was found at one place.
 std::string EvidenceNames(unsigned evidence_bits);

@@ -55,7 +55,8 @@ void HostRows(std::string& out, const BuildVerdict& verdict, bool allowed) {
 
 }  // namespace
 
-std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& verdict) {
+std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& verdict,
+                            const Provenance* provenance) {
   const size_t mv = verdict.ManifestViolations(), hv = verdict.HostViolations();
   const uint64_t uv = verdict.UninspectedViolations();
   std::string out =
@@ -154,6 +155,7 @@ std::string BuildReportHtml(const BuildFindings& findings, const BuildVerdict& v
     for (const auto& w : verdict.warnings) out += "<li>" + Html(w) + "</li>";
     out += "</ul>\n";
   }
+  if (provenance != nullptr) out += ProvenanceHtml(*provenance);
   const ScanSummary& s = findings.summary;
   out += "<h2>Summary</h2>\n<p>" + std::to_string(s.files) + " files, " +
          std::to_string(s.archives) + " archives, " + std::to_string(s.members) +
