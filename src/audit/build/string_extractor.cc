@@ -72,8 +72,22 @@ void StringExtractor::End(Run& run) {
 }
 
 void StringExtractor::Feed(std::string_view bytes) {
-  for (char ch : bytes) {
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const char ch = bytes[i];
     const auto c = static_cast<unsigned char>(ch);
+    // Zeros after zeros change nothing but the offset's parity: skip the run at once (zip bombs
+    // and disk images are mostly zeros, and this loop is the scan's inner loop).
+    if (c == 0 && previous_ == 0 && before_low_ == 0 && offset_ > 0 && ascii_.text.empty() &&
+        utf16_[0].text.empty() && utf16_[1].text.empty() &&
+        pending_low_[(offset_ - 1) % 2] == 0 && pending_low_[offset_ % 2] == -1) {
+      size_t end = bytes.find_first_not_of('\0', i);
+      if (end == std::string_view::npos) end = bytes.size();
+      offset_ += end - i;
+      pending_low_[(offset_ - 1) % 2] = 0;
+      pending_low_[offset_ % 2] = -1;
+      i = end - 1;
+      continue;
+    }
     if (IsPrintable(c)) {
       Extend(ascii_, ch);
     } else {
