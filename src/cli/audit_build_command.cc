@@ -4,10 +4,14 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 
 #include "audit/build/build_audit.h"
 #include "audit/build/build_report.h"
+#include "audit/build/tree_digest.h"
 #include "audit/policy.h"
+#include "audit/provenance.h"
+#include "build_info.h"
 #include "audit_group.h"
 #include "command.h"
 #include "common/terminal_text.h"
@@ -84,19 +88,43 @@ int RunBuild(const BuildArgs& a) {
   options.max_total_bytes = a.max_bytes;
   options.max_time = std::chrono::seconds(a.max_seconds);
   options.max_expansion_ratio = a.max_ratio;
+  audit::Provenance provenance = audit::NewProvenance(
+      HOMEPORT_VERSION_STRING, HOMEPORT_COMMIT, std::chrono::system_clock::now());
+  provenance.input_kind = audit::InputKind::kTree;
+  provenance.input = a.dir;
+  // The tree's digest reads every file once more, on another core while the scan runs.
+  auto digest = std::async(std::launch::async, [dir = a.dir] {
+    return audit::build::DigestTree(dir);
+  });
   auto findings = audit::build::ScanBuildTree(a.dir, *root_key, options);
   if (!findings.ok()) return Unusable(findings.status().message());
   if (!policy) policy = audit::build::PolicyFromManifests(*findings, a.region);
+  if (auto tree = digest.get(); tree.ok()) {
+    provenance.input_sha256 = tree->sha256;
+    provenance.input_sha256_problem = tree->problem;
+  } else {
+    provenance.input_sha256_problem = tree.status().message();
+  }
+  // Without --policy the tree's own manifests are the policy (PolicyFromManifests).
+  provenance.policy = audit::PolicyProvenance(
+      *policy, a.policy.empty() ? "the tree's verified manifests for region " + a.region
+                                : a.policy);
+  if (*chosen && (*chosen)->manifest) {  // --manifest: its signed declaration was the policy
+    const RegionManifest& m = *(*chosen)->manifest;
+    provenance.policy.reset();
+    provenance.manifest = {a.manifest, (*chosen)->key_id, m.region, m.version};
+  }
 
   const audit::build::BuildVerdict verdict = audit::build::Judge(*findings, *policy);
   const std::string out =
-      a.json ? TerminalSafeJson(audit::build::BuildReportJson(*findings, verdict)) + "\n"
-             : audit::build::BuildReportText(*findings, verdict);
+      a.json ? TerminalSafeJson(audit::build::BuildReportJson(*findings, verdict, &provenance)) +
+                   "\n"
+             : audit::build::BuildReportText(*findings, verdict, &provenance);
   std::fwrite(out.data(), 1, out.size(), stdout);
   std::fflush(stdout);
   if (!a.html.empty()) {
     std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
-    html << audit::build::BuildReportHtml(*findings, verdict);
+    html << audit::build::BuildReportHtml(*findings, verdict, &provenance);
     html.close();
     if (!html) return Unusable(a.html + ": cannot write the HTML report");
   }
