@@ -47,6 +47,12 @@ install(FILES ${geo}/geo-whois-asn-country-mmdb/NRO_LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo RENAME NRO_LICENSE)
 install(FILES ${geo}/asn/DBIP-LICENSE ${geo}/asn/ROUTEVIEWS-LICENSE
         DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo)
+# The ASN package's version (a compiled table made from other data is stale) and the compiled
+# table the build made from these CSV files (cmake/geo_data.cmake), which audits map at start.
+install(FILES ${geo}/asn/package.json DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo
+        RENAME asn-package.json)
+install(FILES ${PROJECT_BINARY_DIR}/geo/homeport-asn.bin
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/homeport/geo OPTIONAL)
 # For operators who run Prometheus and Grafana (docs/operations.md, "Prometheus and Grafana").
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/prometheus/homeport-alerts.yml
               ${PROJECT_SOURCE_DIR}/deploy/prometheus/homeport-alerts_test.yml

@@ -140,6 +140,7 @@ int Main(int argc, char** argv) {
   AddFleetCommands(app, commands);
   AddAuditBuildCommand(app, commands);
   AddAuditCaptureCommand(app, commands);
+  AddGeoCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ValidationError& e) {

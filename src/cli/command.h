@@ -43,6 +43,7 @@ void AddUxpCommands(CLI::App& app, Commands& commands);
 void AddFleetCommands(CLI::App& app, Commands& commands);
 void AddAuditBuildCommand(CLI::App& app, Commands& commands);
 void AddAuditCaptureCommand(CLI::App& app, Commands& commands);
+void AddGeoCommands(CLI::App& app, Commands& commands);
 
 // The access log's name for whoever runs the CLI: "cli:<user>".
 std::string CliActor();
