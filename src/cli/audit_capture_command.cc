@@ -52,6 +52,7 @@ int RunCapture(const CaptureArgs& a) {
   }
   auto report = audit::AnalyzeCaptureFile(a.file, *scanner, **geo, *policy);
   if (!report.ok()) return Unusable(report.status().message());
+  for (const std::string& warning : (*geo)->Warnings()) Warn("warning: " + warning);
   if (Status asn = (*geo)->AsnStatus(); !asn.ok()) {
     Warn("warning: AS numbers unavailable: " + asn.message());
   }
