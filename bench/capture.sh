@@ -18,9 +18,10 @@
 #   CAPTURE_SEED        the generator's seed (1)
 #   CAPTURE_RUNS        timed runs of homeport and cat per shape, the best counts (3)
 #   TSHARK_RUNS         timed runs of tshark per shape (1: tshark takes minutes per GB)
-#   TSHARK_SLICE_MB     when set, tshark reads a capture of this many MB of the same shape and
-#                       seed (the first part of the big one) and its rate is taken from that; the
-#                       output says so. Unset: tshark reads the same file as homeport.
+#   TSHARK_SLICE_MB     tshark reads a capture of this many MB of the same shape and seed (the
+#                       first part of the big one) and its rate is taken from that; the output
+#                       and the table say so (100: tshark takes 10-20 minutes for 1 GB of the
+#                       short-flows or identifier-heavy shape). 0: the same file as homeport.
 #   STARTUP_RUNS        audits of the tiny capture for the start-up figure (20; the median counts)
 #   CAPTURE_MEMORY_LIMIT_MB  address-space limit of each homeport run (8192): a run that needs
 #                       more fails, is reported as failed with its peak RSS, and the next shape
@@ -37,6 +38,7 @@ DATA=${CAPTURE_DATA:-$ROOT/bench/work/captures}
 SEED=${CAPTURE_SEED:-1}
 RUNS=${CAPTURE_RUNS:-3}
 TSHARK_RUNS=${TSHARK_RUNS:-1}
+TSHARK_SLICE_MB=${TSHARK_SLICE_MB:-100}
 STARTUP_RUNS=${STARTUP_RUNS:-20}
 MEMORY_LIMIT_MB=${CAPTURE_MEMORY_LIMIT_MB:-8192}
 BIN="$BUILD/homeport"
@@ -121,7 +123,7 @@ for shape in $SHAPES; do
   fi
   tshark_file=$file
   tshark_mb=$size_mb
-  if [[ -n ${TSHARK_SLICE_MB:-} ]] && ((TSHARK_SLICE_MB < MB)); then
+  if ((TSHARK_SLICE_MB > 0 && TSHARK_SLICE_MB < MB)); then
     tshark_file=$(capture "$shape" "$TSHARK_SLICE_MB")
     tshark_mb=$(stat -c %s "$tshark_file" | awk '{print $1 / 1e6}')
     cat "$tshark_file" >/dev/null
