@@ -567,11 +567,18 @@ Result<CaptureReport> AnalyzeCaptureFile(const std::string& path,
                                          const GeoLookup& geo, const AuditPolicy& policy,
                                          const CaptureOptions& options) {
   HOMEPORT_ASSIGN_OR_RETURN(capture::PcapSource source, capture::PcapSource::Open(path));
+  CaptureReport report = AnalyzeCapture(source, scanner, geo, policy, options);
+  report.file = path;
+  return report;
+}
+
+CaptureReport AnalyzeCapture(capture::FrameSource& source,
+                             const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
+                             const AuditPolicy& policy, const CaptureOptions& options) {
   CaptureAnalyzer analyzer(scanner, options);
   const int link_type = source.link_type();
   while (auto frame = source.Next()) analyzer.AddFrame(link_type, frame->data, frame->seconds);
   CaptureReport report = analyzer.Finish(geo, policy);
-  report.file = path;
   if (!source.damage().ok()) report.damage = source.damage().message();
   return report;
 }

@@ -20,6 +20,9 @@
 #include "privacy/identifier_scanner.h"
 
 namespace homeport::audit {
+namespace capture {
+class FrameSource;
+}
 
 struct CaptureOptions {
   // Per-stream and total bytes held for reassembly (see tcp_reassembler.h). Default 1 MiB a
@@ -133,6 +136,13 @@ class CaptureAnalyzer {
   class Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// Reads every frame of `source` (a file, standard input or a live capture: capture/
+// frame_source.h) through an analyzer; damage part-way is reported in CaptureReport::damage
+// with what was read before it.
+CaptureReport AnalyzeCapture(capture::FrameSource& source,
+                             const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
+                             const AuditPolicy& policy, const CaptureOptions& options = {});
 
 // Reads `path` (pcap or pcapng) through an analyzer. A file that cannot be opened at all is an
 // error; damage part-way is reported in CaptureReport::damage with what was read before it.

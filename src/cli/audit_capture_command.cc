@@ -1,14 +1,19 @@
 // `homeport audit capture FILE --policy P`: where a device's captured traffic went, judged
 // against a region's policy. Exit 0 clean, 1 violations, 2 unusable input (a damaged capture
 // still gets its report, for what could be read).
+#include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 
 #include "audit/capture_analysis.h"
 #include "audit/capture_report.h"
 #include "audit/geo.h"
 #include "audit/policy.h"
+#include "audit/provenance.h"
+#include "audit_capture_input.h"
 #include "audit_group.h"
+#include "build_info.h"
 #include "command.h"
 #include "privacy/identifier_scanner.h"
 
@@ -16,7 +21,7 @@ namespace homeport::cli {
 namespace {
 
 struct CaptureArgs {
-  std::string file;
+  CaptureInputArgs input;  // FILE, -, or --interface (audit_capture_input.h)
   std::string policy;
   std::string manifest;  // --manifest with --root-pub: a signed region manifest instead
   std::string root_pub;
@@ -50,8 +55,22 @@ int RunCapture(const CaptureArgs& a) {
                     " (run scripts/install-deps.sh, or point --geo-db or HOMEPORT_GEO_DB at a "
                     "folder with the @ip-location-db files)");
   }
-  auto report = audit::AnalyzeCaptureFile(a.file, *scanner, **geo, *policy);
-  if (!report.ok()) return Unusable(report.status().message());
+  audit::Provenance provenance = audit::NewProvenance(
+      HOMEPORT_VERSION_STRING, HOMEPORT_COMMIT, std::chrono::system_clock::now());
+  auto input = OpenCaptureInput(a.input);
+  if (!input.ok()) return Unusable(input.status().message());
+  std::optional<audit::CaptureReport> report =
+      audit::AnalyzeCapture(*input->source, *scanner, **geo, *policy);
+  report->file =
+      input->kind == audit::InputKind::kLive ? "live capture on " + input->name : input->name;
+  DescribeCaptureInput(*input, provenance);
+  provenance.policy = audit::PolicyProvenance(*policy, a.policy);
+  if (*chosen && (*chosen)->manifest) {  // --manifest: its signed declaration was the policy
+    const RegionManifest& m = *(*chosen)->manifest;
+    provenance.policy.reset();
+    provenance.manifest = {a.manifest, (*chosen)->key_id, m.region, m.version};
+  }
+  provenance.geo = (*geo)->Versions();
   for (const std::string& warning : (*geo)->Warnings()) Warn("warning: " + warning);
   if (Status asn = (*geo)->AsnStatus(); !asn.ok()) {
     Warn("warning: AS numbers unavailable: " + asn.message());
@@ -77,7 +96,7 @@ void AddAuditCaptureCommand(CLI::App& app, Commands& commands) {
   auto args = std::make_shared<CaptureArgs>();
   CLI::App* cmd = AuditGroup(app)->add_subcommand(
       "capture", "where a device's packet capture sent data, judged against a region's policy");
-  cmd->add_option("file", args->file, "pcap or pcapng capture")->required();
+  AddCaptureInputOptions(cmd, args->input);
   cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
   AddManifestOption(cmd, args->manifest);
   cmd->add_option("--root-pub", args->root_pub,
