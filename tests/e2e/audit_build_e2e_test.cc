@@ -4,8 +4,10 @@
 // in a global build), a tree full of lookalike strings, the report forms and bad input.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -14,6 +16,7 @@
 #include "crypto/ed25519.h"
 #include "crypto/jws.h"
 #include "e2e_support.h"
+#include "homeport/env.h"
 
 namespace homeport::e2e {
 namespace {
@@ -296,13 +299,208 @@ TEST_F(AuditBuild, UnusableInputExitsTwo) {
   }
 }
 
-TEST_F(AuditBuild, UnreadableFilesAreReportedNotFatal) {
+// What the verifier could not read is never "clean": a violation unless the policy accepts it.
+TEST_F(AuditBuild, UnreadableFilesAreUninspectedNotFatal) {
   CommonFirmware(region_.Manifest("sg", "https://act.sg.example.com"), "{}");
   Write(policy_, R"({"region": "sg", "allow_hosts": ["*.sg.example.com", "schemas.android.com"]})");
   Write(tree_ + "/system/app/Broken.apk", std::string("PK\x03\x04", 4) + std::string(64, '\x01'));
   CommandResult r = Audit();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 not fully inspected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  system/app/Broken.apk: not readable as a zip archive"), std::string::npos)
+      << r.out;
+  Write(policy_, R"({"region": "sg", "allow_hosts": ["*.sg.example.com", "schemas.android.com"],
+                     "allow_uninspected": true})");
+  CommandResult accepted = Audit();
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.out << accepted.err;
+  EXPECT_NE(accepted.out.find("1 part not fully inspected, accepted by the policy"),
+            std::string::npos)
+      << accepted.out;
+}
+
+// The crafted inputs of the hostile-input review, each of which audited "clean" (exit 0).
+class AuditBuildHostile : public AuditBuild {
+ protected:
+  void SetUp() override {
+    AuditBuild::SetUp();
+    fs::create_directories(tree_ + "/system/etc/homeport");
+    fs::copy_file(region_.Manifest("sg", "https://act.sg.example.com"),
+                  tree_ + "/system/etc/homeport/manifest.jws");
+  }
+  // The region's cn manifest, validly signed by the root key, with its protected header
+  // written as `{ "alg"…` (Base64 "eyAi…", not "eyJ…").
+  std::string SpacedHeaderManifest() {
+    const std::string jws = Read(region_.Manifest("cn", "http://zzhc.vnet.cn"));
+    auto key = crypto::ReadSecretKey(Env::Default(), region_.root_key);
+    EXPECT_TRUE(key.ok()) << key.status().ToString();
+    auto header = crypto::PeekHeader(jws);
+    EXPECT_TRUE(header.ok());
+    const size_t a = jws.find('.'), b = jws.rfind('.');
+    const std::string input = crypto::Base64UrlEncode("{ " + header->dump().substr(1)) + "." +
+                              jws.substr(a + 1, b - a - 1);
+    return input + "." + crypto::Base64UrlEncode(key->Sign(input));
+  }
+};
+
+TEST_F(AuditBuildHostile, AManifestAfter64KiBWithoutSeparatorsIsCaught) {
+  const std::string cn = Read(region_.Manifest("cn", "http://zzhc.vnet.cn"));
+  Write(tree_ + "/data/blob.txt", std::string(65536 - 100, '#') + cn);
+  CommandResult r = Audit();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("MANIFEST data/blob.txt: is for region \"cn\""), std::string::npos) << r.out;
+}
+
+TEST_F(AuditBuildHostile, AManifestWhoseHeaderIsNotEyJIsCaught) {
+  const std::string jws = SpacedHeaderManifest();
+  ASSERT_TRUE(jws.starts_with("eyAi")) << jws;
+  Write(tree_ + "/data/manifest.jws", jws + "\n");
+  CommandResult r = Audit();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("MANIFEST data/manifest.jws: is for region \"cn\""), std::string::npos)
+      << r.out;
+}
+
+TEST_F(AuditBuildHostile, WhatLiesBehindTheLimitsIsUninspected) {
+  // Past the per-member limit (1 MiB here), a nested archive past the depth limit.
+  Zip(tree_ + "/system/app/Big.apk",
+      {{"assets/big.txt", std::string((1 << 20) + 10, 'x') + " http://zzhc.vnet.cn/late"}},
+      scratch_ + "/big");
+  Zip(scratch_ + "/inner.zip", {{"hosts.txt", "http://zzhc.vnet.cn/deep"}}, scratch_ + "/in");
+  Zip(tree_ + "/ota/update.zip", {{"payload/inner.zip", Read(scratch_ + "/inner.zip")}},
+      scratch_ + "/out");
+  CommandResult r = Audit({"--max-member-mb", "1", "--max-depth", "1", "--json"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out;
+  std::map<std::string, nlohmann::json> by_subject;
+  for (const auto& v : j["violations"]) {
+    if (v["kind"] == "uninspected") by_subject[v["subject"]] = v;
+  }
+  ASSERT_EQ(by_subject.count("system/app/Big.apk!assets/big.txt"), 1u) << j.dump(2);
+  EXPECT_EQ(by_subject["system/app/Big.apk!assets/big.txt"]["limit"], 1 << 20);
+  EXPECT_EQ(by_subject["system/app/Big.apk!assets/big.txt"]["offset"], 1 << 20);
+  ASSERT_EQ(by_subject.count("ota/update.zip!payload/inner.zip"), 1u) << j.dump(2);
+  EXPECT_NE(by_subject["ota/update.zip!payload/inner.zip"]["reason"].get<std::string>().find(
+                "nested more than 1 deep"),
+            std::string::npos);
+  EXPECT_EQ(j["clean"], false);
+}
+
+// An APK whose central directory is damaged: Android's tools still read it, and so does the
+// audit, from the members' local headers.
+TEST_F(AuditBuildHostile, AnApkWithACorruptCentralDirectoryIsReadFromItsLocalHeaders) {
+  Zip(tree_ + "/system/app/Evil.apk",
+      {{"AndroidManifest.xml", "<manifest/>"},
+       {"assets/config.json", R"({"register_url": "http://zzhc.vnet.cn/zzhc/register.do"})"}},
+      scratch_);
+  std::string apk = Read(tree_ + "/system/app/Evil.apk");
+  const size_t central = apk.find("PK\x01\x02");
+  ASSERT_NE(central, std::string::npos);
+  for (size_t i = central; i < apk.size(); ++i) apk[i] = '\x5a';
+  Write(tree_ + "/system/app/Evil.apk", apk);
+  CommandResult r = Audit();
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.out.find("HOST zzhc.vnet.cn"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("system/app/Evil.apk!assets/config.json  x1  url"), std::string::npos)
+      << r.out;
+}
+
+// Nested zip bombs of a few KB each stop at the expansion limit (256 MiB) instead of 4 GiB
+// each, and a 10 GB sparse image costs what its data costs.
+TEST_F(AuditBuildHostile, BombsAndSparseImagesAreBounded) {
+  Write(scratch_ + "/bomb.py",
+        "import io, sys, zipfile\n"
+        "def z(members):\n"
+        "    b = io.BytesIO()\n"
+        "    with zipfile.ZipFile(b, 'w', zipfile.ZIP_DEFLATED, compresslevel=9) as f:\n"
+        "        for name, data in members: f.writestr(name, data)\n"
+        "    return b.getvalue()\n"
+        "zeros = z([('zeros', bytes(64 << 20))])\n"
+        "layer = z([('z%d.zip' % i, zeros) for i in range(16)])\n"
+        "bomb = z([('l%d.zip' % i, layer) for i in range(16)])\n"
+        "for n in range(4): open(sys.argv[1] + '/bomb%d.zip' % n, 'wb').write(bomb)\n");
+  fs::create_directories(tree_ + "/bombs");
+  const std::string cmd = "python3 " + scratch_ + "/bomb.py " + tree_ + "/bombs";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  ASSERT_LT(fs::file_size(tree_ + "/bombs/bomb0.zip"), 2u << 20);
+  {
+    std::ofstream image(tree_ + "/disk.img", std::ios::binary);
+    image.seekp(int64_t{10} << 30);
+    image << " http://zzhc.vnet.cn/sparse ";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  CommandResult r = Audit({"--json"});
+  const auto took = std::chrono::steady_clock::now() - start;
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_LT(took, std::chrono::seconds(90));
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_TRUE(j.is_object()) << r.out.substr(0, 2000);
+  int bombs_cut = 0;
+  for (const auto& u : j["uninspected"]) {
+    const std::string subject = u["subject"];
+    if (subject.starts_with("bombs/bomb") &&
+        u["reason"].get<std::string>().find("expansion limit") != std::string::npos) {
+      ++bombs_cut;
+    }
+  }
+  EXPECT_EQ(bombs_cut, 4) << j["uninspected"].dump(2);
+  bool sparse_seen = false;
+  for (const auto& h : j["hosts"]) {
+    for (const auto& p : h["places"]) sparse_seen = sparse_seen || p["location"] == "disk.img";
+  }
+  EXPECT_TRUE(sparse_seen) << j["hosts"].dump(2);
+}
+
+TEST_F(AuditBuildHostile, TheOverallBudgetEndsTheScanWithAnUninspectedFinding) {
+  Write(tree_ + "/data/a.bin", std::string(200000, 'a'));
+  Write(tree_ + "/data/b.txt", "http://zzhc.vnet.cn/\n");
+  CommandResult r = Audit({"--max-bytes", "100KiB"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_EQ(r.out.find("HOST zzhc.vnet.cn"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("data/a.bin: the overall budget of 102400 bytes (--max-bytes) ran out"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("data/b.txt: not inspected"), std::string::npos) << r.out;
+  CommandResult bad = Audit({"--max-seconds", "0"});
+  EXPECT_EQ(bad.exit_code, 2) << bad.err;
+  EXPECT_NE(bad.err.find("--max-seconds"), std::string::npos) << bad.err;
+}
+
+// Names that are not UTF-8 or hold control characters: --json used to abort (SIGABRT) and the
+// text form printed them raw, so a file name could print its own "Result: clean" line.
+TEST_F(AuditBuildHostile, HostileNamesAreEscapedInEveryForm) {
+  Write(tree_ + "/data/fw\xff\xfe.bin", "http://zzhc.vnet.cn/\n");
+  Write(tree_ + "/data/x\nResult: clean, no violations\n\x1b[2J", "http://zzhc.vnet.cn/\n");
+  const std::string html = region_.dir.File("report.html");
+  CommandResult j = Audit({"--json", "--html", html});
+  EXPECT_EQ(j.exit_code, 1) << j.err;
+  auto report = nlohmann::json::parse(j.out, nullptr, false);
+  ASSERT_TRUE(report.is_object()) << j.out << j.err;
+  std::string places;
+  for (const auto& h : report["hosts"]) {
+    for (const auto& p : h["places"]) places += p["location"].get<std::string>() + "|";
+  }
+  EXPECT_NE(places.find("data/fw\\xff\\xfe.bin|"), std::string::npos) << places;
+  EXPECT_NE(places.find("data/x\\nResult: clean, no violations\\n\\x1b[2J|"), std::string::npos)
+      << places;
+  EXPECT_NE(Read(html).find("data/fw\\xff\\xfe.bin"), std::string::npos);
+  CommandResult text = Audit();
+  EXPECT_EQ(text.exit_code, 1);
+  EXPECT_EQ(text.out.find("\nResult: clean"), std::string::npos) << text.out;
+  EXPECT_EQ(text.out.find('\x1b'), std::string::npos);
+  EXPECT_NE(text.out.find("data/x\\nResult: clean, no violations\\n\\x1b[2J  x1  url"),
+            std::string::npos)
+      << text.out;
+}
+
+// Multicast (SSDP, mDNS) is a local destination, as `audit capture` judges it.
+TEST_F(AuditBuildHostile, MulticastIsLocalAsInTheCaptureAudit) {
+  Write(tree_ + "/etc/ssdp.conf", "http://239.255.255.250:1900/ http://[ff02::fb]:5353/\n");
+  CommandResult r = Audit();
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
-  EXPECT_NE(r.out.find("system/app/Broken.apk: not readable as a zip archive"), std::string::npos)
+  EXPECT_NE(r.out.find("239.255.255.250: local destination (private, loopback, link-local or "
+                       "multicast)"),
+            std::string::npos)
       << r.out;
 }
 
