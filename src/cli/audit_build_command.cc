@@ -93,8 +93,11 @@ int RunBuild(const BuildArgs& a) {
   provenance.input_kind = audit::InputKind::kTree;
   provenance.input = a.dir;
   // The tree's digest reads every file once more, on another core while the scan runs.
-  auto digest = std::async(std::launch::async, [dir = a.dir] {
-    return audit::build::DigestTree(dir);
+  // Within the scan's budgets: a tree past them is named by no digest, and the report says why.
+  const audit::build::TreeDigestLimits digest_limits{
+      options.max_total_bytes, std::chrono::steady_clock::now() + options.max_time};
+  auto digest = std::async(std::launch::async, [dir = a.dir, digest_limits] {
+    return audit::build::DigestTree(dir, digest_limits);
   });
   auto findings = audit::build::ScanBuildTree(a.dir, *root_key, options);
   if (!findings.ok()) return Unusable(findings.status().message());

@@ -82,6 +82,21 @@ TEST(TreeDigest, AnUnreadableFileLeavesNoDigestAndSaysWhich) {
   EXPECT_THAT(digest->problem, ::testing::HasSubstr("secret: cannot read"));
 }
 
+TEST(TreeDigest, ATreePastTheScansBudgetsGetsNoDigestAndSaysWhich) {
+  testing::TempDir dir;
+  Put(dir.File("big"), std::string(4096, 'x'));
+  auto bytes = DigestTree(dir.path(), {.max_bytes = 1000});
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_TRUE(bytes->sha256.empty());
+  EXPECT_THAT(bytes->problem, ::testing::HasSubstr("--max-bytes"));
+  auto time = DigestTree(dir.path(), {.deadline = std::chrono::steady_clock::now() -
+                                                   std::chrono::seconds(1)});
+  ASSERT_TRUE(time.ok());
+  EXPECT_TRUE(time->sha256.empty());
+  EXPECT_THAT(time->problem, ::testing::HasSubstr("--max-seconds"));
+  EXPECT_FALSE(DigestTree(dir.path(), {.max_bytes = 4096})->sha256.empty());
+}
+
 TEST(TreeDigest, AMissingRootIsAnError) {
   EXPECT_FALSE(DigestTree("/nonexistent/firmware").ok());
 }

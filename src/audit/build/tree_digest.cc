@@ -24,7 +24,8 @@ struct FileToHash {
 };
 
 // Adds one file's record to `hasher`; an error message when it could not be read whole.
-std::string HashFile(const FileToHash& f, Sha256Hasher& hasher, char* buffer, uint64_t* bytes) {
+std::string HashFile(const FileToHash& f, Sha256Hasher& hasher, char* buffer, uint64_t* bytes,
+                     const TreeDigestLimits& limits) {
   const int fd = open(f.path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) return f.relative + ": cannot read: " + std::strerror(errno);
   struct stat st {};
@@ -47,6 +48,10 @@ std::string HashFile(const FileToHash& f, Sha256Hasher& hasher, char* buffer, ui
       break;
     }
     if (n == 0) break;
+    if (std::chrono::steady_clock::now() > limits.deadline) {
+      problem = "not computed: reading the tree took longer than the time budget (--max-seconds)";
+      break;
+    }
     read_so_far += static_cast<uint64_t>(n);
     if (read_so_far > length) break;
     hasher.Update(std::string_view(buffer, static_cast<size_t>(n)));
@@ -62,20 +67,29 @@ std::string HashFile(const FileToHash& f, Sha256Hasher& hasher, char* buffer, ui
 
 }  // namespace
 
-Result<TreeDigest> DigestTree(const std::string& root) {
+Result<TreeDigest> DigestTree(const std::string& root, const TreeDigestLimits& limits) {
   std::vector<FileToHash> files;
+  uint64_t total = 0;
   HOMEPORT_RETURN_IF_ERROR(WalkTree(root, [&](const TreeEntry& e) {
-    if (e.type == TreeEntry::Type::kFile) files.push_back({e.relative, e.path});
+    if (e.type != TreeEntry::Type::kFile) return;
+    files.push_back({e.relative, e.path});
+    total += e.size;
   }));
+  TreeDigest digest;
+  if (limits.max_bytes > 0 && total > limits.max_bytes) {
+    digest.problem = "not computed: the tree's files hold " + std::to_string(total) +
+                     " bytes, more than the byte budget (--max-bytes) of " +
+                     std::to_string(limits.max_bytes);
+    return digest;
+  }
   // WalkTree sorts names within each directory, which is not the order of whole paths
   // ("a/b" comes before "a.txt" there, after it here).
   std::sort(files.begin(), files.end(),
             [](const FileToHash& a, const FileToHash& b) { return a.relative < b.relative; });
-  TreeDigest digest;
   Sha256Hasher hasher;
   const auto buffer = std::make_unique<char[]>(kPiece);
   for (const FileToHash& f : files) {
-    std::string problem = HashFile(f, hasher, buffer.get(), &digest.bytes);
+    std::string problem = HashFile(f, hasher, buffer.get(), &digest.bytes, limits);
     if (!problem.empty()) {
       digest.problem = std::move(problem);
       digest.bytes = 0;

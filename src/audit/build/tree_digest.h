@@ -13,6 +13,7 @@
 // same byte sequence. Directories (empty ones included) and file metadata are not covered.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string>
 
@@ -27,9 +28,16 @@ struct TreeDigest {
   uint64_t bytes = 0;   // their bytes
 };
 
+// The same bounds as the scan's (BuildAuditOptions::max_total_bytes, max_time): a tree past
+// them gets no digest, and `problem` says which bound.
+struct TreeDigestLimits {
+  uint64_t max_bytes = 0;  // 0: no limit
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+};
+
 // Reads every regular file below `root` once, in 1 MiB pieces. Fails only when `root` itself
 // cannot be used (as ScanBuildTree does); an unreadable file, or one whose size changes while it
-// is read, leaves `sha256` empty and says so in `problem`.
-Result<TreeDigest> DigestTree(const std::string& root);
+// is read, leaves `sha256` empty and says so in `problem`, as does a tree past `limits`.
+Result<TreeDigest> DigestTree(const std::string& root, const TreeDigestLimits& limits = {});
 
 }  // namespace homeport::audit::build
