@@ -2,6 +2,7 @@
 #include "agent/glean_document.h"
 
 #include "common/gzip.h"
+#include "common/text.h"
 
 #include <sys/utsname.h>
 
@@ -73,14 +74,9 @@ std::string NewUuidV4(Env& env) {
 }
 
 bool IsUuidV4(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = s[i];
-    if (dash != (c == '-')) return false;
-    if (!dash && !((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return s[14] == '4' && (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
+  // Lower-case only: the form this agent writes and Glean's pipeline keys documents by.
+  return IsUuid(s) && AsciiLower(s) == s && s[14] == '4' &&
+         (s[19] == '8' || s[19] == '9' || s[19] == 'a' || s[19] == 'b');
 }
 
 std::string GleanMinuteTime(Env::TimePoint t) {

@@ -8,6 +8,7 @@
 
 #include "command.h"
 #include "common/terminal_text.h"
+#include "common/text.h"
 #include "schema/catalogue.h"
 #include "schema/metric_values.h"
 #include "server/retention.h"
@@ -28,7 +29,7 @@ void AddUxpCommands(CLI::App& app, Commands& commands) {
   exp->add_option("--store", e->store, "store URL")->required();
   exp->callback([&commands, e] {
     commands.run = [e] {
-      if (!schema::IsUuid(e->client_id)) {
+      if (!IsUuid(e->client_id)) {
         return Fail("\"" + TerminalSafe(e->client_id) +
                     "\" is not a Glean client_id (a UUID, such as "
                     "0f8fad5b-d9cb-469f-a165-70867728950e); nothing was read");

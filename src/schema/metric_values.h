@@ -9,6 +9,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/text.h"
 #include "schema/app_schema.h"
 #include "schema/ping_validator.h"
 
@@ -50,8 +51,6 @@ std::string Clip(std::string_view s);
 std::string PointerJoin(const std::string& base, std::string_view token);
 // "a string", "an integer", "an object"... for messages.
 std::string_view JsonKindName(simdjson::dom::element v);
-// 8-4-4-4-12 hex digits.
-bool IsUuid(std::string_view s);
 // A key appearing twice in `obj`, if any. simdjson keeps both; a JSON library that keeps only
 // the last would store a value that was never validated, so such documents are refused.
 std::optional<std::string_view> FindDuplicateKey(simdjson::dom::object obj);

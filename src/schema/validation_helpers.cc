@@ -25,30 +25,9 @@ std::string Clip(std::string_view s) {
   return std::string(s.substr(0, n));
 }
 
-namespace {
-
-bool NeedsEscape(std::string_view token) {
-  for (char c : token) {
-    if (c == '~' || c == '/') return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 std::string JsonPointerToken(std::string_view token) {
-  if (!NeedsEscape(token)) return std::string(token);
   std::string out;
-  out.reserve(token.size() + 2);
-  for (char c : token) {
-    if (c == '~') {
-      out += "~0";
-    } else if (c == '/') {
-      out += "~1";
-    } else {
-      out += c;
-    }
-  }
+  AppendJsonPointerToken(out, token);
   return out;
 }
 
@@ -57,11 +36,7 @@ std::string PointerJoin(const std::string& base, std::string_view token) {
   out.reserve(base.size() + 1 + token.size());
   out += base;
   out += '/';
-  if (!NeedsEscape(token)) {
-    out += token;
-  } else {
-    out += JsonPointerToken(token);
-  }
+  AppendJsonPointerToken(out, token);
   return out;
 }
 
@@ -86,18 +61,6 @@ std::string_view JsonKindName(element v) {
   return "a value";
 }
 
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (i == 8 || i == 13 || i == 18 || i == 23) {
-      if (c != '-') return false;
-    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool IsCount(element v) {
   if (v.type() == element_type::UINT64) return true;

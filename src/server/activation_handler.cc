@@ -7,6 +7,7 @@
 #include <array>
 #include <optional>
 
+#include "common/text.h"
 #include "crypto/jws.h"
 #include "provisioning/region_manifest.h"
 #include "server/router.h"
@@ -36,15 +37,7 @@ nlohmann::json Violation(std::string_view field, std::string_view problem) {
   return {{"field", field}, {"problem", problem}};
 }
 
-bool IsJson(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
-  if (type.size() != 16) return false;
-  for (size_t i = 0; i < type.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(type[i])) != "application/json"[i]) return false;
-  }
-  return true;
-}
+bool IsJson(std::string_view content_type) { return MediaType(content_type) == "application/json"; }
 
 // Parses and validates the body; on failure returns the error response to send.
 std::variant<ActivationBody, HttpResponse> ParseBody(const std::string& body) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/gzip.h"
+#include "common/text.h"
 #include "schema/ping_validator.h"
 #include "server/router.h"
 #include "server/stored_ping.h"
@@ -34,25 +35,9 @@ HttpResponse Preflight() {
   return r;
 }
 
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : !std::isxdigit(static_cast<unsigned char>(s[i]))) return false;
-  }
-  return true;
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // application/json (mobile SDKs, fetch) or text/plain (navigator.sendBeacon), any charset.
 bool AcceptedMediaType(std::string_view content_type) {
-  std::string type = Lower(content_type.substr(0, content_type.find(';')));
-  while (!type.empty() && type.back() == ' ') type.pop_back();
+  const std::string type = MediaType(content_type);
   return type == "application/json" || type == "text/plain" || type.empty();
 }
 
@@ -73,7 +58,7 @@ std::optional<SubmitPath> ParsePath(std::string_view path) {
     if (p.empty() || p.size() > 128) return std::nullopt;
   }
   return SubmitPath{std::string(parts[0]), std::string(parts[1]), std::string(parts[2]),
-                    Lower(parts[3])};
+                    AsciiLower(parts[3])};
 }
 
 HttpResponse Violations(const schema::ValidationResult& v) {
@@ -153,7 +138,7 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
   }
   std::string decoded;
   const std::string* body = &request.body;
-  if (Lower(request.Header("content-encoding")) == "gzip") {
+  if (AsciiLower(request.Header("content-encoding")) == "gzip") {
     auto inflated = Gunzip(request.body, kMaxDecompressedBytes);
     if (!inflated.ok()) {
       return respond(inflated.status().IsResourceExhausted()
@@ -163,7 +148,7 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
     decoded = std::move(*inflated);
     body = &decoded;
   } else if (!request.Header("content-encoding").empty() &&
-             Lower(request.Header("content-encoding")) != "identity") {
+             AsciiLower(request.Header("content-encoding")) != "identity") {
     return respond(
         ErrorResponse(ErrorCode::kUnsupportedMediaType, "Content-Encoding must be gzip or absent"));
   }

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <nlohmann/json.hpp>
 
+#include "common/text.h"
 #include "crypto/base64.h"
 
 namespace homeport::audit::capture {
@@ -141,19 +142,6 @@ void ScanForm(const privacy::IdentifierScanner& scanner, std::string_view form,
   }
 }
 
-// RFC 6901: "~" is written "~0" and "/" is written "~1" inside a reference token.
-void AppendPointerToken(std::string_view token, std::string* pointer) {
-  for (char c : token) {
-    if (c == '~') {
-      pointer->append("~0");
-    } else if (c == '/') {
-      pointer->append("~1");
-    } else {
-      pointer->push_back(c);
-    }
-  }
-}
-
 // The strings in `doc` long enough to be Base64 or JSON text, with their JSON pointers, in the
 // order json::flatten() would list them (by pointer) but without the flat copy of the whole
 // document that flatten() builds. An explicit stack: documents from the network may nest
@@ -176,7 +164,7 @@ std::vector<std::pair<std::string, const std::string*>> LongStrings(const nlohma
     if (container->is_object()) {
       for (auto it = container->begin(); it != container->end(); ++it) {
         std::string child = pointer + "/";
-        AppendPointerToken(it.key(), &child);
+        AppendJsonPointerToken(child, it.key());
         visit(it.value(), std::move(child));
       }
     } else {
