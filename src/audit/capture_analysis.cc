@@ -5,134 +5,30 @@
 #include "audit/capture_analysis.h"
 
 #include <algorithm>
-#include <unordered_map>
 
 #include "audit/capture/dns_dissector.h"
+#include "audit/capture/dns_names.h"
+#include "audit/capture/flow_table.h"
 #include "audit/capture/http_request_parser.h"
 #include "audit/capture/ip_defragmenter.h"
 #include "audit/capture/packet_decoder.h"
 #include "audit/capture/payload_scan.h"
 #include "audit/capture/pcap_source.h"
+#include "audit/capture/protocol_detection.h"
 #include "audit/capture/tls_client_hello.h"
-#include "audit/capture_verdict.h"
 
 namespace homeport::audit {
 
-using capture::IpAddress;
+using capture::App;
+using capture::Flow;
+using capture::FlowKey;
 using capture::IpProtocol;
 
 namespace {
 
-constexpr size_t kMaxDnsNames = 1 << 18;  // address → name entries remembered
-constexpr size_t kMaxLookupsListed = 1000;
-
-struct FlowKey {
-  IpAddress a, b;
-  uint16_t port_a = 0, port_b = 0;
-  uint8_t protocol = 0;
-  bool operator==(const FlowKey& o) const {
-    return port_a == o.port_a && port_b == o.port_b && protocol == o.protocol && a == o.a &&
-           b == o.b;
-  }
-};
-
-struct FlowKeyHash {
-  size_t operator()(const FlowKey& k) const {
-    const capture::IpAddressHash h;
-    return h(k.a) ^ (h(k.b) * 31) ^ (size_t{k.port_a} << 16 | k.port_b) ^
-           (size_t{k.protocol} << 40);
-  }
-};
-
-enum class App : uint8_t { kUnknown, kDns, kTls, kHttp, kQuic, kOther };
-
-struct Flow {
-  IpAddress client, server;
-  uint16_t client_port = 0, server_port = 0;
-  IpProtocol protocol = IpProtocol::kTcp;
-  int64_t last_seen = 0;
-  App app = App::kUnknown;
-  bool reset = false;
-  bool dns_answered = false;
-  uint64_t bytes_up = 0, bytes_down = 0;
-  uint64_t http_requests = 0;
-  size_t scanned_up = 0;
-  capture::TcpStream up, down;
-  std::string server_name;           // TLS SNI
-  std::vector<std::string> hosts;    // HTTP Host values, as written
-  std::vector<std::string> lookups;  // DNS questions sent on this flow
-  std::vector<IdentifierSighting> sightings;
-};
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');  // ASCII, as std::tolower
-  }
-  while (!out.empty() && out.back() == '.') out.pop_back();
-  return out;
-}
-
-// "example.com:8080" → "example.com"; "[2001:db8::1]:80" → "2001:db8::1".
-std::string HostWithoutPort(std::string_view host) {
-  if (!host.empty() && host.front() == '[') {
-    const size_t close = host.find(']');
-    return Lower(host.substr(1, close == std::string_view::npos ? host.npos : close - 1));
-  }
-  const size_t colon = host.find(':');
-  if (colon != std::string_view::npos && host.find(':', colon + 1) == std::string_view::npos) {
-    return Lower(host.substr(0, colon));
-  }
-  return Lower(host);
-}
-
-std::string Endpoint(const IpAddress& ip, uint16_t port) {
-  return ip.version == 6 ? "[" + ip.ToString() + "]:" + std::to_string(port)
-                         : ip.ToString() + ":" + std::to_string(port);
-}
-
-std::string FlowLabel(const Flow& f) {
-  return std::string(f.protocol == IpProtocol::kTcp ? "tcp " : "udp ") +
-         Endpoint(f.client, f.client_port) + " → " + Endpoint(f.server, f.server_port);
-}
-
-bool WellKnown(uint16_t port) { return port < 1024 || capture::IsDnsPort(port); }
-
-struct DestinationState {
-  Destination d;
-  std::set<IpAddress> addresses;
-  std::map<std::tuple<privacy::IdentifierKind, std::string, std::string, std::string>, size_t>
-      sighting_index;
-};
+constexpr size_t kMaxLookupsListed = 64;  // DNS questions kept per flow
 
 }  // namespace
-
-const char* NameOf(Protection p) {
-  switch (p) {
-    case Protection::kEncrypted:
-      return "encrypted";
-    case Protection::kCleartext:
-      return "cleartext";
-    case Protection::kDns:
-      return "dns";
-    case Protection::kUnidentified:
-      return "unidentified";
-  }
-  return "unidentified";
-}
-
-uint64_t Destination::flow_count() const {
-  uint64_t n = 0;
-  for (const auto& [p, count] : flows) n += count;
-  return n;
-}
-
-bool Destination::encrypted_only() const {
-  for (const auto& [p, count] : flows) {
-    if (p != Protection::kEncrypted && count > 0) return false;
-  }
-  return true;
-}
 
 int CaptureReport::ExitCode() const {
   if (!damage.empty()) return 2;
@@ -141,10 +37,13 @@ int CaptureReport::ExitCode() const {
 
 class CaptureAnalyzer::Impl {
  public:
-  Impl(const privacy::IdentifierScanner& scanner, CaptureOptions options)
-      : scanner_(scanner), options_(std::move(options)), budget_(options_.reassembly_budget) {
-    flows_.reserve(1024);
-  }
+  Impl(const privacy::IdentifierScanner& scanner, const GeoLookup& geo, const AuditPolicy* policy,
+       CaptureOptions options)
+      : scanner_(scanner),
+        policy_(policy),
+        options_(std::move(options)),
+        budget_(options_.reassembly_budget),
+        destinations_(options_.destinations, geo, policy) {}
 
   void AddFrame(int link_type, std::string_view frame, int64_t seconds) {
     ++stats_.frames;
@@ -165,17 +64,11 @@ class CaptureAnalyzer::Impl {
       ++stats_.not_ip;
       return;
     }
-    FlowKey key;
-    const bool src_first = std::tie(d.src, s.src_port) < std::tie(d.dst, s.dst_port);
-    key.a = src_first ? d.src : d.dst;
-    key.b = src_first ? d.dst : d.src;
-    key.port_a = src_first ? s.src_port : s.dst_port;
-    key.port_b = src_first ? s.dst_port : s.src_port;
-    key.protocol = static_cast<uint8_t>(s.protocol);
+    const FlowKey key = FlowKey::Of(s.protocol, d.src, s.src_port, d.dst, s.dst_port);
     auto it = flows_.find(key);
     if (it == flows_.end()) {
       if (flows_.size() >= options_.max_flows) EvictIdle();
-      it = flows_.try_emplace(key).first;
+      it = flows_.emplace(key);
       StartFlow(it->second, d, s);
     }
     Flow& f = it->second;
@@ -195,22 +88,33 @@ class CaptureAnalyzer::Impl {
     }
   }
 
-  CaptureReport Finish(const GeoLookup& geo, const AuditPolicy& policy) {
+  CaptureReport Finish() {
     while (!flows_.empty()) Close(flows_.begin());
     stats_.fragments_reassembled = defragmenter_.reassembled();
     stats_.fragments_dropped = defragmenter_.dropped();
+    stats_.destinations_listed = destinations_.destinations_listed();
+    stats_.flows_aggregated = destinations_.flows_aggregated();
     CaptureReport report;
-    report.region = policy.region;
-    report.stats = stats_;
-    report.names = names_;
-    for (auto& [name, state] : destinations_) {
-      for (const IpAddress& a : state.addresses) {
-        state.d.addresses.push_back({a, capture::ScopeOf(a), {}});
-      }
-      report.destinations.push_back(std::move(state.d));
+    report.policy = policy_;
+    report.destinations = destinations_.Finish();
+    // Datagrams whose fragments could not all be held: no flow to name, so the capture's own.
+    report.uninspected = defragmenter_.TakeUninspected();
+    if (policy_ != nullptr && !policy_->allow_uninspected && !report.uninspected.empty()) {
+      report.violations.push_back(
+          {"uninspected",
+           std::to_string(report.uninspected.size()) +
+               " IP datagram(s) could not be reassembled within the fragment limits (the policy "
+               "does not allow uninspected traffic)",
+           report.uninspected.size()});
     }
-    destinations_.clear();
-    report.violation_count = JudgeDestinations(report.destinations, geo, policy);
+    report.stats = stats_;
+    report.names = std::move(names_);
+    report.violation_count = report.violations.size();
+    report.uninspected_count = report.uninspected.size();
+    for (const Destination& d : report.destinations) {
+      report.violation_count += d.violations.size();
+      report.uninspected_count += d.uninspected.size() + d.uninspected_not_listed;
+    }
     return report;
   }
 
@@ -218,14 +122,7 @@ class CaptureAnalyzer::Impl {
   void StartFlow(Flow& f, const capture::IpDatagram& d, const capture::Segment& s) {
     ++stats_.flows;
     f.protocol = s.protocol;
-    bool src_is_client;
-    if (s.protocol == IpProtocol::kTcp && (s.tcp_flags & capture::kTcpSyn) != 0) {
-      src_is_client = (s.tcp_flags & capture::kTcpAck) == 0;  // SYN: client; SYN-ACK: server
-    } else if (WellKnown(s.dst_port) != WellKnown(s.src_port)) {
-      src_is_client = WellKnown(s.dst_port);
-    } else {
-      src_is_client = true;  // the first packet seen usually comes from the client
-    }
+    const bool src_is_client = capture::SenderIsClient(s);
     f.client = src_is_client ? d.src : d.dst;
     f.server = src_is_client ? d.dst : d.src;
     f.client_port = src_is_client ? s.src_port : s.dst_port;
@@ -240,7 +137,8 @@ class CaptureAnalyzer::Impl {
 
   void Dissect(Flow& f, bool up, bool end_of_stream) {
     capture::TcpStream& stream = up ? f.up : f.down;
-    stream.TakeDiscontinuity();  // every dissector below restarts at a message boundary
+    // Every dissector below restarts at a message boundary after bytes were lost.
+    const bool lost = stream.TakeDiscontinuity();
     if (f.app == App::kDns) {
       DissectDnsOverTcp(f, stream, end_of_stream);
       return;
@@ -252,17 +150,8 @@ class CaptureAnalyzer::Impl {
     std::string_view data = stream.data();
     if (data.empty()) return;
     if (f.app == App::kUnknown) {
-      const int http = capture::LooksLikeHttpRequest(data);
-      if (data.size() < 3 && !end_of_stream && (data[0] == 0x16 || http != 0)) return;
-      if (capture::LooksLikeTls(data)) {
-        f.app = App::kTls;
-      } else if (http == 1) {
-        f.app = App::kHttp;
-      } else if (http == -1 && !end_of_stream) {
-        return;
-      } else {
-        f.app = App::kOther;
-      }
+      f.app = capture::DetectStream(data, end_of_stream);
+      if (f.app == App::kUnknown) return;
     }
     switch (f.app) {
       case App::kTls: {
@@ -271,7 +160,7 @@ class CaptureAnalyzer::Impl {
         if (hello.outcome == capture::ClientHello::Outcome::kComplete) {
           ++stats_.tls_client_hellos;
           if (!hello.server_name.empty()) {
-            names_.tls_server_names.insert(hello.server_name);
+            ListName(names_.tls_server_names, hello.server_name);
             f.server_name = hello.server_name;
           }
         }
@@ -279,24 +168,28 @@ class CaptureAnalyzer::Impl {
         return;
       }
       case App::kHttp:
-        while (!stream.data().empty()) {
-          capture::HttpParse parse =
-              capture::ParseHttpRequest(stream.data(), end_of_stream, http_limits_);
+        // The reader takes every byte it is given and keeps what it needs within its limits,
+        // so a body larger than any segment is still scanned up to the limit.
+        if (!f.http) f.http = std::make_unique<capture::HttpRequestReader>(http_limits_, &budget_);
+        if (lost) f.http->Interrupt();
+        while (true) {
+          capture::HttpParse parse = f.http->Read(stream.data(), end_of_stream);
+          stream.Consume(parse.consumed, budget_);
           if (parse.outcome == capture::HttpParse::Outcome::kNeedMore) return;
-          if (parse.outcome == capture::HttpParse::Outcome::kNotHttp || parse.consumed == 0) {
+          if (parse.outcome == capture::HttpParse::Outcome::kNotHttp) {
+            f.http.reset();
             stream.StopBuffering(budget_);
             return;
           }
           const bool tunnel =
               parse.request.method == "CONNECT" || !parse.request.Header("Upgrade").empty();
           OnHttpRequest(f, parse.request);
-          stream.Consume(parse.consumed, budget_);
           if (tunnel) {
+            f.http.reset();
             stream.StopBuffering(budget_);  // what follows is not HTTP any more
             return;
           }
         }
-        return;
       default:
         if (data.size() >= options_.max_unidentified_scan || end_of_stream) {
           ScanUnidentified(f, data.substr(0, options_.max_unidentified_scan));
@@ -306,6 +199,7 @@ class CaptureAnalyzer::Impl {
     }
   }
 
+  // DNS over TCP: each message behind a two-byte length (RFC 1035 4.2.2).
   void DissectDnsOverTcp(Flow& f, capture::TcpStream& stream, bool end_of_stream) {
     while (stream.data().size() >= 2) {
       std::string_view data = stream.data();
@@ -321,15 +215,7 @@ class CaptureAnalyzer::Impl {
 
   void OnDatagram(Flow& f, bool up, std::string_view payload) {
     if (payload.empty()) return;
-    if (f.app == App::kUnknown) {
-      if (f.server_port == 443 && (static_cast<uint8_t>(payload[0]) & 0x40) != 0) {
-        f.app = App::kQuic;  // QUIC's fixed bit; its payload is encrypted
-      } else if (capture::LooksLikeHttpRequest(payload) == 1) {
-        f.app = App::kHttp;  // SSDP and other HTTP over UDP
-      } else {
-        f.app = App::kOther;
-      }
-    }
+    if (f.app == App::kUnknown) f.app = capture::DetectDatagram(payload, f.server_port);
     switch (f.app) {
       case App::kDns:
         OnDnsMessage(f, payload);
@@ -341,6 +227,9 @@ class CaptureAnalyzer::Impl {
             OnHttpRequest(f, parse.request);
           }
         }
+        return;
+      case App::kQuic:
+        if (up && !f.quic_read) ReadQuicInitial(f, payload);
         return;
       case App::kOther:
         if (up && f.scanned_up < options_.max_unidentified_scan) {
@@ -354,6 +243,35 @@ class CaptureAnalyzer::Impl {
     }
   }
 
+  // The client's Initial packets until its ClientHello is read or cannot be: its SNI names
+  // the flow as TLS's does. What the reader buffers counts against the reassembly budget.
+  void ReadQuicInitial(Flow& f, std::string_view payload) {
+    if (!f.quic) {
+      f.quic = std::make_unique<capture::QuicInitialReader>();
+      f.quic_hold = capture::BudgetHold(&budget_);
+    }
+    const auto outcome = f.quic->Add(payload);
+    const size_t held = f.quic->bytes_held();
+    bool over_budget = false;
+    if (held > f.quic_hold.held()) {
+      over_budget = !f.quic_hold.Take(held - f.quic_hold.held());
+    } else {
+      f.quic_hold.Give(f.quic_hold.held() - held);
+    }
+    if (outcome == capture::QuicInitialReader::Outcome::kNeedMore && !over_budget) return;
+    if (outcome == capture::QuicInitialReader::Outcome::kComplete) {
+      ++stats_.quic_client_hellos;
+      const std::string& name = f.quic->hello().server_name;
+      if (!name.empty()) {
+        ListName(names_.tls_server_names, name);
+        f.server_name = name;
+      }
+    }
+    f.quic.reset();
+    f.quic_hold.Reset();
+    f.quic_read = true;
+  }
+
   void OnDnsMessage(Flow& f, std::string_view payload) {
     const auto message = capture::ParseDnsMessage(payload);
     if (!message) {
@@ -363,13 +281,12 @@ class CaptureAnalyzer::Impl {
     ++stats_.dns_messages;
     if (message->malformed) ++stats_.dns_malformed;
     for (const std::string& q : message->questions) {
-      names_.dns_queries.insert(q);
+      ListName(names_.dns_queries, q);
       if (f.lookups.size() < kMaxLookupsListed &&
           std::find(f.lookups.begin(), f.lookups.end(), q) == f.lookups.end()) {
         f.lookups.push_back(q);
         // Names leave the device in the clear too; reverse lookups name addresses, not people.
-        const std::string lower = Lower(q);
-        if (!lower.ends_with(".arpa")) {
+        if (!NormalizeHostName(q).ends_with(".arpa")) {
           for (const auto& found : capture::ScanPayload(scanner_, q, "DNS query")) {
             AddSighting(f, found, q);
           }
@@ -378,41 +295,34 @@ class CaptureAnalyzer::Impl {
     }
     if (!message->response) return;
     if (f.protocol == IpProtocol::kUdp && f.client_port != f.server_port) f.dns_answered = true;
-    for (const capture::DnsAnswer& answer : message->answers) {
-      if (answer.type != capture::kDnsTypeA && answer.type != capture::kDnsTypeAaaa) continue;
-      // The chain of names that led here, the one asked for first: follow CNAMEs backwards.
-      std::vector<std::string> chain{Lower(answer.name)};
-      for (int hops = 0; hops < 16; ++hops) {
-        auto cname = std::find_if(
-            message->answers.begin(), message->answers.end(), [&](const capture::DnsAnswer& a) {
-              return a.type == capture::kDnsTypeCname && Lower(a.target) == chain.front();
-            });
-        if (cname == message->answers.end()) break;
-        const std::string owner = Lower(cname->name);
-        if (std::find(chain.begin(), chain.end(), owner) != chain.end()) break;
-        chain.insert(chain.begin(), owner);
-      }
-      if (dns_names_.size() >= kMaxDnsNames) dns_names_.clear();
-      dns_names_[answer.address] = std::move(chain);
-    }
+    dns_names_.Learn(*message);
   }
 
   void OnHttpRequest(Flow& f, const capture::HttpRequest& request) {
     ++stats_.http_requests;
     ++f.http_requests;
     if (!request.host.empty()) {
-      names_.http_hosts.insert(request.host);
-      if (std::find(f.hosts.begin(), f.hosts.end(), request.host) == f.hosts.end()) {
+      ListName(names_.http_hosts, request.host);
+      if (f.hosts.size() < kMaxLookupsListed &&
+          std::find(f.hosts.begin(), f.hosts.end(), request.host) == f.hosts.end()) {
         f.hosts.push_back(request.host);
       }
     }
-    const std::string host =
-        request.host.empty() ? f.server.ToString() : HostWithoutPort(request.host);
+    const std::string host = request.host.empty() ? f.server.ToString() : request.host;
     std::string path = request.target.substr(0, request.target.find('?'));
     if (path.size() > 80) path = path.substr(0, 80) + "…";
     for (auto& found : capture::ScanHttpRequest(scanner_, request)) {
       found.where = request.method + " " + path + ": " + found.where;
       AddSighting(f, found, host);
+    }
+    for (const Uninspected& part : request.uninspected) {
+      Uninspected named = part;
+      named.subject = f.Label() + ", " + request.method + " " + path;
+      if (f.uninspected.size() < options_.destinations.max_uninspected) {
+        f.uninspected.push_back(std::move(named));
+      } else {
+        ++f.uninspected_not_listed;
+      }
     }
   }
 
@@ -424,34 +334,42 @@ class CaptureAnalyzer::Impl {
   }
 
   void AddSighting(Flow& f, const capture::PayloadFinding& found, const std::string& host) {
-    if (f.sightings.size() >= options_.max_sightings) return;
+    for (IdentifierSighting& known : f.sightings) {
+      if (known.kind == found.kind && known.value == found.value && known.where == found.where &&
+          known.key == found.key) {
+        ++known.count;
+        return;
+      }
+    }
+    if (f.sightings.size() >= options_.destinations.max_sightings) return;
     IdentifierSighting s;
     s.kind = found.kind;
     s.key = found.key;
     s.where = found.where;
     s.value = found.value;
-    s.flow = FlowLabel(f);
+    s.flow = f.Label();
     s.host = host;
     f.sightings.push_back(std::move(s));
   }
 
+  void ListName(std::set<std::string>& names, const std::string& name) {
+    if (names.size() < options_.max_names_listed || names.contains(name)) {
+      names.insert(name);
+    } else {
+      ++names_.not_listed;
+    }
+  }
+
   void EvictIdle() {
-    // Close the least recently active eighth of the table, so eviction costs O(1) a flow.
-    std::vector<std::pair<int64_t, FlowKey>> ages;
-    ages.reserve(flows_.size());
-    for (const auto& [key, flow] : flows_) ages.emplace_back(flow.last_seen, key);
-    const size_t n = std::max<size_t>(1, ages.size() / 8);
-    std::nth_element(ages.begin(), ages.begin() + static_cast<std::ptrdiff_t>(n - 1), ages.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (size_t i = 0; i < n; ++i) {
-      auto it = flows_.find(ages[i].second);
+    for (const FlowKey& key : flows_.LeastRecentlyActive()) {
+      auto it = flows_.find(key);
       if (it == flows_.end()) continue;
       ++stats_.flows_evicted;
       Close(it);
     }
   }
 
-  void Close(std::unordered_map<FlowKey, Flow, FlowKeyHash>::iterator it) {
+  void Close(capture::FlowTable::iterator it) {
     Flow& f = it->second;
     if (f.protocol == IpProtocol::kTcp) {
       for (bool up : {true, false}) {
@@ -459,6 +377,7 @@ class CaptureAnalyzer::Impl {
         stream.Flush(options_.stream_limits, budget_);
         if (stream.buffering()) Dissect(f, up, /*end_of_stream=*/true);
         stream.StopBuffering(budget_);
+        if (up) f.http.reset();  // gives its bytes back to the budget
         const capture::TcpStreamStats& st = stream.stats();
         stats_.tcp_out_of_order += st.out_of_order;
         stats_.tcp_retransmitted += st.retransmitted;
@@ -467,104 +386,37 @@ class CaptureAnalyzer::Impl {
         stats_.tcp_overflowed_bytes += st.overflowed;
       }
     }
-    Fold(f);
+    destinations_.Fold(f, f.app == App::kDns ? nullptr : dns_names_.Find(f.server));
     flows_.erase(it);
   }
 
-  // Adds a finished flow to its destination.
-  void Fold(Flow& f) {
-    auto dns = dns_names_.find(f.server);
-    std::string name;
-    if (f.app != App::kDns) {
-      if (!f.server_name.empty()) {
-        name = Lower(f.server_name);
-      } else if (!f.hosts.empty()) {
-        name = HostWithoutPort(f.hosts.front());
-      } else if (dns != dns_names_.end()) {
-        name = dns->second.front();
-      }
-    }
-    if (name.empty()) name = f.server.ToString();
-    DestinationState& state = destinations_[name];
-    Destination& d = state.d;
-    d.name = name;
-    state.addresses.insert(f.server);
-    if (!f.server_name.empty()) d.names[Lower(f.server_name)].insert("sni");
-    for (const auto& h : f.hosts) d.names[HostWithoutPort(h)].insert("http-host");
-    if (dns != dns_names_.end() && f.app != App::kDns) {
-      for (const auto& n : dns->second) d.names[n].insert("dns");
-    }
-    const bool tcp = f.protocol == IpProtocol::kTcp;
-    Protection protection = Protection::kUnidentified;
-    switch (f.app) {
-      case App::kTls:
-        d.protocols.insert("tls");
-        protection = Protection::kEncrypted;
-        break;
-      case App::kQuic:
-        d.protocols.insert("quic");
-        protection = Protection::kEncrypted;
-        break;
-      case App::kHttp:
-        d.protocols.insert("http");
-        protection = Protection::kCleartext;
-        break;
-      case App::kDns:
-        d.protocols.insert("dns");
-        protection = Protection::kDns;
-        break;
-      default:
-        break;
-    }
-    d.protocols.insert(tcp ? "tcp" : "udp");
-    ++d.flows[protection];
-    d.bytes_sent += f.bytes_up;
-    d.bytes_received += f.bytes_down;
-    d.http_requests += f.http_requests;
-    for (const auto& q : f.lookups) {
-      if (d.names.size() < kMaxLookupsListed) d.names[q].insert("dns-query");
-    }
-    for (auto& s : f.sightings) {
-      auto key = std::make_tuple(s.kind, s.key, s.value, s.where);
-      auto found = state.sighting_index.find(key);
-      if (found != state.sighting_index.end()) {
-        ++d.identifiers[found->second].count;
-      } else if (d.identifiers.size() < options_.max_sightings) {
-        state.sighting_index.emplace(std::move(key), d.identifiers.size());
-        d.identifiers.push_back(std::move(s));
-      } else {
-        ++d.identifiers_not_listed;
-      }
-    }
-  }
-
   const privacy::IdentifierScanner& scanner_;
+  const AuditPolicy* policy_;
   CaptureOptions options_;
   capture::HttpParserLimits http_limits_;
   capture::ReassemblyBudget budget_;
   capture::IpDefragmenter defragmenter_;
-  std::unordered_map<FlowKey, Flow, FlowKeyHash> flows_;
-  std::unordered_map<IpAddress, std::vector<std::string>, capture::IpAddressHash> dns_names_;
-  std::map<std::string, DestinationState> destinations_;
+  capture::FlowTable flows_;
+  capture::DnsNameMemory dns_names_;
+  capture::DestinationTable destinations_;
   CaptureStats stats_;
   CaptureNames names_;
 };
 
-CaptureAnalyzer::CaptureAnalyzer(const privacy::IdentifierScanner& scanner, CaptureOptions options)
-    : impl_(std::make_unique<Impl>(scanner, std::move(options))) {}
+CaptureAnalyzer::CaptureAnalyzer(const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
+                                 const AuditPolicy* policy, CaptureOptions options)
+    : impl_(std::make_unique<Impl>(scanner, geo, policy, std::move(options))) {}
 CaptureAnalyzer::~CaptureAnalyzer() = default;
 
 void CaptureAnalyzer::AddFrame(int link_type, std::string_view frame, int64_t seconds) {
   impl_->AddFrame(link_type, frame, seconds);
 }
 
-CaptureReport CaptureAnalyzer::Finish(const GeoLookup& geo, const AuditPolicy& policy) {
-  return impl_->Finish(geo, policy);
-}
+CaptureReport CaptureAnalyzer::Finish() { return impl_->Finish(); }
 
 Result<CaptureReport> AnalyzeCaptureFile(const std::string& path,
                                          const privacy::IdentifierScanner& scanner,
-                                         const GeoLookup& geo, const AuditPolicy& policy,
+                                         const GeoLookup& geo, const AuditPolicy* policy,
                                          const CaptureOptions& options) {
   HOMEPORT_ASSIGN_OR_RETURN(capture::PcapSource source, capture::PcapSource::Open(path));
   CaptureReport report = AnalyzeCapture(source, scanner, geo, policy, options);
@@ -574,11 +426,11 @@ Result<CaptureReport> AnalyzeCaptureFile(const std::string& path,
 
 CaptureReport AnalyzeCapture(capture::FrameSource& source,
                              const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
-                             const AuditPolicy& policy, const CaptureOptions& options) {
-  CaptureAnalyzer analyzer(scanner, options);
+                             const AuditPolicy* policy, const CaptureOptions& options) {
+  CaptureAnalyzer analyzer(scanner, geo, policy, options);
   const int link_type = source.link_type();
   while (auto frame = source.Next()) analyzer.AddFrame(link_type, frame->data, frame->seconds);
-  CaptureReport report = analyzer.Finish(geo, policy);
+  CaptureReport report = analyzer.Finish();
   if (!source.damage().ok()) report.damage = source.damage().message();
   return report;
 }

@@ -1,19 +1,25 @@
 // CaptureAnalyzer: from captured frames to what a device sent where. Frames go in one at a
-// time (streamed, bounded state); Finish() closes every flow, looks up where each destination
-// is, and judges it against an AuditPolicy. The report it returns is what `homeport audit
-// capture` prints as text, JSON or HTML (capture_report.h). Not thread-safe; one analyzer per
-// capture.
+// time (streamed, bounded state); every flow is folded into its destination's compact
+// aggregate as soon as it ends (capture/destination_table.h), and Finish() closes the flows
+// still open and judges every destination against an AuditPolicy — or, without one, returns
+// an inventory. The report it returns is what `homeport audit capture` prints as text, JSON
+// or HTML (capture_report.h). Not thread-safe; one analyzer per capture.
+//
+// The pieces, under capture/: pcap_source (frames), packet_decoder and ip_defragmenter (IP),
+// flow_table and tcp_reassembler (conversations), protocol_detection, the dissectors
+// (dns_dissector, tls_client_hello, http_request_parser, payload_scan), dns_names (which name
+// an address was looked up by) and destination_table (folding and bounding).
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "audit/capture/ip_address.h"
+#include "audit/capture/destination.h"
+#include "audit/capture/destination_table.h"
 #include "audit/capture/tcp_reassembler.h"
 #include "audit/geo.h"
 #include "audit/policy.h"
@@ -33,48 +39,10 @@ struct CaptureOptions {
   size_t max_flows = 1 << 16;
   // Bytes of a flow in an unidentified protocol scanned for identifiers (each direction).
   size_t max_unidentified_scan = 64 << 10;
-  // Distinct identifier sightings kept per destination (more are counted, not listed).
-  size_t max_sightings = 1000;
-};
-
-// One identifier seen leaving the device in the clear.
-struct IdentifierSighting {
-  privacy::IdentifierKind kind = privacy::IdentifierKind::kImei;
-  std::string key;    // the field that held it ("imei", "cellid", a header name), or empty
-  std::string where;  // "POST /activate: body › base64 › json /imei"
-  std::string value;  // as sent: reports mask it unless asked not to
-  std::string flow;   // "tcp 10.0.0.2:40000 → 202.102.94.1:80"
-  std::string host;   // the name the request was sent to
-  uint64_t count = 1;
-  bool allowed = false;  // by the policy's allow_identifiers
-};
-
-struct DestinationAddress {
-  capture::IpAddress address;
-  capture::AddressScope scope = capture::AddressScope::kPublic;
-  GeoInfo geo;  // empty for non-public addresses
-};
-
-enum class Protection { kEncrypted, kCleartext, kDns, kUnidentified };
-const char* NameOf(Protection protection);
-
-struct Destination {
-  std::string name;  // the name the device used (SNI, Host, DNS), or the address
-  // Every name it was known by, with where each was seen: "dns", "sni", "http-host".
-  std::map<std::string, std::set<std::string>> names;
-  std::vector<DestinationAddress> addresses;
-  std::set<std::string> protocols;  // "tls", "http", "dns", "quic", "tcp", "udp"
-  std::map<Protection, uint64_t> flows;
-  uint64_t bytes_sent = 0;      // device → destination, transport payload
-  uint64_t bytes_received = 0;  // destination → device
-  uint64_t http_requests = 0;
-  std::vector<IdentifierSighting> identifiers;
-  uint64_t identifiers_not_listed = 0;  // past CaptureOptions::max_sightings
-  bool local_resolver = false;          // DNS only, to a private or local address
-  std::vector<std::string> violations;
-
-  uint64_t flow_count() const;
-  bool encrypted_only() const;
+  // Rows and lists of the report (see destination_table.h).
+  capture::DestinationLimits destinations;
+  // Names listed in CaptureNames, each kind.
+  size_t max_names_listed = 100'000;
 };
 
 struct CaptureStats {
@@ -94,34 +62,47 @@ struct CaptureStats {
   uint64_t dns_messages = 0;
   uint64_t dns_malformed = 0;
   uint64_t tls_client_hellos = 0;
+  uint64_t quic_client_hellos = 0;
   uint64_t http_requests = 0;
+  uint64_t destinations_listed = 0;
+  uint64_t flows_aggregated = 0;  // to destinations past the listing limit, in aggregate rows
 };
 
 // The names a capture shows, as tshark's dns.qry.name, tls.handshake.extensions_server_name
-// and http.host fields show them: for cross-checking the dissectors.
+// and http.host fields show them: for cross-checking the dissectors. Bounded by
+// CaptureOptions::max_names_listed each; the rest are counted.
 struct CaptureNames {
   std::set<std::string> dns_queries;
   std::set<std::string> tls_server_names;
   std::set<std::string> http_hosts;
+  uint64_t not_listed = 0;
 };
 
 struct CaptureReport {
   std::string file;
-  std::string region;
+  const AuditPolicy* policy = nullptr;  // null: an inventory, nothing judged
   CaptureStats stats;
   std::vector<Destination> destinations;  // those with violations first, then by bytes
   size_t violation_count = 0;
+  size_t uninspected_count = 0;
+  // What the capture as a whole could not inspect (IP datagrams dropped at the fragment
+  // limits), and the violations that are no one destination's.
+  std::vector<Uninspected> uninspected;
+  std::vector<Violation> violations;
   CaptureNames names;
   std::string damage;  // non-empty when the capture is damaged: what and at which offset
 
-  // 2 for damaged input, 1 for violations, 0 when clean.
+  bool inventory() const { return policy == nullptr; }
+  // 2 for damaged input, 1 for violations, 0 when clean (and always 0 for an inventory of an
+  // undamaged capture).
   int ExitCode() const;
 };
 
 class CaptureAnalyzer {
  public:
-  // `scanner` must outlive the analyzer.
-  explicit CaptureAnalyzer(const privacy::IdentifierScanner& scanner, CaptureOptions options = {});
+  // `scanner`, `geo` and `policy` must outlive the analyzer; `policy` may be null (inventory).
+  CaptureAnalyzer(const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
+                  const AuditPolicy* policy, CaptureOptions options = {});
   ~CaptureAnalyzer();
   CaptureAnalyzer(const CaptureAnalyzer&) = delete;
   CaptureAnalyzer& operator=(const CaptureAnalyzer&) = delete;
@@ -129,8 +110,8 @@ class CaptureAnalyzer {
   // One captured frame of link type `link_type` (a libpcap DLT_ value).
   void AddFrame(int link_type, std::string_view frame, int64_t seconds);
 
-  // Closes every flow and returns the destinations, judged by `policy` with `geo`.
-  CaptureReport Finish(const GeoLookup& geo, const AuditPolicy& policy);
+  // Closes every flow and returns the destinations, judged.
+  CaptureReport Finish();
 
  private:
   class Impl;
@@ -142,13 +123,13 @@ class CaptureAnalyzer {
 // with what was read before it.
 CaptureReport AnalyzeCapture(capture::FrameSource& source,
                              const privacy::IdentifierScanner& scanner, const GeoLookup& geo,
-                             const AuditPolicy& policy, const CaptureOptions& options = {});
+                             const AuditPolicy* policy, const CaptureOptions& options = {});
 
 // Reads `path` (pcap or pcapng) through an analyzer. A file that cannot be opened at all is an
 // error; damage part-way is reported in CaptureReport::damage with what was read before it.
 Result<CaptureReport> AnalyzeCaptureFile(const std::string& path,
                                          const privacy::IdentifierScanner& scanner,
-                                         const GeoLookup& geo, const AuditPolicy& policy,
+                                         const GeoLookup& geo, const AuditPolicy* policy,
                                          const CaptureOptions& options = {});
 
 }  // namespace homeport::audit

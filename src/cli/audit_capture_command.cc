@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <optional>
 
 #include "audit/capture_analysis.h"
@@ -38,12 +39,11 @@ int Unusable(const std::string& message) {
 }
 
 int RunCapture(const CaptureArgs& a) {
+  // Without a policy the report is an inventory: nothing judged, exit 0 unless damaged.
+  std::optional<audit::AuditPolicy> policy;
   auto chosen = LoadChosenPolicy({a.policy, a.manifest, a.root_pub});
   if (!chosen.ok()) return Unusable(chosen.status().message());
-  if (!*chosen) {
-    return Unusable("audit capture needs --policy FILE, or --manifest FILE with --root-pub FILE");
-  }
-  const audit::AuditPolicy* policy = &(*chosen)->policy;
+  if (*chosen) policy = (*chosen)->policy;
   privacy::IdentifierScannerOptions scanner_options;
   scanner_options.default_phone_region = a.phone_region;
   auto scanner = privacy::IdentifierScanner::Create(scanner_options);
@@ -60,11 +60,11 @@ int RunCapture(const CaptureArgs& a) {
   auto input = OpenCaptureInput(a.input);
   if (!input.ok()) return Unusable(input.status().message());
   std::optional<audit::CaptureReport> report =
-      audit::AnalyzeCapture(*input->source, *scanner, **geo, *policy);
+      audit::AnalyzeCapture(*input->source, *scanner, **geo, policy ? &*policy : nullptr);
   report->file =
       input->kind == audit::InputKind::kLive ? "live capture on " + input->name : input->name;
   DescribeCaptureInput(*input, provenance);
-  provenance.policy = audit::PolicyProvenance(*policy, a.policy);
+  if (policy) provenance.policy = audit::PolicyProvenance(*policy, a.policy);
   if (*chosen && (*chosen)->manifest) {  // --manifest: its signed declaration was the policy
     const RegionManifest& m = *(*chosen)->manifest;
     provenance.policy.reset();
@@ -75,14 +75,16 @@ int RunCapture(const CaptureArgs& a) {
   if (Status asn = (*geo)->AsnStatus(); !asn.ok()) {
     Warn("warning: AS numbers unavailable: " + asn.message());
   }
-  const audit::CaptureReportOptions options{a.show_values};
-  const std::string out = a.json ? audit::RenderCaptureJson(*report, options)
-                                 : audit::RenderCaptureText(*report, options);
-  std::fwrite(out.data(), 1, out.size(), stdout);
-  std::fflush(stdout);
+  const audit::CaptureReportOptions options{a.show_values, &provenance};
+  if (a.json) {
+    audit::WriteCaptureJson(*report, options, std::cout);
+  } else {
+    audit::WriteCaptureText(*report, options, std::cout);
+  }
+  std::cout.flush();
   if (!a.html.empty()) {
     std::ofstream html(a.html, std::ios::binary | std::ios::trunc);
-    html << audit::RenderCaptureHtml(*report, options);
+    audit::WriteCaptureHtml(*report, options, html);
     html.close();
     if (!html) return Unusable(a.html + ": cannot write the HTML report");
   }
@@ -97,7 +99,9 @@ void AddAuditCaptureCommand(CLI::App& app, Commands& commands) {
   CLI::App* cmd = AuditGroup(app)->add_subcommand(
       "capture", "where a device's packet capture sent data, judged against a region's policy");
   AddCaptureInputOptions(cmd, args->input);
-  cmd->add_option("--policy", args->policy, "the region's policy (JSON, see docs/verifier.md)");
+  cmd->add_option("--policy", args->policy,
+                  "the region's policy (JSON, see docs/verifier.md); without one, the report is "
+                  "an inventory");
   AddManifestOption(cmd, args->manifest);
   cmd->add_option("--root-pub", args->root_pub,
                   "maker root public key (JWK, as `keys new` writes FILE.pub) that verifies "

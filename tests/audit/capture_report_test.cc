@@ -17,7 +17,8 @@ using ::testing::Not;
 
 CaptureReport Leak() {
   static const auto scanner = privacy::IdentifierScanner::Create();
-  CaptureAnalyzer analyzer(*scanner);
+  static const FakeGeo geo;
+  CaptureAnalyzer analyzer(*scanner, geo, &SgPolicy());
   CaptureWriter w;
   Write2019Leak(w);
   // A Host header crafted to break out of HTML.
@@ -25,7 +26,7 @@ CaptureReport Leak() {
   c.Open();
   c.Send("GET / HTTP/1.1\r\nHost: <script>alert(1)</script>\r\n\r\n");
   for (const auto& f : w.frames()) analyzer.AddFrame(DLT_EN10MB, f, 0);
-  CaptureReport r = analyzer.Finish(FakeGeo(), SgPolicy());
+  CaptureReport r = analyzer.Finish();
   r.file = "leak.pcap";
   return r;
 }

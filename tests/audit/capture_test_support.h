@@ -25,6 +25,9 @@ class FakeGeo : public audit::GeoLookup {
   std::map<std::string, audit::GeoInfo> table_;
 };
 
-inline audit::AuditPolicy SgPolicy() { return *audit::AuditPolicy::Parse(kSgPolicy); }
+inline const audit::AuditPolicy& SgPolicy() {
+  static const audit::AuditPolicy policy = *audit::AuditPolicy::Parse(kSgPolicy);
+  return policy;
+}
 
 }  // namespace homeport::testing

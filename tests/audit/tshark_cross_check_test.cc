@@ -1,6 +1,7 @@
-// The dissectors against tshark on real captures (tests/data/captures, from nDPI's suite): the
-// DNS names asked for, the TLS server names and the HTTP Host values must be the sets tshark
-// extracts with -T fields -e dns.qry.name -e tls.handshake.extensions_server_name -e http.host.
+// The dissectors against tshark on real captures (tests/data/captures and tests/data/quic, from
+// nDPI's suite): the DNS names asked for, the TLS and QUIC server names and the HTTP Host
+// values must be the sets tshark extracts with -T fields -e dns.qry.name
+// -e tls.handshake.extensions_server_name -e http.host.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <set>
+#include <vector>
 
 #include "audit/capture_analysis.h"
 #include "capture_test_support.h"
@@ -64,20 +66,25 @@ Names Tshark(const std::string& path) {
 TEST(TsharkCrossCheck, SameNamesOnEveryTestCapture) {
   if (!HaveTshark()) GTEST_SKIP() << "tshark is not installed (Debian package tshark)";
   static const auto scanner = privacy::IdentifierScanner::Create();
-  const std::string dir = std::string(HOMEPORT_SOURCE_DIR) + "/tests/data/captures";
-  size_t files = 0;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    const std::string path = entry.path().string();
-    if (path.find(".pcap") == std::string::npos) continue;
-    ++files;
-    auto report = AnalyzeCaptureFile(path, *scanner, testing::FakeGeo(), testing::SgPolicy());
+  // tests/data/quic: QUIC Initials of every version read, whose SNIs tshark shows in the same
+  // field as TLS's.
+  std::vector<std::string> paths;
+  for (const char* dir : {"/tests/data/captures", "/tests/data/quic"}) {
+    for (const auto& entry :
+         std::filesystem::directory_iterator(std::string(HOMEPORT_SOURCE_DIR) + dir)) {
+      const std::string path = entry.path().string();
+      if (path.find(".pcap") != std::string::npos) paths.push_back(path);
+    }
+  }
+  for (const std::string& path : paths) {
+    auto report = AnalyzeCaptureFile(path, *scanner, testing::FakeGeo(), &testing::SgPolicy());
     ASSERT_TRUE(report.ok()) << path << ": " << report.status().ToString();
     const Names want = Tshark(path);
     EXPECT_EQ(report->names.dns_queries, want.dns) << path;
     EXPECT_EQ(report->names.tls_server_names, want.sni) << path;
     EXPECT_EQ(report->names.http_hosts, want.host) << path;
   }
-  EXPECT_GE(files, 10u);
+  EXPECT_GE(paths.size(), 17u);
 }
 
 }  // namespace

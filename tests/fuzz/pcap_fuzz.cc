@@ -38,10 +38,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.stream_limits.max_out_of_order = 16 << 10;
   options.reassembly_budget = 1 << 20;
   options.max_flows = 64;
-  options.max_sightings = 16;
+  options.destinations.max_sightings = 16;
+  options.destinations.max_destinations = 32;
+  options.destinations.max_groups = 8;
   const std::string& path =
       file->Write(std::string_view(reinterpret_cast<const char*>(data), size));
-  auto report = homeport::audit::AnalyzeCaptureFile(path, *scanner, geo, *policy, options);
+  auto report = homeport::audit::AnalyzeCaptureFile(path, *scanner, geo, policy, options);
   if (!report.ok()) return 0;
   (void)homeport::audit::RenderCaptureText(*report, {});
   (void)homeport::audit::RenderCaptureJson(*report, {});
