@@ -229,6 +229,25 @@ void Member(std::ostream& out, bool& first, std::string_view key, const json& va
   first = false;
 }
 
+// A member whose value is an array written element by element, each on its own line: a report
+// with 100,000 destinations is never one JSON document in memory.
+class ArrayMember {
+ public:
+  ArrayMember(std::ostream& out, bool& first, std::string_view key) : out_(out) {
+    out_ << (first ? "{\n" : ",\n") << json(key).dump() << ": [";
+    first = false;
+  }
+  ~ArrayMember() { out_ << (empty_ ? "]" : "\n]"); }
+  void Add(const json& element) {
+    out_ << (empty_ ? "\n" : ",\n") << TerminalSafeJson(element, -1);
+    empty_ = false;
+  }
+
+ private:
+  std::ostream& out_;
+  bool empty_ = true;
+};
+
 // ---- text ------------------------------------------------------------------------------------
 
 void WriteDestinationText(const Destination& d, const CaptureReport& r,
@@ -299,18 +318,21 @@ void WriteCaptureJson(const CaptureReport& r, const CaptureReportOptions& o, std
   Member(out, first, "exit_code", r.ExitCode());
   Member(out, first, "damage", r.damage.empty() ? json(nullptr) : json(P(r.damage)));
   if (o.provenance != nullptr) Member(out, first, "provenance", ProvenanceJson(*o.provenance));
-  json violations = json::array();
-  for (const auto& v : r.violations) {
-    violations.push_back(
-        {{"destination", nullptr}, {"rule", v.rule}, {"what", P(v.what)}, {"count", v.count}});
-  }
-  for (const auto& d : r.destinations) {
-    for (const auto& v : d.violations) {
-      violations.push_back(
-          {{"destination", P(d.name)}, {"rule", v.rule}, {"what", P(v.what)}, {"count", v.count}});
+  {
+    ArrayMember violations(out, first, "violations");
+    for (const auto& v : r.violations) {
+      violations.Add(
+          {{"destination", nullptr}, {"rule", v.rule}, {"what", P(v.what)}, {"count", v.count}});
+    }
+    for (const auto& d : r.destinations) {
+      for (const auto& v : d.violations) {
+        violations.Add({{"destination", P(d.name)},
+                        {"rule", v.rule},
+                        {"what", P(v.what)},
+                        {"count", v.count}});
+      }
     }
   }
-  Member(out, first, "violations", violations);
   Member(out, first, "uninspected_count", r.uninspected_count);
   json uninspected = json::array();
   for (const auto& u : r.uninspected) {
@@ -336,13 +358,10 @@ void WriteCaptureJson(const CaptureReport& r, const CaptureReportOptions& o, std
                     {"flows", t->flows}});
   }
   Member(out, first, "summary", {{"countries", countries}, {"ases", ases}});
-  out << ",\n\"destinations\": [";
-  bool first_destination = true;
-  for (const auto& d : r.destinations) {
-    out << (first_destination ? "\n" : ",\n") << TerminalSafeJson(DestinationJson(d, o), -1);
-    first_destination = false;
+  {
+    ArrayMember destinations(out, first, "destinations");
+    for (const auto& d : r.destinations) destinations.Add(DestinationJson(d, o));
   }
-  out << "\n]";
   Member(out, first, "names",
          {{"dns_queries", NamesJson(r.names.dns_queries)},
           {"tls_server_names", NamesJson(r.names.tls_server_names)},

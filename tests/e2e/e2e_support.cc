@@ -159,10 +159,12 @@ CommandResult Homeport(const std::vector<std::string>& args, std::chrono::second
   }
   if (out_open || err_open) kill(pid, SIGKILL);
   int status = 0;
-  waitpid(pid, &status, 0);
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
   close(out);
   close(err);
   r.exit_code = ExitCode(status);
+  r.peak_rss_kib = usage.ru_maxrss;
   return r;
 }
 

@@ -19,6 +19,9 @@ struct CommandResult {
   int exit_code = -1;
   std::string out;
   std::string err;
+  // The process's peak resident set in KiB (wait4's ru_maxrss). It includes what the test
+  // process held when it forked the child, so measure from a test that holds little.
+  long peak_rss_kib = 0;
 };
 
 // Runs `homeport ARGS…` to completion (killed after `timeout`).
