@@ -19,6 +19,23 @@ TEST(PhoneDetector, AcceptsInternationalNotationInAnyRegion) {
   EXPECT_THAT(Found("tel:+16502530000", {}, "ZZ"), ElementsAre("phone:+16502530000"));
 }
 
+// A segment that is one international number is checked without the matcher; every other
+// shape still goes through it, and both give the same answers.
+TEST(PhoneDetector, GivesTheMatchersAnswersForEveryShapeOfInternationalNumber) {
+  EXPECT_THAT(Found(R"({"phone":"+65 9123 4567"})", {}, "ZZ"), ElementsAre("phone:+65 9123 4567"));
+  EXPECT_THAT(Found("+44 20 7946 0958.", {}, "ZZ"), ElementsAre("phone:+44 20 7946 0958"));
+  EXPECT_THAT(Found("call +44 (0) 20 7946 0958", {}, "ZZ"),
+              ElementsAre("phone:+44 (0) 20 7946 0958"));
+  EXPECT_THAT(Found("Roma +39 06 6982 1234", {}, "ZZ"), ElementsAre("phone:+39 06 6982 1234"));
+  EXPECT_THAT(Found("+800 1234 5678", {}, "ZZ"), ElementsAre("phone:+800 1234 5678"));
+  // Not valid numbers: too short, an unassigned calling code, a calling code alone.
+  EXPECT_THAT(Found("+65 1234 5", {}, "ZZ"), IsEmpty());
+  EXPECT_THAT(Found("+999 1234 5678", {}, "ZZ"), IsEmpty());
+  EXPECT_THAT(Found("+6 5 9", {}, "ZZ"), IsEmpty());
+  // Glued to a percentage: the matcher's refusal stands.
+  EXPECT_THAT(Found("+65 9123 4567%", {}, "ZZ"), IsEmpty());
+}
+
 TEST(PhoneDetector, ReadsNationalNotationInTheDefaultRegion) {
   EXPECT_THAT(Found("(650) 253-0000", {}, "US"), ElementsAre("phone:(650) 253-0000"));
   EXPECT_THAT(Found("ring 650.253.0000 today", {}, "US"), ElementsAre("phone:650.253.0000"));
