@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/terminal_text.h"
+#include "common/text.h"
 
 namespace homeport::agent {
 namespace {
@@ -44,9 +45,7 @@ bool IsRetryableHttpStatus(int status) {
 std::optional<std::chrono::seconds> RetryAfter(const TransportResponse& response) {
   auto it = response.headers.find("retry-after");
   if (it == response.headers.end()) return std::nullopt;
-  std::string_view v = it->second;
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  const std::string_view v = TrimBlanks(it->second);
   // Nine digits is over 30 years: longer values are nonsense, and this bound avoids overflow.
   if (v.empty() || v.size() > 9) return std::nullopt;
   int64_t seconds = 0;

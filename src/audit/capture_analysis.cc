@@ -16,6 +16,7 @@
 #include "audit/capture/pcap_source.h"
 #include "audit/capture/protocol_detection.h"
 #include "audit/capture/tls_client_hello.h"
+#include "common/big_endian.h"
 
 namespace homeport::audit {
 
@@ -203,7 +204,7 @@ class CaptureAnalyzer::Impl {
   void DissectDnsOverTcp(Flow& f, capture::TcpStream& stream, bool end_of_stream) {
     while (stream.data().size() >= 2) {
       std::string_view data = stream.data();
-      const size_t length = (static_cast<uint8_t>(data[0]) << 8) | static_cast<uint8_t>(data[1]);
+      const size_t length = LoadBe16(data, 0);
       if (data.size() < 2 + length) {
         if (end_of_stream) stream.StopBuffering(budget_);
         return;

@@ -4,7 +4,7 @@
 
 #include <arpa/inet.h>
 
-#include <cctype>
+#include "common/text.h"
 
 namespace homeport {
 namespace {
@@ -37,8 +37,7 @@ bool IsLabelChar(char c) {
 }  // namespace
 
 std::string NormalizeHostName(std::string_view host) {
-  std::string out(host);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string out = AsciiLower(host);
   while (!out.empty() && out.back() == '.') out.pop_back();
   if (std::string v6 = CanonicalIpv6(out); !v6.empty()) return v6;
   return out;

@@ -1,18 +1,43 @@
-// Small text helpers every module needs the same way: ASCII case folding, UUID syntax, RFC 6901 pointer tokens, HTTP media types. Header-only.
+// Small text helpers every module needs the same way: ASCII case folding and comparison,
+// HTTP blank trimming, UUID syntax, RFC 6901 pointer tokens, HTTP media types. Header-only.
 #pragma once
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 
 namespace homeport {
 
 // ASCII letters lower-cased, every other byte unchanged (locale-independent, UTF-8 safe).
+constexpr char AsciiLowerChar(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
 inline std::string AsciiLower(std::string_view s) {
   std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
+  for (char& c : out) c = AsciiLowerChar(c);
   return out;
+}
+
+// Equal but for the case of ASCII letters (HTTP header names, tokens).
+inline bool AsciiIEquals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return AsciiLowerChar(x) == AsciiLowerChar(y);
+         });
+}
+
+// Whether `needle` occurs in `haystack`, ASCII letters compared without case.
+inline bool AsciiIContains(std::string_view haystack, std::string_view needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
+                     [](char x, char y) { return AsciiLowerChar(x) == AsciiLowerChar(y); }) !=
+         haystack.end();
+}
+
+// Without leading and trailing spaces and tabs (HTTP's optional whitespace).
+inline std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
 }
 
 // "8-4-4-4-12" hexadecimal digits, either case (RFC 9562's textual form).
@@ -45,10 +70,7 @@ inline void AppendJsonPointerToken(std::string& pointer, std::string_view token)
 // The media type of a Content-Type value, lower-case, without parameters or surrounding
 // spaces: "Application/JSON; charset=utf-8" → "application/json".
 inline std::string MediaType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  return AsciiLower(type);
+  return AsciiLower(TrimBlanks(content_type.substr(0, content_type.find(';'))));
 }
 
 }  // namespace homeport

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <array>
-#include <cctype>
 
+#include "common/text.h"
 #include "schema/glean_datetime.h"
 #include "schema/metric_values.h"
 
@@ -116,10 +116,7 @@ class EnvelopeChecker {
     bool present = client_info.is_object() && !client_info["client_id"].get_string().get(id);
     if (present && IsUuid(id)) {
       r_.stored.verbatim_values.insert("/client_info/client_id");
-      std::string lower(id);
-      std::transform(lower.begin(), lower.end(), lower.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      r_.client_id = std::move(lower);
+      r_.client_id = AsciiLower(id);
     }
     if (ping_ == nullptr || !ping_->include_info_sections) return;
     if (ping_->include_client_id && !present) {

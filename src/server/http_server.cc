@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/text.h"
 #include "server/connection_limiter.h"
 #include "server/request_framing.h"
 
@@ -315,9 +316,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     request.target = std::string(req.target());
     request.headers.reserve(8);
     for (const auto& field : req) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      request.headers.emplace_back(std::move(name), std::string(field.value()));
+      request.headers.emplace_back(AsciiLower(field.name_string()), std::string(field.value()));
     }
     request.body = std::move(req.body());
     head_ = request.method == "HEAD";

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/host_pattern.h"
+
 namespace homeport::audit::build {
 namespace {
 
@@ -158,7 +160,7 @@ TEST(HostNameRule, HostKeysAreRecognisedBeforeTheValue) {
 }
 
 TEST(HostNameRule, NormalizesCaseAndTrailingDot) {
-  EXPECT_EQ(NormalizeHost("ZZHC.Vnet.CN."), "zzhc.vnet.cn");
+  EXPECT_EQ(NormalizeHostName("ZZHC.Vnet.CN."), "zzhc.vnet.cn");
   EXPECT_TRUE(IsHostnameSyntax("localhost"));
   EXPECT_TRUE(IsHostnameSyntax("act.sg.example.com"));
   EXPECT_FALSE(IsHostnameSyntax("%s"));

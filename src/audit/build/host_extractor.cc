@@ -9,6 +9,8 @@
 #include <iterator>
 
 #include "audit/build/host_name.h"
+#include "common/host_pattern.h"
+#include "common/text.h"
 #include "privacy/ascii.h"
 #include "privacy/email_address.h"
 #include "privacy/ip_address.h"
@@ -55,13 +57,6 @@ bool EndsUrl(char c, bool escaped) {
 }
 bool IsNameChar(char c) { return IsAlnum(c) || c == '.' || c == '-' || c == '_' || c == '$'; }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
 
 std::string Clip(std::string_view s) { return std::string(s.substr(0, kMaxShownText)); }
 
@@ -135,7 +130,7 @@ class Scan {
         --url_end;
       }
       Consume({scheme_begin, url_end});
-      const std::string scheme = Lower(text_.substr(scheme_begin, pos - scheme_begin));
+      const std::string scheme = AsciiLower(text_.substr(scheme_begin, pos - scheme_begin));
       AddUrlHost(scheme, text_.substr(authority, authority_end - authority),
                  text_.substr(scheme_begin, url_end - scheme_begin));
       pos = url_end > pos ? url_end - 1 : pos;
@@ -170,7 +165,7 @@ class Scan {
         }
       }
     }
-    found_.push_back({NormalizeHost(host), HostEvidence::kUrl, Clip(url), EndOf(url)});
+    found_.push_back({NormalizeHostName(host), HostEvidence::kUrl, Clip(url), EndOf(url)});
   }
 
   void FindEmails() {
@@ -184,7 +179,7 @@ class Scan {
       // have a longer local part and a domain in one case.
       if (at - span->offset < 2 || MixesCase(domain)) continue;
       if (ClassifyName(domain, /*has_evidence=*/true, psl_) == NameVerdict::kHost) {
-        found_.push_back({NormalizeHost(domain), HostEvidence::kEmail,
+        found_.push_back({NormalizeHostName(domain), HostEvidence::kEmail,
                           Clip(text_.substr(span->offset, span->length)),
                           span->offset + span->length});
       }
@@ -245,7 +240,7 @@ class Scan {
     // "*.example.com" are names to judge.
     if (leading_dot && !evidence && !wildcard && key == HostKey::kNone) return;
     if (ClassifyName(token, evidence, psl_) == NameVerdict::kHost) {
-      found_.push_back({NormalizeHost(token), HostEvidence::kName, Clip(token), EndOf(token)});
+      found_.push_back({NormalizeHostName(token), HostEvidence::kName, Clip(token), EndOf(token)});
     }
   }
 

@@ -5,6 +5,7 @@
 #include <array>
 #include <vector>
 
+#include "common/text.h"
 #include "privacy/ascii.h"
 
 namespace homeport::audit::build {
@@ -78,14 +79,6 @@ bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return IsDigit(c); });
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Keys whose value is a host or a URL; matched as the end of the key ("api_server",
 // "activationHost", "BASE_URL").
 constexpr std::array<std::string_view, 16> kHostKeys = {
@@ -99,11 +92,6 @@ bool MixesCase(std::string_view name) {
   auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
   return std::any_of(name.begin(), name.end(), upper) &&
          std::any_of(name.begin(), name.end(), lower);
-}
-
-std::string NormalizeHost(std::string_view name) {
-  while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-  return Lower(name);
 }
 
 bool IsHostnameSyntax(std::string_view name) {
@@ -125,7 +113,7 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
   }
   if (AllDigits(labels.back())) return NameVerdict::kNotHostSyntax;
 
-  const std::string lower = Lower(name);
+  const std::string lower = AsciiLower(name);
   auto suffix = psl.SuffixOf(lower);
   if (!suffix || suffix->size() == lower.size()) return NameVerdict::kNoPublicSuffix;
   const size_t suffix_labels =
@@ -137,17 +125,17 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
     return NameVerdict::kVersionLike;
   }
 
-  const std::string first = Lower(labels.front());
+  const std::string first = AsciiLower(labels.front());
   if (has_evidence || first == "www") return NameVerdict::kHost;
 
   if (MixesCase(name)) return NameVerdict::kCodeCase;
 
   bool file_extension = Contains(kFileExtensionSuffixes, *suffix);
   if (!file_extension && suffix_labels >= 2 &&
-      Contains(kFileExtensionSuffixes, Lower(labels.back()))) {
+      Contains(kFileExtensionSuffixes, AsciiLower(labels.back()))) {
     // A wildcard suffix ("*.mm") makes any label in front of the top-level domain part of the
     // suffix: "objcxx.hxx.mm" is a list of file extensions all the same.
-    file_extension = Contains(kFileNameWords, Lower(labels[labels.size() - 2]));
+    file_extension = Contains(kFileNameWords, AsciiLower(labels[labels.size() - 2]));
   }
   const bool code_word = Contains(kCodeWordSuffixes, *suffix);
   if (Contains(kPackageHeads, first)) return NameVerdict::kReversedDomain;
@@ -155,13 +143,13 @@ NameVerdict ClassifyName(std::string_view name, bool has_evidence, const PublicS
   if (file_extension) {
     if (labels.size() < 3) return NameVerdict::kAmbiguousSuffix;
     for (std::string_view label : labels) {
-      if (Contains(kFileNameWords, Lower(label))) return NameVerdict::kAmbiguousSuffix;
+      if (Contains(kFileNameWords, AsciiLower(label))) return NameVerdict::kAmbiguousSuffix;
     }
   }
   if (first == "android" && (labels.size() < 3 || file_extension)) {
     return NameVerdict::kReversedDomain;
   }
-  const std::string tld = Lower(labels.back());
+  const std::string tld = AsciiLower(labels.back());
   const bool generic = Contains(kEstablishedGenericTlds, tld);
   const bool country = tld.size() == 2 || tld.starts_with("xn--");
   if (!generic && !country && !Contains(kPopularNewerTlds, tld)) {
@@ -223,7 +211,7 @@ HostKey HostKeyBefore(std::string_view before) {
       before[key_begin - 1] != '\t') {
     return HostKey::kNone;
   }
-  const std::string key = Lower(before.substr(key_begin));
+  const std::string key = AsciiLower(before.substr(key_begin));
   for (std::string_view k : kHostKeys) {
     if (key.ends_with(k)) return quoted ? HostKey::kQuoted : HostKey::kUnquoted;
   }

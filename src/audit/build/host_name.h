@@ -70,9 +70,6 @@ HostKey HostKeyBefore(std::string_view before);
 // "aB9xQ.de". Host names are written in one case; code, prose and Base64 are not.
 bool MixesCase(std::string_view name);
 
-// Lower-case, without a trailing dot: the form hosts are reported and judged in.
-std::string NormalizeHost(std::string_view name);
-
 // A host name in a URL may be a single label ("localhost"): labels as in rule 1, any count.
 bool IsHostnameSyntax(std::string_view name);
 

@@ -2,13 +2,10 @@
 // so a pointer loop ends; names longer than 255 bytes (RFC 1035 §2.3.4) are refused.
 #include "audit/capture/dns_dissector.h"
 
+#include "common/big_endian.h"
+
 namespace homeport::audit::capture {
 namespace {
-
-uint16_t Be16(std::string_view m, size_t at) {
-  return static_cast<uint16_t>((static_cast<uint8_t>(m[at]) << 8) |
-                               static_cast<uint8_t>(m[at + 1]));
-}
 
 // Reads the name at `*at`, advancing `*at` past it in the message. False when malformed.
 bool ReadName(std::string_view m, size_t* at, std::string* name) {
@@ -57,10 +54,10 @@ bool ReadName(std::string_view m, size_t* at, std::string* name) {
 std::optional<DnsMessage> ParseDnsMessage(std::string_view m) {
   if (m.size() < 12) return std::nullopt;
   DnsMessage msg;
-  msg.id = Be16(m, 0);
+  msg.id = LoadBe16(m, 0);
   msg.response = (static_cast<uint8_t>(m[2]) & 0x80) != 0;
-  const uint16_t questions = Be16(m, 4);
-  const uint16_t answers = Be16(m, 6);
+  const uint16_t questions = LoadBe16(m, 4);
+  const uint16_t answers = LoadBe16(m, 6);
   // Every question takes at least 5 bytes, every record 11.
   if (questions * 5u + answers * 11u > m.size() - 12) {
     if (questions * 5u > m.size() - 12) return std::nullopt;
@@ -81,8 +78,8 @@ std::optional<DnsMessage> ParseDnsMessage(std::string_view m) {
       msg.malformed = true;
       return msg;
     }
-    const uint16_t type = Be16(m, at);
-    const uint16_t rdlength = Be16(m, at + 8);
+    const uint16_t type = LoadBe16(m, at);
+    const uint16_t rdlength = LoadBe16(m, at + 8);
     at += 10;
     if (at + rdlength > m.size()) {
       msg.malformed = true;

@@ -5,34 +5,12 @@
 #include "audit/capture/http_request_parser.h"
 
 #include <algorithm>
-#include <cctype>
 #include <charconv>
+
+#include "common/text.h"
 
 namespace homeport::audit::capture {
 namespace {
-
-bool IEquals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-bool IContains(std::string_view haystack, std::string_view needle) {
-  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end(),
-                     [](char x, char y) {
-                       return std::tolower(static_cast<unsigned char>(x)) ==
-                              std::tolower(static_cast<unsigned char>(y));
-                     }) != haystack.end();
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 constexpr std::string_view kMethods[] = {
     "GET",   "POST",     "PUT",    "HEAD",      "DELETE",      "OPTIONS",  "PATCH",     "CONNECT",
@@ -67,8 +45,8 @@ bool ParseHead(std::string_view head, bool cut, HttpRequest* q) {
       rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 2);
       const size_t colon = h.find(':');
       if (colon == std::string_view::npos) continue;
-      q->headers.emplace_back(std::string(Trim(h.substr(0, colon))),
-                              std::string(Trim(h.substr(colon + 1))));
+      q->headers.emplace_back(std::string(TrimBlanks(h.substr(0, colon))),
+                              std::string(TrimBlanks(h.substr(colon + 1))));
     }
   }
   q->host.assign(q->Header("Host"));
@@ -80,7 +58,7 @@ std::optional<uint64_t> ParseContentLength(std::string_view text) {
   std::optional<uint64_t> length;
   while (true) {
     const size_t comma = text.find(',');
-    const std::string_view item = Trim(text.substr(0, comma));
+    const std::string_view item = TrimBlanks(text.substr(0, comma));
     uint64_t value = 0;
     const auto [end, ec] = std::from_chars(item.data(), item.data() + item.size(), value);
     if (item.empty() || ec != std::errc() || end != item.data() + item.size()) return std::nullopt;
@@ -95,7 +73,7 @@ std::optional<uint64_t> ParseContentLength(std::string_view text) {
 
 std::string_view HttpRequest::Header(std::string_view name) const {
   for (const auto& [n, v] : headers) {
-    if (IEquals(n, name)) return v;
+    if (AsciiIEquals(n, name)) return v;
   }
   return {};
 }
@@ -166,7 +144,7 @@ void HttpRequestReader::StartBody() {
   o.budget = budget_;
   const std::string_view te = request_.Header("Transfer-Encoding");
   const std::string_view ce = request_.Header("Content-Encoding");
-  if (IContains(te, "chunked")) {
+  if (AsciiIContains(te, "chunked")) {
     o.framing = HttpBodyDecoder::Framing::kChunked;
   } else if (const std::string_view cl = request_.Header("Content-Length"); !cl.empty()) {
     // A length that cannot be read leaves the message's end unknown: the rest of the stream is
@@ -175,9 +153,9 @@ void HttpRequestReader::StartBody() {
     o.framing = length ? HttpBodyDecoder::Framing::kLength : HttpBodyDecoder::Framing::kUntilClose;
     o.length = length.value_or(0);
   }
-  if (IContains(ce, "gzip") || IContains(te, "gzip")) {
+  if (AsciiIContains(ce, "gzip") || AsciiIContains(te, "gzip")) {
     o.coding = "gzip";
-  } else if (IContains(ce, "deflate") || IContains(te, "deflate")) {
+  } else if (AsciiIContains(ce, "deflate") || AsciiIContains(te, "deflate")) {
     o.coding = "deflate";
   }
   body_.emplace(std::move(o));

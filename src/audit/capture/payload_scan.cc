@@ -322,8 +322,7 @@ std::vector<PayloadFinding> ScanHttpRequest(const privacy::IdentifierScanner& sc
   }
   if (q != std::string_view::npos) ScanForm(scanner, target.substr(q + 1), "query", 0, &out);
   for (const auto& [name, value] : request.headers) {
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const std::string lower = AsciiLower(name);
     if (lower == "host") continue;
     Scan(scanner, value, "header " + name, lower, 0, &out);
   }

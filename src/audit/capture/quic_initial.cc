@@ -11,6 +11,8 @@
 #include <cstring>
 #include <memory>
 
+#include "common/big_endian.h"
+
 namespace homeport::audit::capture {
 namespace {
 
@@ -77,10 +79,6 @@ std::optional<VersionParams> ParamsOf(uint32_t version) {
 }
 
 uint32_t Byte(std::string_view s, size_t at) { return static_cast<uint8_t>(s[at]); }
-uint32_t Be32(std::string_view s, size_t at) {
-  return (Byte(s, at) << 24) | (Byte(s, at + 1) << 16) | (Byte(s, at + 2) << 8) |
-         Byte(s, at + 3);
-}
 
 // Reads QUIC's fields front to back; every read says whether the bytes were there.
 class Cursor {
@@ -135,7 +133,7 @@ struct LongHeader {
 std::optional<LongHeader> ReadLongHeader(std::string_view packet) {
   if (packet.size() < 7 || (Byte(packet, 0) & 0x80) == 0) return std::nullopt;
   LongHeader h;
-  h.version = Be32(packet, 1);
+  h.version = LoadBe32(packet, 1);
   const std::optional<VersionParams> params = ParamsOf(h.version);
   if (!params) return std::nullopt;
   h.params = *params;

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "common/big_endian.h"
+
 namespace homeport::audit::capture {
 namespace {
 
@@ -18,7 +20,6 @@ constexpr uint16_t kEncryptedClientHello = 0xFE0D;
 constexpr size_t kMaxProtocols = 16;  // ALPN names kept; clients offer two or three
 
 uint32_t Byte(std::string_view s, size_t at) { return static_cast<uint8_t>(s[at]); }
-uint32_t Be16(std::string_view s, size_t at) { return (Byte(s, at) << 8) | Byte(s, at + 1); }
 
 ClientHello Fail(ClientHello::Outcome outcome) {
   ClientHello h;
@@ -37,7 +38,7 @@ MessageHeader ReadMessageHeader(std::string_view message) {
   MessageHeader m;
   if (message.size() < 4) return m;
   if (Byte(message, 0) != kClientHelloType) m.outcome = ClientHello::Outcome::kMalformed;
-  m.size = 4 + ((Byte(message, 1) << 16) | Be16(message, 2));
+  m.size = 4 + ((Byte(message, 1) << 16) | LoadBe16(message, 2));
   if (m.size > kMaxHello) m.outcome = ClientHello::Outcome::kMalformed;
   return m;
 }
@@ -49,7 +50,7 @@ bool ReadServerName(std::string_view h, size_t p, size_t length, ClientHello* ou
   const size_t list_end = p + length;
   while (q + 3 <= list_end) {
     const uint32_t name_type = Byte(h, q);
-    const size_t name_length = Be16(h, q + 1);
+    const size_t name_length = LoadBe16(h, q + 1);
     if (q + 3 + name_length > list_end) return false;
     if (name_type == 0 && out->server_name.empty()) {
       out->server_name.assign(h.substr(q + 3, name_length));
@@ -82,18 +83,18 @@ ClientHello ParseBody(std::string_view h) {
   if (p + 1 > h.size()) return Fail(Outcome::kMalformed);
   p += 1 + Byte(h, p);  // session id
   if (p + 2 > h.size()) return Fail(Outcome::kMalformed);
-  p += 2 + Be16(h, p);  // cipher suites
+  p += 2 + LoadBe16(h, p);  // cipher suites
   if (p + 1 > h.size()) return Fail(Outcome::kMalformed);
   p += 1 + Byte(h, p);  // compression methods
   ClientHello out;
   out.outcome = Outcome::kComplete;
   if (p + 2 > h.size()) return out;  // no extensions at all (TLS 1.0 clients may omit them)
-  const size_t end = p + 2 + Be16(h, p);
+  const size_t end = p + 2 + LoadBe16(h, p);
   if (end > h.size()) return Fail(Outcome::kMalformed);
   p += 2;
   while (p + 4 <= end) {
-    const uint32_t type = Be16(h, p);
-    const size_t length = Be16(h, p + 2);
+    const uint32_t type = LoadBe16(h, p);
+    const size_t length = LoadBe16(h, p + 2);
     p += 4;
     if (p + length > end) return Fail(Outcome::kMalformed);
     bool ok = true;
@@ -135,7 +136,7 @@ ClientHello ParseClientHello(std::string_view stream) {
   while (handshake.size() < needed) {
     if (at + 5 > stream.size()) return Fail(Outcome::kNeedMore);
     if (Byte(stream, at) != kHandshake) return Fail(Outcome::kMalformed);
-    const size_t length = Be16(stream, at + 3);
+    const size_t length = LoadBe16(stream, at + 3);
     if (at + 5 + length > stream.size()) {
       // Take what has arrived of this record: the ClientHello may already be complete in it.
       handshake.append(stream.substr(at + 5));
