@@ -16,6 +16,10 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev postgresql openssl curl wrk nginx-light
   influxdb tshark python3
+  # the transparency log's cross-check (tests/tlog/go_crosscheck_test.cc): Go's sumdb/tlog and
+  # sumdb/note, an independent implementation of the same Merkle tree and signed notes, built
+  # offline in GOPATH mode from the packaged sources
+  golang-go golang-golang-x-mod-dev
   # promtool, to check and unit-test the alerting rules in deploy/prometheus (the package
   # also enables a Prometheus service on :9090, homeport's default --admin-listen port)
   prometheus

@@ -124,8 +124,9 @@ function renderRollout(body, r) {
     yAxes: [{ scale: '%', values: (u, splits) => splits.map((v) => `${v}%`) }],
   });
   body.append(table('rollout-batches', 'Batches now',
-    [text('Batch'), num('Enrolled'), num('Activated'), num('On target')],
-    r.batches.map((b) => [b.batch, b.enrolled, b.activated, { text: formatShare(b.on_target) }])));
+    [text('Batch'), num('Enrolled'), num('Activated'), num('Revoked'), num('On target')],
+    r.batches.map((b) => [b.batch, b.enrolled, b.activated, b.revoked,
+      { text: formatShare(b.on_target) }])));
   body.append(table('rollout-versions', 'Devices by version now',
     [text('Batch'), num('Manifest version'), text('Client version'), num('Devices')],
     r.batches.flatMap((b) => b.versions.map((v) =>

@@ -39,6 +39,11 @@ class HttpTransport {
   // (connection refused, DNS failure, timeout): the caller may retry. PermissionDenied when the
   // server's TLS identity is refused (certificate or pin): retrying cannot help.
   virtual Result<TransportResponse> Post(const TransportRequest& request) = 0;
+  // Sends one GET (`request.body` is ignored), with the same outcomes. Transports that only
+  // post (most test doubles) need not implement it.
+  virtual Result<TransportResponse> Get(const TransportRequest& request) {
+    return Status::InvalidArgument("this transport cannot GET " + request.url);
+  }
 };
 
 struct CurlTransportOptions {

@@ -91,6 +91,14 @@ class CurlTransport final : public HttpTransport {
         handle_(init_ == CURLE_OK ? curl_easy_init() : nullptr) {}
 
   Result<TransportResponse> Post(const TransportRequest& request) override {
+    return Perform(request, true);
+  }
+  Result<TransportResponse> Get(const TransportRequest& request) override {
+    return Perform(request, false);
+  }
+
+ private:
+  Result<TransportResponse> Perform(const TransportRequest& request, bool post) {
     if (init_ != CURLE_OK) {
       return Status::Internal(std::string("curl_global_init: ") + curl_easy_strerror(init_));
     }
@@ -125,9 +133,14 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
     // Never follow a redirect: it could carry the body to a host the manifest does not name.
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-    curl_easy_setopt(h, CURLOPT_POST, 1L);
-    curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
-    curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    if (post) {
+      curl_easy_setopt(h, CURLOPT_POST, 1L);
+      curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+      curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE,
+                       static_cast<curl_off_t>(request.body.size()));
+    } else {
+      curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
                      static_cast<long>(options_.connect_timeout.count()));
@@ -146,7 +159,8 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, nullptr);
     if (sink.too_large) {
-      return Status::Corruption("POST " + request.url + ": response larger than " +
+      return Status::Corruption(std::string(post ? "POST " : "GET ") + request.url +
+                                ": response larger than " +
                                 std::to_string(kMaxResponseBody) + " bytes");
     }
     if (rc != CURLE_OK) return CurlFailure(rc, error_buffer, request.url);
@@ -156,7 +170,6 @@ class CurlTransport final : public HttpTransport {
     return std::move(sink.response);
   }
 
- private:
   static std::string JoinPins(const std::vector<std::string>& pins) {
     std::string out;
     for (const auto& pin : pins) out += (out.empty() ? "" : ";") + pin;

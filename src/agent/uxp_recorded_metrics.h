@@ -20,8 +20,6 @@ inline constexpr size_t kMaxTextBytes = 200 * 1024;
 inline constexpr int64_t kMaxCounterValue = 2147483647;
 inline constexpr size_t kMaxEventsPerPing = 500;
 
-bool IsValidUtf8(std::string_view s);
-
 // `value` (as a person types it) as the JSON value a ping carries for metric `m`: counter and
 // quantity a non-negative whole number (a counter adds, so it must be positive), timespan a
 // whole number of milliseconds converted to the metric's time unit ({"time_unit", "value"}),

@@ -136,6 +136,8 @@ int Main(int argc, char** argv) {
   AddServeCommand(app, commands);
   AddAgentCommands(app, commands);
   AddOperatorCommands(app, commands);
+  AddLifecycleCommands(app, commands);
+  AddLogCommands(app, commands);
   AddUxpCommands(app, commands);
   AddFleetCommands(app, commands);
   AddAuditBuildCommand(app, commands);

@@ -39,6 +39,8 @@ void AddEnrollCommand(CLI::App& app, Commands& commands);
 void AddServeCommand(CLI::App& app, Commands& commands);
 void AddAgentCommands(CLI::App& app, Commands& commands);
 void AddOperatorCommands(CLI::App& app, Commands& commands);
+void AddLifecycleCommands(CLI::App& app, Commands& commands);
+void AddLogCommands(CLI::App& app, Commands& commands);
 void AddUxpCommands(CLI::App& app, Commands& commands);
 void AddFleetCommands(CLI::App& app, Commands& commands);
 void AddAuditBuildCommand(CLI::App& app, Commands& commands);

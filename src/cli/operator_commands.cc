@@ -19,8 +19,9 @@ namespace {
 
 void PrintRolloutTable(const RolloutReport& report) {
   for (const auto& b : report.batches) {
-    std::printf("batch %s: %lld enrolled, %lld activated\n", TerminalSafe(b.batch).c_str(),
-                static_cast<long long>(b.enrolled), static_cast<long long>(b.activated));
+    std::printf("batch %s: %lld enrolled, %lld activated, %lld revoked\n",
+                TerminalSafe(b.batch).c_str(), static_cast<long long>(b.enrolled),
+                static_cast<long long>(b.activated), static_cast<long long>(b.revoked));
     std::printf("  %-18s %-16s %10s %8s\n", "manifest_version", "client_version", "devices",
                 "share");
     for (const auto& v : report.versions) {
@@ -63,11 +64,12 @@ void PrintStatsPanel(StatsPanel panel, const nlohmann::json& p) {
     case StatsPanel::kRollout: {
       std::printf("target manifest version %lld\n",
                   p["target"]["manifest_version"].get<long long>());
-      std::printf("  %-20s %9s %9s %9s\n", "batch", "enrolled", "activated", "on target");
+      std::printf("  %-20s %9s %9s %9s %9s\n", "batch", "enrolled", "activated", "revoked",
+                  "on target");
       for (const auto& b : p["batches"]) {
-        std::printf("  %-20s %9lld %9lld %8.1f%%\n", text(b["batch"]).c_str(),
+        std::printf("  %-20s %9lld %9lld %9lld %8.1f%%\n", text(b["batch"]).c_str(),
                     b["enrolled"].get<long long>(), b["activated"].get<long long>(),
-                    100 * b["on_target"].get<double>());
+                    b["revoked"].get<long long>(), 100 * b["on_target"].get<double>());
       }
       for (const auto& b : p["below"]) {
         std::printf("below %.0f%%: %s (%.1f%%)\n", 100 * p["target"]["below"].get<double>(),
@@ -213,6 +215,7 @@ void AddOperatorCommands(CLI::App& app, Commands& commands) {
         out["batches"].push_back({{"batch", b.batch},
                                   {"enrolled", b.enrolled},
                                   {"activated", b.activated},
+                                  {"revoked", b.revoked},
                                   {"versions", versions}});
       }
       std::printf("%s\n", TerminalSafeJson(out).c_str());

@@ -133,6 +133,15 @@ void AddServeCommand(CLI::App& app, Commands& commands) {
       ->check(CLI::IsMember({"1.2", "1.3"}))
       ->capture_default_str();
   serve->add_option("--manifest", o->manifest_files, "signed manifest(s) for GET /v1/manifest");
+  serve->add_option("--log-key", o->log_key_file,
+                    "the transparency log's checkpoint key (a secret JWK from `keys new`): "
+                    "serve /v1/log/ (checkpoints, entries, proofs)");
+  serve->add_option("--log-origin", o->log_origin,
+                    "the log's origin, the first line of its checkpoints and its key's name "
+                    "(default homeport/REGION/log)");
+  serve->add_option("--log-witness", o->log_witness_files,
+                    "a witness's verifier key file (homeport log witness-key): its "
+                    "cosignatures are accepted and served with the checkpoints");
   serve->add_option("--threads", o->threads, "I/O threads (0 = one per core)")
       ->capture_default_str()
       ->check(WholeNumberIn(0, 1024));

@@ -1,8 +1,11 @@
 // Small text helpers every module needs the same way: ASCII case folding and comparison,
-// HTTP blank trimming, UUID syntax, RFC 6901 pointer tokens, HTTP media types. Header-only.
+// HTTP blank trimming, UTF-8 decoding, UUID syntax, RFC 6901 pointer tokens, HTTP media types.
+// Header-only.
 #pragma once
 
 #include <algorithm>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +41,32 @@ inline std::string_view TrimBlanks(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// The code point starting at `at`, advancing `at` past it; nullopt for bytes that are not UTF-8
+// (a bad lead or continuation byte, a cut sequence, an overlong form, a surrogate, a value past
+// U+10FFFF), and then `at` is left where it was.
+inline std::optional<char32_t> DecodeUtf8(std::string_view s, size_t& at) {
+  const auto c = static_cast<unsigned char>(s[at]);
+  const size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+  if (n == 0 || n > s.size() - at) return std::nullopt;
+  char32_t cp = n == 1 ? c : c & (0x7f >> n);
+  for (size_t k = 1; k < n; ++k) {
+    const auto cc = static_cast<unsigned char>(s[at + k]);
+    if ((cc >> 6) != 0x2) return std::nullopt;
+    cp = (cp << 6) | (cc & 0x3f);
+  }
+  static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return std::nullopt;
+  at += n;
+  return cp;
+}
+
+inline bool IsValidUtf8(std::string_view s) {
+  for (size_t at = 0; at < s.size();) {
+    if (!DecodeUtf8(s, at)) return false;
+  }
+  return true;
 }
 
 // "8-4-4-4-12" hexadecimal digits, either case (RFC 9562's textual form).

@@ -144,6 +144,11 @@ void CommitVerified(const ServiceContext& ctx, const ActivationBody& body,
       respond(Unavailable("the activation could not be stored; retry"));
       return;
     }
+    if (r->outcome == RecordOutcome::kRevoked) {
+      respond(ErrorResponse(ErrorCode::kRevoked,
+                            "this device is revoked in this region; nothing was changed"));
+      return;
+    }
     if (r->outcome == RecordOutcome::kStale) {
       // The recorded figures let the device itself catch up after losing its counter; an
       // attacker replaying the device's signed request learns nothing it could use.

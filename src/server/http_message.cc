@@ -31,6 +31,7 @@ int StatusOf(ErrorCode code) {
       return 400;
     case ErrorCode::kBadSignature: return 401;
     case ErrorCode::kUnknownDevice: return 403;
+    case ErrorCode::kRevoked: return 403;
     case ErrorCode::kNotFound: return 404;
     case ErrorCode::kMethodNotAllowed: return 405;
     case ErrorCode::kStaleActivation: return 409;
@@ -51,6 +52,7 @@ const char* NameOf(ErrorCode code) {
       return "bad_request";
     case ErrorCode::kBadSignature: return "bad_signature";
     case ErrorCode::kUnknownDevice: return "unknown_device";
+    case ErrorCode::kRevoked: return "revoked";
     case ErrorCode::kNotFound: return "not_found";
     case ErrorCode::kMethodNotAllowed: return "method_not_allowed";
     case ErrorCode::kStaleActivation: return "stale_activation";

@@ -44,6 +44,7 @@ enum class ErrorCode {
   kBadRequest,             // 400, the HTTP message itself is malformed or ambiguous
   kBadSignature,           // 401
   kUnknownDevice,          // 403
+  kRevoked,                // 403: the device is revoked (homeport revoke)
   kNotFound,               // 404
   kMethodNotAllowed,       // 405
   kStaleActivation,        // 409: a replayed or rolled-back activation; nothing changed

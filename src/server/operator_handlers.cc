@@ -31,8 +31,19 @@ bool TokenMatches(std::string_view presented, const std::string& expected) {
 }  // namespace
 
 // activated_at and last_checkin_at keep their names and hold days (YYYY-MM-DD): the store
-// keeps no finer time about a device (S4).
+// keeps no finer time about a device (S4). `revoked` is null unless the device is revoked;
+// `earlier_periods` lists the warranty periods that resets ended, oldest first.
 nlohmann::json WarrantyJson(const ActivationRecord& r) {
+  nlohmann::json earlier = nlohmann::json::array();
+  for (const auto& p : r.earlier) {
+    earlier.push_back({{"warranty_start", p.warranty_start},
+                       {"ended", p.ended_day},
+                       {"reason", p.reason},
+                       {"client_version", p.client_version},
+                       {"manifest_version", p.manifest_version}});
+  }
+  nlohmann::json revoked = nullptr;
+  if (r.revocation) revoked = {{"since", r.revocation->day}, {"reason", r.revocation->reason}};
   return {{"serial", r.device.serial},
           {"model", r.device.model},
           {"sku", r.device.sku},
@@ -45,7 +56,9 @@ nlohmann::json WarrantyJson(const ActivationRecord& r) {
           {"manifest_version", r.manifest_version},
           {"last_checkin_at", r.last_checkin_day},
           {"checkins", r.checkins},
-          {"sequence", r.sequence}};
+          {"sequence", r.sequence},
+          {"revoked", revoked},
+          {"earlier_periods", earlier}};
 }
 
 nlohmann::json UxpExportJson(const std::string& client_id, const std::vector<UxpDocument>& docs) {

@@ -9,6 +9,8 @@
 #include <tuple>
 #include <vector>
 
+#include "server/query_params.h"
+
 namespace homeport {
 namespace {
 
@@ -183,6 +185,7 @@ Result<json> Rollout(OperatorReads& store, const StatsOptions& o) {
     batches.push_back({{"batch", b.batch},
                        {"enrolled", b.enrolled},
                        {"activated", b.activated},
+                       {"revoked", b.revoked},
                        {"on_target", share},
                        {"versions", versions},
                        {"history",
@@ -368,17 +371,6 @@ Result<json> OperatorReadsPanel(OperatorReads& store, const StatsOptions& o) {
               {"entries", entries}};
 }
 
-// A whole decimal number within [min, max].
-std::optional<int64_t> WholeNumber(std::string_view text, int64_t min, int64_t max) {
-  int64_t n = 0;
-  auto r = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (text.empty() || r.ec != std::errc() || r.ptr != text.data() + text.size() || n < min ||
-      n > max) {
-    return std::nullopt;
-  }
-  return n;
-}
-
 }  // namespace
 
 std::string_view StatsPanelName(StatsPanel panel) {
@@ -425,13 +417,8 @@ Status ValidateStatsOptions(const StatsOptions& o) {
 }
 
 Status ApplyStatsQuery(std::string_view query, StatsOptions& o) {
-  while (!query.empty()) {
-    std::string_view item = query.substr(0, query.find('&'));
-    query.remove_prefix(std::min(query.size(), item.size() + 1));
-    if (item.empty()) continue;
-    size_t eq = item.find('=');
-    std::string_view name = item.substr(0, eq);
-    std::string_view value = eq == std::string_view::npos ? "" : item.substr(eq + 1);
+  for (const auto& param : QueryParams(query)) {
+    const std::string_view name = param.first, value = param.second;
     auto bad = [&](std::string_view what) {
       return Status::InvalidArgument(std::string(name) + " must be " + std::string(what));
     };

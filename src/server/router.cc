@@ -41,7 +41,10 @@ void HandleManifest(const ServiceContext& ctx, const HttpRequest&, Respond respo
     respond(ErrorResponse(ErrorCode::kNotFound, "this server was started without --manifest"));
     return;
   }
-  respond(JsonResponse(200, {{"region", ctx.region}, {"manifests", ctx.manifests}}));
+  nlohmann::json body = {{"region", ctx.region}, {"manifests", ctx.manifests}};
+  // Where each is in the transparency log: a device asks for its inclusion proof there.
+  if (ctx.log) body["log_indexes"] = ctx.manifest_log_indexes;
+  respond(JsonResponse(200, body));
 }
 
 constexpr Route kRoutes[] = {
@@ -51,6 +54,9 @@ constexpr Route kRoutes[] = {
     {"/metrics", "GET", HandleMetrics, Listener::kOperators},
     {"/submit/", "POST", HandleSubmit, Listener::kDevices},
     {"/privacy", "GET", HandlePrivacy, Listener::kDevices},
+    // The transparency log: public, on the devices' listener (anyone may audit it).
+    {"/v1/log/", "GET", HandleLog, Listener::kDevices, /*reads_store=*/true},
+    {"/v1/log/cosignature", "POST", HandleLogCosignature, Listener::kDevices, /*reads_store=*/true},
     {"/v1/admin/", "GET", HandleAdmin, Listener::kOperators, /*reads_store=*/true},
     // The operator console: static files, no token (the figures it loads need one).
     {"/console", "GET", HandleConsole, Listener::kOperators},

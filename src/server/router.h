@@ -16,6 +16,7 @@
 #include "server/group_commit_writer.h"
 #include "server/http_message.h"
 #include "server/ingest_budget.h"
+#include "server/log_service.h"
 #include "server/schema_violation_tally.h"
 #include "server/server_metrics.h"
 #include "server/worker_pool.h"
@@ -56,6 +57,10 @@ struct ServiceContext {
   SchemaViolationTally* violations = nullptr;
   // Operator statistics show a count of UX-program data below this as "< N" (--min-count).
   int64_t min_count = 5;
+  // The transparency log's signing key and witnesses (--log-key); null: no /v1/log/ endpoints.
+  const LogSigner* log = nullptr;
+  // The log index of each of `manifests`, when the log is on.
+  std::vector<int64_t> manifest_log_indexes{};
 };
 
 // How long a request waiting for the store is left waiting before it gets 503 + Retry-After: an

@@ -149,6 +149,7 @@ namespace {
 // What serve reads from files before it starts: each error names its flag.
 struct ServeInputs {
   std::vector<std::string> manifests;
+  std::optional<LogSigner> log;
   std::optional<schema::SchemaRegistry> schemas;
   std::optional<privacy::IdentifierScanner> scanner;
   std::string admin_token;
@@ -181,6 +182,15 @@ Result<ServeInputs> LoadServeInputs(const ServeOptions& o, Env* env) {
       return Status::InvalidArgument("--admin-token-file: the token must be 16 characters or more");
     }
   }
+  if (!o.log_key_file.empty()) {
+    auto log = LoadLogSigner(env, o.log_key_file,
+                             o.log_origin.empty() ? DefaultLogOrigin(o.region) : o.log_origin,
+                             o.log_witness_files);
+    if (!log.ok()) return log.status();
+    in.log = std::move(*log);
+  } else if (!o.log_origin.empty() || !o.log_witness_files.empty()) {
+    return Status::InvalidArgument("--log-origin and --log-witness need --log-key");
+  }
   HOMEPORT_RETURN_IF_ERROR(CheckTlsOptions(HttpOptions(o)));
   return in;
 }
@@ -210,6 +220,11 @@ Status RunServe(const ServeOptions& o) {
 
   auto store = Store::Open(o.store_url);
   if (!store.ok()) return store.status().WithContext("--store");
+  // Every manifest the region serves is in its transparency log before any device can fetch it.
+  auto manifest_log_indexes = LogServedManifests(**store, manifests, env->Now());
+  if (!manifest_log_indexes.ok()) {
+    return manifest_log_indexes.status().WithContext("logging the served manifests");
+  }
   const uint64_t open_files = RaiseOpenFileLimit();
   // Checked against the limit just raised: a cap the descriptors cannot back would end in
   // failed accepts instead of clean refusals.
@@ -242,7 +257,8 @@ Status RunServe(const ServeOptions& o) {
                            &loader,       &metrics,     env,            manifests,
                            &*schemas,     &*scanner,    &rate_limiter,  admin_token,
                            &ingest_budget, &workers,    &deadlines,     {o.controller_contact},
-                           &violations,   o.min_count};
+                           &violations,   o.min_count,  in.log ? &*in.log : nullptr,
+                           *manifest_log_indexes};
   const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
   Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
   Router admin_router(ctx, Listener::kOperators);

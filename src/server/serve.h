@@ -31,6 +31,12 @@ struct ServeOptions {
   std::string tls_ciphers = std::string(kIntermediateTls12Ciphers);  // TLS 1.2 suites
   std::string tls_min_version = "1.2";                               // or "1.3"
   std::vector<std::string> manifest_files;  // signed manifests served at GET /v1/manifest
+  // The transparency log's checkpoint key (a secret JWK); empty: no /v1/log/ endpoints (the
+  // log is kept all the same). Its origin (the checkpoints' first line and the key's name), and
+  // the witnesses whose cosignatures are accepted (files of their verifier keys).
+  std::string log_key_file;
+  std::string log_origin;  // empty: DefaultLogOrigin(region)
+  std::vector<std::string> log_witness_files;
   int threads = 0;                          // I/O threads; 0 = one per core
   // Connection bounds (see HttpServerOptions): open connections at most, 0 = sized to the
   // open-file limit after serve lifts its soft limit to the hard one, less descriptors kept for

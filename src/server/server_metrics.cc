@@ -116,7 +116,7 @@ std::string ServerMetrics::Render() const {
   }
   out += "# HELP homeport_activations_total Committed activations, by outcome.\n";
   out += "# TYPE homeport_activations_total counter\n";
-  static const char* kOutcomes[] = {"created", "repeated", "checked_in", "stale"};
+  static const char* kOutcomes[] = {"created", "repeated", "checked_in", "stale", "revoked"};
   static_assert(std::size(kOutcomes) == std::tuple_size_v<decltype(activations_)>);
   for (size_t i = 0; i < std::size(kOutcomes); ++i) {
     out += fmt::format("homeport_activations_total{{outcome=\"{}\"}} {}\n", kOutcomes[i],

@@ -110,7 +110,7 @@ class ServerMetrics {
   std::map<std::pair<std::string, std::string>, int64_t> wrong_region_unstored_;
   std::map<std::tuple<std::string, std::string, std::string>, uint64_t> pings_;
   std::map<std::string, uint64_t> scrubbed_;
-  std::array<std::atomic<uint64_t>, 4> activations_{};  // by RecordOutcome
+  std::array<std::atomic<uint64_t>, 5> activations_{};  // by RecordOutcome
   std::atomic<uint64_t> commits_failed_{0};
   std::atomic<size_t> queue_depth_{0};
   std::atomic<size_t> queue_capacity_{0};

@@ -37,6 +37,27 @@ Result<SchemaVersions> Store::ReadSchemaVersions(const std::string& url, Env* en
   return OpenStore(url, env, StoreCreation::kMustExist).status();  // the URL's error
 }
 
+Status CheckLogRange(int64_t start, int64_t end, int64_t size) {
+  if (start < 0 || end < start || end > size) {
+    return Status::InvalidArgument("entries [" + std::to_string(start) + ", " +
+                                   std::to_string(end) + ") are not within the log of " +
+                                   std::to_string(size) + " entries");
+  }
+  if (end - start > kMaxLogEntriesPerRead) {
+    return Status::InvalidArgument("at most " + std::to_string(kMaxLogEntriesPerRead) +
+                                   " entries are read at once");
+  }
+  return Status::Ok();
+}
+
+bool IsResetReason(std::string_view reason) {
+  return reason == "refurbished" || reason == "repaired" || reason == "returned";
+}
+
+std::string DescribeSelection(const DeviceSelection& which) {
+  return which.batch.empty() ? "serial " + which.serial : "batch " + which.batch;
+}
+
 std::string_view MigrationSummary(int64_t version) {
   // Both backends hold the same tables: one line per migration, in order.
   static constexpr std::string_view kSummaries[] = {
@@ -49,6 +70,8 @@ std::string_view MigrationSummary(int64_t version) {
       "the log of operator reads renamed access_log",
       "daily aggregates for the operator console (seeded from the stored data), retention "
       "runs, and an index of documents by day and client",
+      "device lifecycle (revocations, warranty periods ended by resets) and the region's "
+      "transparency log (entries, Merkle tree hashes, logged manifests, witness cosignatures)",
   };
   if (version < 1 || version > static_cast<int64_t>(std::size(kSummaries))) return "";
   return kSummaries[version - 1];

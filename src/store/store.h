@@ -20,6 +20,7 @@
 #include "homeport/status.h"
 #include "provisioning/device_profile.h"
 #include "store/daily_counts.h"
+#include "tlog/merkle.h"
 
 namespace homeport {
 
@@ -42,6 +43,7 @@ enum class RecordOutcome {
   kCheckedIn,  // a new client or manifest version was reported and recorded
   kStale,      // other versions, but a sequence not above the recorded one or a lower
                // manifest version: a replay or a rollback, and nothing changed
+  kRevoked,    // the device is revoked (homeport revoke): nothing changed
 };
 
 struct ActivationResult {
@@ -118,6 +120,22 @@ struct BatchResult {
   std::vector<int64_t> erased;                // per erasure: documents removed
 };
 
+// A revoked device: its activations and check-ins are refused until it is reinstated.
+struct Revocation {
+  std::string reason;
+  std::string day;  // YYYY-MM-DD
+};
+
+// A warranty period that `homeport device reset` ended; the device's next activation started
+// another.
+struct PastWarrantyPeriod {
+  std::string warranty_start;  // YYYY-MM-DD
+  std::string ended_day;       // YYYY-MM-DD
+  std::string reason;          // refurbished, repaired or returned
+  std::string client_version;  // the versions last recorded in the period
+  int64_t manifest_version = 0;
+};
+
 // Every time kept about a device is a day (S4): a warranty needs a date, and a finer time
 // could be matched against the day-level times of UX-program documents.
 struct ActivationRecord {
@@ -129,9 +147,12 @@ struct ActivationRecord {
   std::string last_checkin_day;  // YYYY-MM-DD; equals activated_day until the first check-in
   int64_t checkins = 0;
   int64_t sequence = 0;  // the highest sequence that changed the record; 0 before its use
+  std::optional<Revocation> revocation;     // set while the device is revoked
+  std::vector<PastWarrantyPeriod> earlier;  // periods ended by resets, oldest first
 };
 
-// One line of the rollout report: how many devices of `batch` run this version pair.
+// One line of the rollout report: how many activated devices of `batch`, not revoked, run this
+// version pair.
 struct RolloutRow {
   std::string batch;
   int64_t manifest_version = 0;
@@ -141,7 +162,8 @@ struct RolloutRow {
 struct BatchSize {
   std::string batch;
   int64_t enrolled = 0;
-  int64_t activated = 0;
+  int64_t activated = 0;  // revoked devices not included
+  int64_t revoked = 0;    // revoked devices, activated or not
 };
 struct RolloutReport {
   std::vector<BatchSize> batches;
@@ -247,6 +269,85 @@ class RetentionStore {
   virtual Status RecordRetentionRun(const RetentionRun& run) = 0;
 };
 
+// The devices a lifecycle change applies to: one serial, or every device of one batch.
+struct DeviceSelection {
+  std::string serial;  // exactly one of the two is set
+  std::string batch;
+  static DeviceSelection Serial(std::string s) { return {std::move(s), ""}; }
+  static DeviceSelection Batch(std::string b) { return {"", std::move(b)}; }
+};
+
+// Device lifecycle: revocation (stolen devices, leaked device keys), reinstatement, and the
+// reset that starts a new warranty period (refurbished, repaired, returned devices). Each
+// change is recorded in the region's transparency log in the same transaction.
+class LifecycleStore {
+ public:
+  virtual ~LifecycleStore() = default;
+
+  // Revokes the selected devices; returns how many were not revoked before. NotFound when the
+  // serial or batch is not enrolled. The records stay: only new activations and check-ins are
+  // refused.
+  virtual Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
+                                 const std::string& actor, TimePoint now) = 0;
+  // Lifts the revocation of the selected devices; returns how many were revoked.
+  virtual Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
+                                    const std::string& actor, TimePoint now) = 0;
+  // Ends the device's warranty period (kept in its history) so that its next activation starts
+  // a new one. NotFound when the serial is not enrolled, InvalidArgument when it has no
+  // current activation.
+  virtual Result<PastWarrantyPeriod> ResetDevice(const std::string& serial,
+                                                 const std::string& reason,
+                                                 const std::string& actor, TimePoint now) = 0;
+};
+
+// A witness's cosignature of a checkpoint: its signed-note line, as the witness made it.
+struct LogCosignature {
+  int64_t size = 0;      // the checkpoint's tree size
+  std::string key_name;  // the witness
+  std::string line;      // "— <name> <base64>"
+};
+
+// The most entries one read returns (GET /v1/log/entries pages through longer ranges).
+inline constexpr int64_t kMaxLogEntriesPerRead = 1000;
+
+// The region's transparency log (S7) as stored. Entries are appended by the changes they record,
+// in the same transaction (enrollment, lifecycle changes, operator reads, erasures) or by
+// LogManifest; these are its reads, for the public endpoints and the auditor's tools.
+class TransparencyLogStore {
+ public:
+  virtual ~TransparencyLogStore() = default;
+
+  virtual Result<int64_t> LogSize() = 0;
+  // Entries [start, end) in order: 0 <= start <= end <= LogSize() and at most
+  // kMaxLogEntriesPerRead of them, else InvalidArgument.
+  virtual Result<std::vector<std::string>> LogEntries(int64_t start, int64_t end) = 0;
+  // The stored hashes of the log's Merkle tree, for tree hashes and proofs (tlog/merkle.h).
+  // Safe to use from any thread.
+  virtual tlog::HashReader& LogHashes() = 0;
+  // Appends `entry` (ManifestEntry) unless a manifest with this token SHA-256 is logged already;
+  // returns the index of its entry either way.
+  virtual Result<int64_t> LogManifest(const std::string& token_sha256, const std::string& entry) = 0;
+  // Keeps a witness's cosignature (one per witness and tree size: a later one replaces it). Only
+  // the newest kMaxCosignedSizes sizes are kept per witness.
+  virtual Status AddCosignature(const LogCosignature& cosignature) = 0;
+  // The cosignatures of the checkpoint of `size` entries, by witness name.
+  virtual Result<std::vector<LogCosignature>> Cosignatures(int64_t size) = 0;
+};
+inline constexpr int64_t kMaxCosignedSizes = 100;
+
+// InvalidArgument unless 0 <= start <= end <= size and end - start <= kMaxLogEntriesPerRead.
+Status CheckLogRange(int64_t start, int64_t end, int64_t size);
+
+// The reasons `homeport device reset` takes.
+bool IsResetReason(std::string_view reason);
+// "serial S" or "batch B", for messages.
+std::string DescribeSelection(const DeviceSelection& which);
+// What a selection named in the store.
+struct SelectedDevices {
+  std::vector<std::string> serials;
+  std::string batch;
+};
+
 // The schema version a store is at, and the latest this homeport knows.
 struct SchemaVersions {
   int64_t current = 0;
@@ -260,7 +361,8 @@ std::string_view MigrationSummary(int64_t version);
 enum class StoreCreation { kCreateIfMissing, kMustExist };
 
 // A backend: all of the above, and enrollment (the maker's import).
-class Store : public CommitStore, public OperatorReads, public RetentionStore {
+class Store : public CommitStore, public OperatorReads, public RetentionStore,
+              public LifecycleStore, public TransparencyLogStore {
  public:
   // "sqlite:PATH" (created if missing, owner-only, WAL mode) or "postgresql://user@host:port/db?…"
   // (a libpq URI; servers of one region may share it). Applies pending migrations.
@@ -275,8 +377,12 @@ class Store : public CommitStore, public OperatorReads, public RetentionStore {
                                                    Env* env = Env::Default());
 
   // All or nothing. A serial already enrolled with the same record is left as it is; one
-  // enrolled with a different record is an AlreadyExists error naming it.
-  virtual Status Enroll(const std::vector<EnrollmentRecord>& records) = 0;
+  // enrolled with a different record is an AlreadyExists error naming it. Each batch with new
+  // records gets a log entry (EnrollmentEntry) in the same transaction.
+  virtual Status Enroll(const std::vector<EnrollmentRecord>& records, TimePoint now) = 0;
+  Status Enroll(const std::vector<EnrollmentRecord>& records) {
+    return Enroll(records, Env::Default()->Now());
+  }
 };
 
 // What a stored document adds to the daily aggregates: its ping on its received day, and the

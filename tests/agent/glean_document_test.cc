@@ -94,14 +94,6 @@ TEST(MetricValues, ParsePerGleanType) {
   EXPECT_EQ((*agent::ParseMetricValue(seconds, "2500"))["value"], 2);
 }
 
-TEST(MetricValues, Utf8Validation) {
-  EXPECT_TRUE(agent::IsValidUtf8("plain ascii"));
-  EXPECT_TRUE(agent::IsValidUtf8("\xe2\x82\xac \xf0\x9f\x98\x80"));  // € 😀
-  EXPECT_FALSE(agent::IsValidUtf8("\xc0\xaf"));                      // overlong '/'
-  EXPECT_FALSE(agent::IsValidUtf8("\xed\xa0\x80"));                  // a surrogate
-  EXPECT_FALSE(agent::IsValidUtf8("\xe2\x82"));                      // truncated
-}
-
 TEST(MetricValues, CountersAddSaturatingAndEventsAreRelative) {
   agent::RecordedMetrics m;
   Env::TimePoint t = At(2026, 1, 15, 9, 0, 0);

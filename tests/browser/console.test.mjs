@@ -84,8 +84,8 @@ function expectedTables(s, rollout) {
   const r = s.rollout;
   const target = r.target.manifest_version;
   t['rollout-batches'] = [
-    ['Batch', 'Enrolled', 'Activated', 'On target'],
-    ...r.batches.map((b) => [b.batch, cell(b.enrolled), cell(b.activated), share(b.on_target)]),
+    ['Batch', 'Enrolled', 'Activated', 'Revoked', 'On target'],
+    ...r.batches.map((b) => [b.batch, cell(b.enrolled), cell(b.activated), cell(b.revoked), share(b.on_target)]),
   ];
   t['rollout-versions'] = [
     ['Batch', 'Manifest version', 'Client version', 'Devices'],

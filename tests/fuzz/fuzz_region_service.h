@@ -21,6 +21,7 @@
 #include "crypto/ed25519.h"
 #include "server/ingest_budget.h"
 #include "server/router.h"
+#include "store/log_entries.h"
 
 namespace homeport::fuzzing {
 
@@ -51,8 +52,16 @@ class FixedClockEnv : public Env {
 // commit, an erasure, a warranty lookup and an export runs as it does over SQLite.
 class MemoryStore : public Store {
  public:
-  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
-    for (const auto& r : records) enrolled_[r.serial] = r;
+  using Store::Enroll;
+  Status Enroll(const std::vector<EnrollmentRecord>& records, TimePoint now) override {
+    std::map<std::string, std::vector<EnrollmentRecord>> added;
+    for (const auto& r : records) {
+      if (enrolled_.emplace(r.serial, r).second) added[r.batch].push_back(r);
+    }
+    for (const auto& [batch, rs] : added) {
+      Append(EnrollmentEntry(batch, static_cast<int64_t>(rs.size()), EnrollmentRecordsDigest(rs),
+                             now));
+    }
     return Status::Ok();
   }
   Result<std::optional<EnrollmentRecord>> FindEnrollment(const std::string& serial) override {
@@ -66,6 +75,10 @@ class MemoryStore : public Store {
       if (!enrolled_.count(a.serial)) return Status::InvalidArgument("not enrolled: " + a.serial);
     }
     for (const auto& a : batch.activations) {
+      if (revoked_.count(a.serial)) {
+        result.activations.push_back({RecordOutcome::kRevoked, "", 0, 0});
+        continue;
+      }
       auto [it, created] = activated_.try_emplace(a.serial);
       ActivationRecord& rec = it->second;
       ActivationResult r;
@@ -135,7 +148,12 @@ class MemoryStore : public Store {
     LogAccess(actor, "warranty.lookup", serial, now);
     auto it = activated_.find(serial);
     if (it == activated_.end()) return std::optional<ActivationRecord>();
-    return std::optional<ActivationRecord>(it->second);
+    ActivationRecord r = it->second;
+    if (auto rev = revoked_.find(serial); rev != revoked_.end()) {
+      r.revocation = Revocation{rev->second, FormatDate(now)};
+    }
+    if (auto h = history_.find(serial); h != history_.end()) r.earlier = h->second;
+    return std::optional<ActivationRecord>(std::move(r));
   }
   Result<RolloutReport> Rollout(const std::optional<std::string>&) override {
     return RolloutReport{};
@@ -203,11 +221,74 @@ class MemoryStore : public Store {
     return Status::Ok();
   }
 
+  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
+                         const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, true);
+  }
+  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
+                            const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, false);
+  }
+  Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
+                                         const std::string& actor, TimePoint now) override {
+    auto it = activated_.find(serial);
+    if (it == activated_.end()) return Status::InvalidArgument("not activated: " + serial);
+    PastWarrantyPeriod ended{it->second.warranty_start, FormatDate(now), reason,
+                             it->second.client_version, it->second.manifest_version};
+    history_[serial].push_back(ended);
+    Append(DeviceResetEntry(it->second.device.batch, reason, actor, now));
+    activated_.erase(it);
+    return ended;
+  }
+
+  Result<int64_t> LogSize() override { return log_.size(); }
+  Result<std::vector<std::string>> LogEntries(int64_t start, int64_t end) override {
+    HOMEPORT_RETURN_IF_ERROR(CheckLogRange(start, end, log_.size()));
+    return std::vector<std::string>(entries_.begin() + start, entries_.begin() + end);
+  }
+  tlog::HashReader& LogHashes() override { return log_; }
+  Result<int64_t> LogManifest(const std::string& token_sha256, const std::string& entry) override {
+    auto [it, added] = manifests_.try_emplace(token_sha256, log_.size());
+    if (added) Append(entry);
+    return it->second;
+  }
+  Status AddCosignature(const LogCosignature& c) override {
+    cosignatures_[{c.size, c.key_name}] = c;
+    return Status::Ok();
+  }
+  Result<std::vector<LogCosignature>> Cosignatures(int64_t size) override {
+    std::vector<LogCosignature> out;
+    for (const auto& [key, c] : cosignatures_) {
+      if (key.first == size) out.push_back(c);
+    }
+    return out;
+  }
+
  private:
   static DeviceLabels Labels(const EnrollmentRecord& d) { return {d.batch, d.model, d.variant}; }
 
+  Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
+                                    const std::string& actor, TimePoint now, bool revoke) {
+    int64_t changed = 0;
+    std::string batch;
+    for (const auto& [serial, r] : enrolled_) {
+      if (which.batch.empty() ? serial != which.serial : r.batch != which.batch) continue;
+      batch = r.batch;
+      changed += revoke ? revoked_.emplace(serial, reason).second : revoked_.erase(serial);
+    }
+    if (batch.empty()) return Status::NotFound(DescribeSelection(which) + " is not enrolled");
+    if (changed > 0) Append(RevocationEntry(revoke, which, batch, changed, actor, now));
+    return changed;
+  }
+
+  void Append(const std::string& entry) {
+    entries_.push_back(entry);
+    if (!log_.Append(entry).ok()) abort();
+  }
+
   void LogAccess(const std::string& actor, const std::string& action, const std::string& subject,
              TimePoint now) {
+    Append(OperatorReadEntry(actor, action, now));
     AccessLogEntry e;
     e.seq = static_cast<int64_t>(access_log_.size()) + 1;
     e.at = FormatRfc3339(now);
@@ -227,6 +308,12 @@ class MemoryStore : public Store {
   std::vector<AccessLogEntry> access_log_;
   DailyTally tally_;
   std::optional<RetentionRun> last_run_;
+  std::map<std::string, std::string> revoked_;  // serial → reason
+  std::map<std::string, std::vector<PastWarrantyPeriod>> history_;
+  std::vector<std::string> entries_;
+  tlog::MemoryHashStore log_;
+  std::map<std::string, int64_t> manifests_;
+  std::map<std::pair<int64_t, std::string>, LogCosignature> cosignatures_;
 };
 
 // The enrolled test device of region "sg": its key comes from a fixed seed, so checked-in seed

@@ -64,7 +64,7 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "6");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "7");
 }
 
 // VACUUM reports to the statistics views: the erasure's dead rows have been removed once
@@ -104,6 +104,9 @@ TEST_F(PostgresStore, UpgradeCutsStoredActivationTimesToTheDay) {
            " ALTER TABLE activations RENAME COLUMN last_checkin_day TO last_checkin_at;"
            " DROP TABLE erased_clients; DROP TABLE daily_counts; DROP TABLE retention_runs;"
            " DROP INDEX uxp_documents_day_client;"
+           " DROP TABLE revocations; DROP TABLE warranty_history; DROP TABLE tlog_head;"
+           " DROP TABLE tlog_entries; DROP TABLE tlog_hashes; DROP TABLE tlog_manifests;"
+           " DROP TABLE tlog_cosignatures;"
            " DELETE FROM schema_migrations WHERE version >= 3;"
            " ALTER TABLE access_log RENAME TO audit_log;"
            " ALTER TABLE access_log_head RENAME TO audit_head");

@@ -18,6 +18,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/log_append.h"
+#include "store/log_entries.h"
 #include "store/postgres/pg_connection.h"
 #include "store/postgres/vacuum_scheduler.h"
 
@@ -149,6 +151,48 @@ CREATE TABLE retention_runs (
 );
 CREATE INDEX uxp_documents_day_client ON uxp_documents(received_day, client_id);
 )sql",
+    // Device lifecycle and the region's transparency log. Appenders lock the log's head row
+    // (SELECT ... FOR UPDATE), so servers sharing the database append in turn.
+    R"sql(
+CREATE TABLE revocations (
+  serial      TEXT PRIMARY KEY REFERENCES devices(serial),
+  reason      TEXT NOT NULL,
+  revoked_day TEXT NOT NULL
+);
+CREATE TABLE warranty_history (
+  serial           TEXT NOT NULL REFERENCES devices(serial),
+  period           BIGINT NOT NULL,
+  warranty_start   TEXT NOT NULL,
+  ended_day        TEXT NOT NULL,
+  reason           TEXT NOT NULL,
+  client_version   TEXT NOT NULL,
+  manifest_version BIGINT NOT NULL,
+  PRIMARY KEY (serial, period)
+);
+CREATE TABLE tlog_head (
+  id   INTEGER PRIMARY KEY CHECK (id = 1),
+  size BIGINT NOT NULL
+);
+INSERT INTO tlog_head VALUES (1, 0);
+CREATE TABLE tlog_entries (
+  idx  BIGINT PRIMARY KEY,
+  data TEXT NOT NULL
+);
+CREATE TABLE tlog_hashes (
+  idx  BIGINT PRIMARY KEY,
+  hash TEXT NOT NULL
+);
+CREATE TABLE tlog_manifests (
+  token_sha256 TEXT PRIMARY KEY,
+  idx          BIGINT NOT NULL
+);
+CREATE TABLE tlog_cosignatures (
+  size     BIGINT NOT NULL,
+  key_name TEXT NOT NULL,
+  line     TEXT NOT NULL,
+  PRIMARY KEY (size, key_name)
+);
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -176,8 +220,13 @@ const Sql kEnrollDevice{"hp_enroll_device",
 const Sql kInsertActivation{
     "hp_insert_activation",
     "INSERT INTO activations (serial, warranty_start, activated_day, client_version,"
-    " manifest_version, last_checkin_day, sequence) VALUES ($1, $2, $2, $3, $4, $2, $5)"
+    " manifest_version, last_checkin_day, sequence)"
+    " SELECT $1::text, $2::text, $2::text, $3::text, $4::bigint, $2::text, $5::bigint"
+    " WHERE NOT EXISTS (SELECT 1 FROM revocations WHERE serial = $1::text)"
     " ON CONFLICT (serial) DO NOTHING"};
+// Whether the device is revoked: then the insert and the check-in change nothing.
+const Sql kRevocationOf{"hp_revocation_of",
+                        "SELECT reason, revoked_day FROM revocations WHERE serial = $1"};
 // The versions before a check-in, and the device's labels for the daily aggregates. FOR UPDATE:
 // a concurrent server's check-in of the same device waits, so "before" stays true.
 const Sql kLockActivation{
@@ -190,7 +239,8 @@ const Sql kCheckIn{
     "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
     " last_checkin_day = $4::text, sequence = $5::bigint, checkins = checkins + 1"
     " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"
-    " AND sequence < $5::bigint AND manifest_version <= $3::bigint"};
+    " AND sequence < $5::bigint AND manifest_version <= $3::bigint"
+    " AND NOT EXISTS (SELECT 1 FROM revocations WHERE serial = $1::text)"};
 const Sql kRecordedActivation{
     "hp_recorded_activation",
     "SELECT warranty_start, client_version, manifest_version, sequence FROM activations"
@@ -257,14 +307,17 @@ const Sql kLookupWarranty{
     " a.last_checkin_day, a.checkins, a.sequence"
     " FROM devices d JOIN activations a ON a.serial = d.serial WHERE d.serial = $1"};
 const Sql kRolloutBatches{"hp_rollout_batches",
-                          "SELECT d.batch, COUNT(*), COUNT(a.serial) FROM devices d"
-                          " LEFT JOIN activations a ON a.serial = d.serial"
+                          "SELECT d.batch, COUNT(*),"
+                          " COUNT(CASE WHEN r.serial IS NULL THEN a.serial END), COUNT(r.serial)"
+                          " FROM devices d LEFT JOIN activations a ON a.serial = d.serial"
+                          " LEFT JOIN revocations r ON r.serial = d.serial"
                           " WHERE $1 = '' OR d.batch = $1"
                           " GROUP BY d.batch ORDER BY d.batch"};
 const Sql kRolloutVersions{"hp_rollout_versions",
                            "SELECT d.batch, a.manifest_version, a.client_version, COUNT(*)"
                            " FROM activations a JOIN devices d ON d.serial = a.serial"
-                           " WHERE $1 = '' OR d.batch = $1"
+                           " WHERE ($1 = '' OR d.batch = $1)"
+                           " AND NOT EXISTS (SELECT 1 FROM revocations r WHERE r.serial = d.serial)"
                            " GROUP BY d.batch, a.manifest_version, a.client_version"
                            " ORDER BY d.batch, a.manifest_version, a.client_version"};
 const Sql kWrongRegionCounts{"hp_wrong_region_counts",
@@ -293,6 +346,60 @@ const Sql kExpireMetric{"hp_expire_metric",
 const Sql kDocumentCounts{"hp_document_counts",
                           "SELECT app_id || '/' || doc_type, COUNT(*) FROM uxp_documents"
                           " GROUP BY app_id, doc_type ORDER BY 1"};
+
+// Device lifecycle.
+const Sql kSelectSerial{"hp_select_serial", "SELECT serial, batch FROM devices WHERE serial = $1"};
+const Sql kSelectBatch{"hp_select_batch",
+                       "SELECT serial, batch FROM devices WHERE batch = $1 ORDER BY serial"};
+const Sql kRevoke{"hp_revoke",
+                  "INSERT INTO revocations (serial, reason, revoked_day)"
+                  " SELECT s, $2, $3 FROM unnest($1::text[]) AS s ORDER BY s"
+                  " ON CONFLICT (serial) DO NOTHING"};
+const Sql kReinstate{"hp_reinstate", "DELETE FROM revocations WHERE serial = ANY($1::text[])"};
+const Sql kWarrantyHistory{"hp_warranty_history",
+                           "SELECT warranty_start, ended_day, reason, client_version,"
+                           " manifest_version FROM warranty_history WHERE serial = $1"
+                           " ORDER BY period"};
+const Sql kLockCurrentWarranty{"hp_lock_current_warranty",
+                               "SELECT warranty_start, client_version, manifest_version"
+                               " FROM activations WHERE serial = $1 FOR UPDATE"};
+const Sql kKeepWarranty{"hp_keep_warranty",
+                        "INSERT INTO warranty_history (serial, period, warranty_start, ended_day,"
+                        " reason, client_version, manifest_version)"
+                        " SELECT $1::text, COUNT(*) + 1, $2, $3, $4, $5, $6::bigint"
+                        " FROM warranty_history WHERE serial = $1::text"};
+const Sql kEndWarranty{"hp_end_warranty", "DELETE FROM activations WHERE serial = $1"};
+
+// The transparency log. The head row is locked by every appender, so servers append in turn.
+const Sql kLogHeadLocked{"hp_log_head_locked", "SELECT size FROM tlog_head WHERE id = 1 FOR UPDATE"};
+const Sql kLogSize{"hp_log_size", "SELECT size FROM tlog_head WHERE id = 1"};
+const Sql kLogMoveHead{"hp_log_move_head", "UPDATE tlog_head SET size = $1::bigint WHERE id = 1"};
+const Sql kLogInsertEntry{"hp_log_insert_entry",
+                          "INSERT INTO tlog_entries (idx, data) VALUES ($1::bigint, $2)"};
+const Sql kLogInsertHashes{"hp_log_insert_hashes",
+                           "INSERT INTO tlog_hashes (idx, hash)"
+                           " SELECT $1::bigint + i - 1, h"
+                           " FROM unnest($2::text[]) WITH ORDINALITY AS t (h, i)"};
+const Sql kLogReadHashes{"hp_log_read_hashes",
+                         "SELECT t.i, h.hash FROM unnest($1::bigint[]) WITH ORDINALITY AS t (idx, i)"
+                         " JOIN tlog_hashes h ON h.idx = t.idx ORDER BY t.i"};
+const Sql kLogEntries{"hp_log_entries",
+                      "SELECT data FROM tlog_entries WHERE idx >= $1::bigint AND idx < $2::bigint"
+                      " ORDER BY idx"};
+const Sql kLoggedManifest{"hp_logged_manifest",
+                          "SELECT idx FROM tlog_manifests WHERE token_sha256 = $1"};
+const Sql kLogManifest{"hp_log_manifest",
+                       "INSERT INTO tlog_manifests (token_sha256, idx) VALUES ($1, $2::bigint)"};
+const Sql kAddCosignature{"hp_add_cosignature",
+                          "INSERT INTO tlog_cosignatures AS c (size, key_name, line)"
+                          " VALUES ($1::bigint, $2, $3) ON CONFLICT (size, key_name)"
+                          " DO UPDATE SET line = EXCLUDED.line"};
+const Sql kTrimCosignatures{"hp_trim_cosignatures",
+                            "DELETE FROM tlog_cosignatures WHERE key_name = $1 AND size NOT IN"
+                            " (SELECT size FROM tlog_cosignatures WHERE key_name = $1"
+                            " ORDER BY size DESC LIMIT $2::bigint)"};
+const Sql kCosignatures{"hp_cosignatures",
+                        "SELECT key_name, line FROM tlog_cosignatures WHERE size = $1::bigint"};
 
 // How often a transaction that lost a race (deadlock, serialization failure) is rerun before
 // the error is returned.
@@ -382,7 +489,8 @@ class PostgresStore final : public Store {
     });
   }
 
-  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
+  using Store::Enroll;
+  Status Enroll(const std::vector<EnrollmentRecord>& records, TimePoint now) override {
     return WithConnection([&](Connection& c) -> Status {
       return InTransaction(c, [&]() -> Status {
         std::vector<Query> inserts;
@@ -412,6 +520,15 @@ class PostgresStore final : public Store {
                                          " is already enrolled with a different record");
           }
         }
+        std::map<std::string, std::vector<EnrollmentRecord>> added;  // by batch
+        for (size_t i = 0; i < records.size(); ++i) {
+          if (inserted[i].affected() == 1) added[records[i].batch].push_back(records[i]);
+        }
+        for (const auto& [batch, new_records] : added) {
+          HOMEPORT_RETURN_IF_ERROR(AppendLog(
+              c, EnrollmentEntry(batch, static_cast<int64_t>(new_records.size()),
+                                 EnrollmentRecordsDigest(new_records), now)));
+        }
         return Status::Ok();
       });
     });
@@ -433,7 +550,7 @@ class PostgresStore final : public Store {
   Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
     const std::string day = FormatDate(now);
     std::vector<Query> queries;
-    queries.reserve(batch.activations.size() * 4 + batch.wrong_region.size() + 1 +
+    queries.reserve(batch.activations.size() * 5 + batch.wrong_region.size() + 1 +
                     batch.erasures.size() * 3);
     // Rows are locked in key order, so two servers' commits cannot deadlock on each other.
     std::vector<size_t> order(batch.activations.size());
@@ -449,6 +566,7 @@ class PostgresStore final : public Store {
       queries.push_back({&kLockActivation, {a.serial}});
       queries.push_back({&kCheckIn, {a.serial, a.client_version, version, day, sequence}});
       queries.push_back({&kRecordedActivation, {a.serial}});
+      queries.push_back({&kRevocationOf, {a.serial}});
     }
     std::map<std::pair<std::string, std::string>, int64_t> wrong_region;
     for (const auto& w : batch.wrong_region) {
@@ -489,7 +607,14 @@ class PostgresStore final : public Store {
         const QueryResult& locked = results[i++];
         const QueryResult& checked_in = results[i++];
         const QueryResult& recorded = results[i++];
+        // Read last: a revocation committed while the statements above ran is seen here, and
+        // one that stopped the insert or the check-in is always seen.
+        const QueryResult& revoked = results[i++];
         const Activation& a = batch.activations[k];
+        if (revoked.rows() == 1) {
+          out.activations[k] = {RecordOutcome::kRevoked, "", 0, 0};
+          continue;
+        }
         if (recorded.rows() != 1 || locked.rows() != 1) {
           return Status::InvalidArgument("activation of a serial that is not enrolled: " +
                                          a.serial);
@@ -576,7 +701,14 @@ class PostgresStore final : public Store {
       if (r.rows() == 0) return Status::Ok();
       HOMEPORT_ASSIGN_OR_RETURN(EnrollmentRecord d, ReadDevice(r, 0));
       found = ActivationRecord{std::move(d), r.Text(0, 7),  r.Text(0, 8), r.Text(0, 9),
-                               r.Int(0, 10), r.Text(0, 11), r.Int(0, 12), r.Int(0, 13)};
+                               r.Int(0, 10), r.Text(0, 11), r.Int(0, 12), r.Int(0, 13), {}, {}};
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult revoked, c.Run(kRevocationOf, {serial}));
+      if (revoked.rows() == 1) found->revocation = Revocation{revoked.Text(0, 0), revoked.Text(0, 1)};
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult h, c.Run(kWarrantyHistory, {serial}));
+      for (int i = 0; i < h.rows(); ++i) {
+        found->earlier.push_back(
+            {h.Text(i, 0), h.Text(i, 1), h.Text(i, 2), h.Text(i, 3), h.Int(i, 4)});
+      }
       return Status::Ok();
     });
     if (!st.ok()) return st;
@@ -604,7 +736,7 @@ class PostgresStore final : public Store {
       const std::string filter = batch.value_or("");
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult b, c.Run(kRolloutBatches, {filter}));
       for (int i = 0; i < b.rows(); ++i) {
-        report.batches.push_back({b.Text(i, 0), b.Int(i, 1), b.Int(i, 2)});
+        report.batches.push_back({b.Text(i, 0), b.Int(i, 1), b.Int(i, 2), b.Int(i, 3)});
       }
       HOMEPORT_ASSIGN_OR_RETURN(QueryResult v, c.Run(kRolloutVersions, {filter}));
       for (int i = 0; i < v.rows(); ++i) {
@@ -662,6 +794,113 @@ class PostgresStore final : public Store {
       return Status::Ok();
     });
     if (!st.ok()) return st;
+    return out;
+  }
+
+  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
+                         const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, true);
+  }
+
+  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
+                            const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, false);
+  }
+
+  Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
+                                         const std::string& actor, TimePoint now) override {
+    PastWarrantyPeriod ended;
+    Status st = InRetriedTransaction([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(SelectedDevices device,
+                                SelectDevices(c, DeviceSelection::Serial(serial)));
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult current, c.Run(kLockCurrentWarranty, {serial}));
+      if (current.rows() != 1) {
+        return Status::InvalidArgument("serial " + serial +
+                                          " has no current activation to reset");
+      }
+      ended = {current.Text(0, 0), FormatDate(now), reason, current.Text(0, 1),
+               current.Int(0, 2)};
+      HOMEPORT_RETURN_IF_ERROR(c.Run(kKeepWarranty, {serial, ended.warranty_start, ended.ended_day,
+                                                     reason, ended.client_version,
+                                                     std::to_string(ended.manifest_version)})
+                                   .status());
+      HOMEPORT_RETURN_IF_ERROR(c.Run(kEndWarranty, {serial}).status());
+      return AppendLog(c, DeviceResetEntry(device.batch, reason, actor, now));
+    });
+    if (!st.ok()) return st;
+    return ended;
+  }
+
+  Result<int64_t> LogSize() override {
+    int64_t n = 0;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLogSize));
+      if (r.rows() != 1) return Status::Corruption("the transparency log's head row is missing");
+      n = r.Int(0, 0);
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return n;
+  }
+
+  Result<std::vector<std::string>> LogEntries(int64_t start, int64_t end) override {
+    std::vector<std::string> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult size, c.Run(kLogSize));
+      if (size.rows() != 1) return Status::Corruption("the transparency log's head row is missing");
+      HOMEPORT_RETURN_IF_ERROR(CheckLogRange(start, end, size.Int(0, 0)));
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r,
+                                c.Run(kLogEntries, {std::to_string(start), std::to_string(end)}));
+      if (r.rows() != end - start) {
+        return Status::Corruption("the log is missing entries in [" + std::to_string(start) +
+                                  ", " + std::to_string(end) + ")");
+      }
+      for (int i = 0; i < r.rows(); ++i) out.push_back(r.Text(i, 0));
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    return out;
+  }
+
+  tlog::HashReader& LogHashes() override { return log_hashes_; }
+
+  Result<int64_t> LogManifest(const std::string& token_sha256, const std::string& entry) override {
+    int64_t index = 0;
+    Status st = InRetriedTransaction([&](Connection& c) -> Status {
+      // The head row first: a server logging the same manifest at once waits, then finds it.
+      ConnectionLogTarget target(c);
+      HOMEPORT_RETURN_IF_ERROR(target.LockedLogSize().status());
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult found, c.Run(kLoggedManifest, {token_sha256}));
+      if (found.rows() == 1) {
+        index = found.Int(0, 0);
+        return Status::Ok();
+      }
+      HOMEPORT_ASSIGN_OR_RETURN(index, AppendLogEntry(target, entry));
+      return c.Run(kLogManifest, {token_sha256, std::to_string(index)}).status();
+    });
+    if (!st.ok()) return st;
+    return index;
+  }
+
+  Status AddCosignature(const LogCosignature& co) override {
+    return InRetriedTransaction([&](Connection& c) -> Status {
+      return c
+          .RunPipelined({{&kAddCosignature, {std::to_string(co.size), co.key_name, co.line}},
+                         {&kTrimCosignatures, {co.key_name, std::to_string(kMaxCosignedSizes)}}})
+          .status();
+    });
+  }
+
+  Result<std::vector<LogCosignature>> Cosignatures(int64_t size) override {
+    std::vector<LogCosignature> out;
+    Status st = WithConnection([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kCosignatures, {std::to_string(size)}));
+      for (int i = 0; i < r.rows(); ++i) out.push_back({size, r.Text(i, 0), r.Text(i, 1)});
+      return Status::Ok();
+    });
+    if (!st.ok()) return st;
+    std::sort(out.begin(), out.end(),
+              [](const LogCosignature& a, const LogCosignature& b) { return a.key_name < b.key_name; });
     return out;
   }
 
@@ -846,6 +1085,116 @@ class PostgresStore final : public Store {
     return n;
   }
 
+  // The transparency log on one connection, inside its open transaction.
+  class ConnectionLogTarget final : public LogAppendTarget {
+   public:
+    explicit ConnectionLogTarget(Connection& c) : c_(c) {}
+    Result<int64_t> LockedLogSize() override {
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c_.Run(kLogHeadLocked));
+      if (r.rows() != 1) return Status::Corruption("the transparency log's head row is missing");
+      return r.Int(0, 0);
+    }
+    Result<std::vector<tlog::Hash>> ReadHashes(std::span<const int64_t> indexes) override {
+      return ReadHashesOn(c_, indexes);
+    }
+    Status WriteLogEntry(int64_t index, std::string_view entry, int64_t first_hash_index,
+                         std::span<const tlog::Hash> hashes) override {
+      std::vector<std::string> hex;
+      for (const auto& h : hashes) hex.push_back(HashToHex(h));
+      const std::string n = std::to_string(index);
+      return c_
+          .RunPipelined({{&kLogInsertEntry, {n, std::string(entry)}},
+                         {&kLogInsertHashes, {std::to_string(first_hash_index), TextArray(hex)}},
+                         {&kLogMoveHead, {std::to_string(index + 1)}}})
+          .status();
+    }
+
+   private:
+    Connection& c_;
+  };
+
+  static Result<std::vector<tlog::Hash>> ReadHashesOn(Connection& c,
+                                                      std::span<const int64_t> indexes) {
+    std::vector<std::string> wanted;
+    wanted.reserve(indexes.size());
+    for (int64_t i : indexes) wanted.push_back(std::to_string(i));
+    HOMEPORT_ASSIGN_OR_RETURN(QueryResult r, c.Run(kLogReadHashes, {TextArray(wanted)}));
+    if (r.rows() != static_cast<int>(indexes.size())) {
+      return Status::NotFound("stored hashes of the log are missing");
+    }
+    std::vector<tlog::Hash> out;
+    out.reserve(indexes.size());
+    for (int i = 0; i < r.rows(); ++i) {
+      HOMEPORT_ASSIGN_OR_RETURN(tlog::Hash h, HashFromHex(r.Text(i, 1)));
+      out.push_back(h);
+    }
+    return out;
+  }
+
+  static Status AppendLog(Connection& c, const std::string& entry) {
+    ConnectionLogTarget target(c);
+    return AppendLogEntry(target, entry).status();
+  }
+
+  // Reads of the log's hashes from any thread, on a pooled connection.
+  class PooledLogHashes final : public tlog::HashReader {
+   public:
+    explicit PooledLogHashes(PostgresStore& store) : store_(store) {}
+    Result<std::vector<tlog::Hash>> ReadHashes(std::span<const int64_t> indexes) override {
+      std::vector<tlog::Hash> out;
+      Status st = store_.WithConnection([&](Connection& c) -> Status {
+        HOMEPORT_ASSIGN_OR_RETURN(out, ReadHashesOn(c, indexes));
+        return Status::Ok();
+      });
+      if (!st.ok()) return st;
+      return out;
+    }
+
+   private:
+    PostgresStore& store_;
+  };
+
+  static Result<SelectedDevices> SelectDevices(Connection& c, const DeviceSelection& which) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        QueryResult r, which.batch.empty() ? c.Run(kSelectSerial, {which.serial})
+                                           : c.Run(kSelectBatch, {which.batch}));
+    if (r.rows() == 0) return Status::NotFound(DescribeSelection(which) + " is not enrolled");
+    SelectedDevices out;
+    for (int i = 0; i < r.rows(); ++i) out.serials.push_back(r.Text(i, 0));
+    out.batch = r.Text(0, 1);
+    return out;
+  }
+
+  Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
+                                    const std::string& actor, TimePoint now, bool revoke) {
+    int64_t changed = 0;
+    Status st = InRetriedTransaction([&](Connection& c) -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(SelectedDevices selected, SelectDevices(c, which));
+      const std::string serials = TextArray(selected.serials);
+      HOMEPORT_ASSIGN_OR_RETURN(QueryResult r,
+                                revoke ? c.Run(kRevoke, {serials, reason, FormatDate(now)})
+                                       : c.Run(kReinstate, {serials}));
+      changed = r.affected();
+      if (changed == 0) return Status::Ok();
+      return AppendLog(c, RevocationEntry(revoke, which, selected.batch, changed, actor, now));
+    });
+    if (!st.ok()) return st;
+    return changed;
+  }
+
+  // One transaction on a pooled connection, run again when it lost a race with another
+  // server's (serialization failure, deadlock).
+  template <typename Fn>
+  Status InRetriedTransaction(Fn&& fn) {
+    return WithConnection([&](Connection& c) -> Status {
+      for (int attempt = 0;; ++attempt) {
+        Status st = InTransaction(c, [&]() -> Status { return fn(c); });
+        if (!st.IsAborted() || attempt == kRaceRetries) return st;
+        env_->SleepFor(std::chrono::milliseconds(1 + attempt * 2));
+      }
+    });
+  }
+
   // Runs `read` in the transaction that appends the access log entry (S7): no read without its
   // entry. The locked tail row makes concurrent appenders, of any server, wait their turn.
   template <typename Fn>
@@ -864,6 +1213,7 @@ class PostgresStore final : public Store {
                                        .status());
           HOMEPORT_RETURN_IF_ERROR(
               c.Run(kAccessLogMoveTail, {std::to_string(e.seq), e.hash}).status());
+          HOMEPORT_RETURN_IF_ERROR(AppendLog(c, OperatorReadEntry(actor, action, now)));
           return read(c);
         });
         if (!st.IsAborted() || attempt == kRaceRetries) return st;
@@ -891,6 +1241,7 @@ class PostgresStore final : public Store {
   ConnectionPool pool_;
   // Declared after the pool: destroyed first, its last vacuum still has connections.
   VacuumScheduler vacuum_;
+  PooledLogHashes log_hashes_{*this};
 };
 
 }  // namespace

@@ -4,9 +4,12 @@
 
 #include <sys/stat.h>
 
+#include <map>
 #include <mutex>
 #include <vector>
 
+#include "store/log_append.h"
+#include "store/log_entries.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace homeport {
@@ -124,6 +127,44 @@ CREATE TABLE retention_runs (
 );
 CREATE INDEX uxp_documents_day_client ON uxp_documents(received_day, client_id);
 )sql",
+    // Device lifecycle (revocations, warranty periods ended by resets) and the region's
+    // transparency log: its entries, the stored hashes of its Merkle tree (tlog/merkle.h), the
+    // manifests it holds, and witnesses' cosignatures of its checkpoints.
+    R"sql(
+CREATE TABLE revocations (
+  serial      TEXT PRIMARY KEY REFERENCES devices(serial),
+  reason      TEXT NOT NULL,
+  revoked_day TEXT NOT NULL
+);
+CREATE TABLE warranty_history (
+  serial           TEXT NOT NULL REFERENCES devices(serial),
+  period           INTEGER NOT NULL,
+  warranty_start   TEXT NOT NULL,
+  ended_day        TEXT NOT NULL,
+  reason           TEXT NOT NULL,
+  client_version   TEXT NOT NULL,
+  manifest_version INTEGER NOT NULL,
+  PRIMARY KEY (serial, period)
+);
+CREATE TABLE tlog_entries (
+  idx  INTEGER PRIMARY KEY,
+  data TEXT NOT NULL
+);
+CREATE TABLE tlog_hashes (
+  idx  INTEGER PRIMARY KEY,
+  hash TEXT NOT NULL
+);
+CREATE TABLE tlog_manifests (
+  token_sha256 TEXT PRIMARY KEY,
+  idx          INTEGER NOT NULL
+);
+CREATE TABLE tlog_cosignatures (
+  size     INTEGER NOT NULL,
+  key_name TEXT NOT NULL,
+  line     TEXT NOT NULL,
+  PRIMARY KEY (size, key_name)
+);
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -162,9 +203,11 @@ class SqliteStore final : public Store {
     return *applied ? writer_->CheckpointTruncate() : Status::Ok();
   }
 
-  Status Enroll(const std::vector<EnrollmentRecord>& records) override {
+  using Store::Enroll;
+  Status Enroll(const std::vector<EnrollmentRecord>& records, TimePoint now) override {
     std::lock_guard lock(write_mu_);
     return InTransaction([&]() -> Status {
+      std::map<std::string, std::vector<EnrollmentRecord>> added;  // by batch
       for (const auto& r : records) {
         HOMEPORT_ASSIGN_OR_RETURN(auto existing, FindEnrollmentOn(*writer_, r.serial));
         if (existing) {
@@ -172,12 +215,18 @@ class SqliteStore final : public Store {
           return Status::AlreadyExists("serial " + r.serial +
                                        " is already enrolled with a different record");
         }
+        added[r.batch].push_back(r);  // a serial twice in an import is found above the 2nd time
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * s, writer_->Prepare(std::string("INSERT INTO devices (") + kDeviceColumns +
                                             ") VALUES (?, ?, ?, ?, ?, ?, ?)"));
         s->Bind(1, r.serial).Bind(2, r.model).Bind(3, r.sku).Bind(4, r.variant);
         s->Bind(5, r.region).Bind(6, r.batch).Bind(7, r.device_key.ToBase64Url());
         HOMEPORT_RETURN_IF_ERROR(s->Run());
+      }
+      for (const auto& [batch, new_records] : added) {
+        HOMEPORT_RETURN_IF_ERROR(AppendLog(EnrollmentEntry(
+            batch, static_cast<int64_t>(new_records.size()), EnrollmentRecordsDigest(new_records),
+            now)));
       }
       return Status::Ok();
     });
@@ -282,13 +331,14 @@ class SqliteStore final : public Store {
         auto device = ReadDevice(*s, 0);
         if (device.ok()) {
           found = ActivationRecord{std::move(*device), s->Text(7),  s->Text(8), s->Text(9),
-                                   s->Int(10),         s->Text(11), s->Int(12), s->Int(13)};
+                                   s->Int(10),         s->Text(11), s->Int(12), s->Int(13), {}, {}};
         } else {
           read = device.status();
         }
       }
       s->Reset();
-      return read;
+      if (!read.ok() || !found) return read;
+      return ReadLifecycle(*found);
     });
     if (!st.ok()) return st;
     return found;
@@ -300,20 +350,23 @@ class SqliteStore final : public Store {
     std::string where = batch ? " WHERE d.batch = ?" : "";
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * s,
-        writer_->Prepare("SELECT d.batch, COUNT(*), COUNT(a.serial) FROM devices d"
-                         " LEFT JOIN activations a ON a.serial = d.serial" +
+        writer_->Prepare("SELECT d.batch, COUNT(*), COUNT(CASE WHEN r.serial IS NULL THEN a.serial END),"
+                         " COUNT(r.serial) FROM devices d"
+                         " LEFT JOIN activations a ON a.serial = d.serial"
+                         " LEFT JOIN revocations r ON r.serial = d.serial" +
                          where + " GROUP BY d.batch ORDER BY d.batch"));
     if (batch) s->Bind(1, *batch);
     for (;;) {
       HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
       if (!row) break;
-      report.batches.push_back({s->Text(0), s->Int(1), s->Int(2)});
+      report.batches.push_back({s->Text(0), s->Int(1), s->Int(2), s->Int(3)});
     }
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * v,
         writer_->Prepare("SELECT d.batch, a.manifest_version, a.client_version, COUNT(*)"
-                         " FROM activations a JOIN devices d ON d.serial = a.serial" +
-                         where +
+                         " FROM activations a JOIN devices d ON d.serial = a.serial"
+                         " WHERE NOT EXISTS (SELECT 1 FROM revocations r WHERE r.serial = d.serial)" +
+                         (batch ? std::string(" AND d.batch = ?") : std::string()) +
                          " GROUP BY d.batch, a.manifest_version, a.client_version"
                          " ORDER BY d.batch, a.manifest_version, a.client_version"));
     if (batch) v->Bind(1, *batch);
@@ -509,6 +562,142 @@ class SqliteStore final : public Store {
     });
   }
 
+  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
+                         const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, true);
+  }
+
+  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
+                            const std::string& actor, TimePoint now) override {
+    return ChangeRevocations(which, reason, actor, now, false);
+  }
+
+  Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
+                                         const std::string& actor, TimePoint now) override {
+    std::lock_guard lock(write_mu_);
+    PastWarrantyPeriod ended;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(auto device, FindEnrollmentOn(*writer_, serial));
+      if (!device) return Status::NotFound("serial " + serial + " is not enrolled");
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("SELECT warranty_start, client_version, manifest_version FROM"
+                           " activations WHERE serial = ?"));
+      s->Bind(1, serial);
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) {
+        s->Reset();
+        return Status::InvalidArgument("serial " + serial +
+                                          " has no current activation to reset");
+      }
+      ended = {s->Text(0), FormatDate(now), reason, s->Text(1), s->Int(2)};
+      s->Reset();
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * keep,
+          writer_->Prepare("INSERT INTO warranty_history (serial, period, warranty_start,"
+                           " ended_day, reason, client_version, manifest_version)"
+                           " SELECT ?1, COUNT(*) + 1, ?2, ?3, ?4, ?5, ?6 FROM warranty_history"
+                           " WHERE serial = ?1"));
+      keep->Bind(1, serial).Bind(2, ended.warranty_start).Bind(3, ended.ended_day);
+      keep->Bind(4, reason).Bind(5, ended.client_version).Bind(6, ended.manifest_version);
+      HOMEPORT_RETURN_IF_ERROR(keep->Run());
+      HOMEPORT_ASSIGN_OR_RETURN(Statement * drop,
+                                writer_->Prepare("DELETE FROM activations WHERE serial = ?"));
+      HOMEPORT_RETURN_IF_ERROR(drop->Bind(1, serial).Run());
+      return AppendLog(DeviceResetEntry(device->batch, reason, actor, now));
+    });
+    if (!st.ok()) return st;
+    return ended;
+  }
+
+  Result<int64_t> LogSize() override {
+    HOMEPORT_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+    auto n = LogSizeOn(*reader);
+    ReleaseReader(std::move(reader));
+    return n;
+  }
+
+  Result<std::vector<std::string>> LogEntries(int64_t start, int64_t end) override {
+    HOMEPORT_ASSIGN_OR_RETURN(auto reader, AcquireReader());
+    auto entries = [&]() -> Result<std::vector<std::string>> {
+      HOMEPORT_ASSIGN_OR_RETURN(int64_t size, LogSizeOn(*reader));
+      HOMEPORT_RETURN_IF_ERROR(CheckLogRange(start, end, size));
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          reader->Prepare("SELECT data FROM tlog_entries WHERE idx >= ? AND idx < ? ORDER BY idx"));
+      s->Bind(1, start).Bind(2, end);
+      std::vector<std::string> out;
+      for (;;) {
+        HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+        if (!row) break;
+        out.push_back(s->Text(0));
+      }
+      if (static_cast<int64_t>(out.size()) != end - start) {
+        return Status::Corruption("the log is missing entries in [" + std::to_string(start) +
+                                  ", " + std::to_string(end) + ")");
+      }
+      return out;
+    }();
+    ReleaseReader(std::move(reader));
+    return entries;
+  }
+
+  tlog::HashReader& LogHashes() override { return log_hashes_; }
+
+  Result<int64_t> LogManifest(const std::string& token_sha256, const std::string& entry) override {
+    std::lock_guard lock(write_mu_);
+    int64_t index = 0;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s, writer_->Prepare("SELECT idx FROM tlog_manifests WHERE token_sha256 = ?"));
+      s->Bind(1, token_sha256);
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (row) index = s->Int(0);
+      s->Reset();
+      if (row) return Status::Ok();
+      WriterLogTarget target(*writer_);
+      HOMEPORT_ASSIGN_OR_RETURN(index, AppendLogEntry(target, entry));
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * ins, writer_->Prepare("INSERT INTO tlog_manifests (token_sha256, idx)"
+                                            " VALUES (?, ?)"));
+      return ins->Bind(1, token_sha256).Bind(2, index).Run();
+    });
+    if (!st.ok()) return st;
+    return index;
+  }
+
+  Status AddCosignature(const LogCosignature& c) override {
+    std::lock_guard lock(write_mu_);
+    return InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare("INSERT INTO tlog_cosignatures (size, key_name, line) VALUES (?, ?, ?)"
+                           " ON CONFLICT (size, key_name) DO UPDATE SET line = excluded.line"));
+      HOMEPORT_RETURN_IF_ERROR(s->Bind(1, c.size).Bind(2, c.key_name).Bind(3, c.line).Run());
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * trim,
+          writer_->Prepare("DELETE FROM tlog_cosignatures WHERE key_name = ?1 AND size NOT IN"
+                           " (SELECT size FROM tlog_cosignatures WHERE key_name = ?1"
+                           " ORDER BY size DESC LIMIT ?2)"));
+      return trim->Bind(1, c.key_name).Bind(2, kMaxCosignedSizes).Run();
+    });
+  }
+
+  Result<std::vector<LogCosignature>> Cosignatures(int64_t size) override {
+    std::lock_guard lock(write_mu_);
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer_->Prepare("SELECT key_name, line FROM tlog_cosignatures"
+                                        " WHERE size = ? ORDER BY key_name"));
+    s->Bind(1, size);
+    std::vector<LogCosignature> out;
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.push_back({size, s->Text(0), s->Text(1)});
+    }
+    return out;
+  }
+
   Result<std::vector<std::pair<std::string, int64_t>>> DocumentCounts() override {
     std::lock_guard lock(write_mu_);
     std::vector<std::pair<std::string, int64_t>> out;
@@ -588,6 +777,12 @@ class SqliteStore final : public Store {
 
   Result<ActivationResult> RecordActivation(const Activation& a, const std::string& day,
                                             DailyTally& tally) {
+    HOMEPORT_ASSIGN_OR_RETURN(Statement * revoked,
+                              writer_->Prepare("SELECT 1 FROM revocations WHERE serial = ?"));
+    revoked->Bind(1, a.serial);
+    HOMEPORT_ASSIGN_OR_RETURN(bool is_revoked, revoked->Step());
+    revoked->Reset();
+    if (is_revoked) return ActivationResult{RecordOutcome::kRevoked, "", 0, 0};
     HOMEPORT_ASSIGN_OR_RETURN(
         Statement * ins,
         writer_->Prepare("INSERT INTO activations (serial, warranty_start, activated_day,"
@@ -641,6 +836,74 @@ class SqliteStore final : public Store {
                             a.manifest_version};
   }
 
+  // The serials a selection names, all enrolled, and their batch; NotFound when there are
+  // none.
+  Result<SelectedDevices> SelectDevices(const DeviceSelection& which) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s, writer_->Prepare(which.batch.empty()
+                                            ? "SELECT serial, batch FROM devices WHERE serial = ?"
+                                            : "SELECT serial, batch FROM devices WHERE batch = ?"
+                                              " ORDER BY serial"));
+    s->Bind(1, which.batch.empty() ? which.serial : which.batch);
+    SelectedDevices out;
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) break;
+      out.serials.push_back(s->Text(0));
+      out.batch = s->Text(1);
+    }
+    if (out.serials.empty()) return Status::NotFound(DescribeSelection(which) + " is not enrolled");
+    return out;
+  }
+
+  Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
+                                    const std::string& actor, TimePoint now, bool revoke) {
+    std::lock_guard lock(write_mu_);
+    int64_t changed = 0;
+    Status st = InTransaction([&]() -> Status {
+      HOMEPORT_ASSIGN_OR_RETURN(SelectedDevices selected, SelectDevices(which));
+      HOMEPORT_ASSIGN_OR_RETURN(
+          Statement * s,
+          writer_->Prepare(revoke ? "INSERT INTO revocations (serial, reason, revoked_day)"
+                                    " VALUES (?, ?, ?) ON CONFLICT (serial) DO NOTHING"
+                                  : "DELETE FROM revocations WHERE serial = ?"));
+      for (const auto& serial : selected.serials) {
+        s->Reset();
+        s->Bind(1, serial);
+        if (revoke) s->Bind(2, reason).Bind(3, FormatDate(now));
+        HOMEPORT_RETURN_IF_ERROR(s->Run());
+        changed += writer_->Changes();
+      }
+      if (changed == 0) return Status::Ok();
+      return AppendLog(RevocationEntry(revoke, which, selected.batch, changed, actor, now));
+    });
+    if (!st.ok()) return st;
+    return changed;
+  }
+
+  // The revocation and earlier warranty periods of a device whose record was read.
+  Status ReadLifecycle(ActivationRecord& r) {
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * s,
+        writer_->Prepare("SELECT reason, revoked_day FROM revocations WHERE serial = ?"));
+    s->Bind(1, r.device.serial);
+    HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+    if (row) r.revocation = Revocation{s->Text(0), s->Text(1)};
+    s->Reset();
+    HOMEPORT_ASSIGN_OR_RETURN(
+        Statement * h,
+        writer_->Prepare("SELECT warranty_start, ended_day, reason, client_version,"
+                         " manifest_version FROM warranty_history WHERE serial = ?"
+                         " ORDER BY period"));
+    h->Bind(1, r.device.serial);
+    for (;;) {
+      HOMEPORT_ASSIGN_OR_RETURN(bool more, h->Step());
+      if (!more) break;
+      r.earlier.push_back({h->Text(0), h->Text(1), h->Text(2), h->Text(3), h->Int(4)});
+    }
+    return Status::Ok();
+  }
+
   Status AppendAccessLog(const std::string& actor, const std::string& action,
                          const std::string& subject, TimePoint now) {
     HOMEPORT_ASSIGN_OR_RETURN(
@@ -654,8 +917,88 @@ class SqliteStore final : public Store {
     HOMEPORT_ASSIGN_OR_RETURN(Statement * ins,
                               writer_->Prepare("INSERT INTO access_log VALUES (?, ?, ?, ?, ?, ?, ?)"));
     ins->Bind(1, e.seq).Bind(2, e.at).Bind(3, e.actor).Bind(4, e.action).Bind(5, e.subject);
-    return ins->Bind(6, e.prev_hash).Bind(7, e.hash).Run();
+    HOMEPORT_RETURN_IF_ERROR(ins->Bind(6, e.prev_hash).Bind(7, e.hash).Run());
+    return AppendLog(OperatorReadEntry(actor, action, now));
   }
+
+  // The transparency log, appended to on the write connection inside the caller's transaction
+  // (write_mu_ held): SQLite has one writer, so no other append can interleave.
+  class WriterLogTarget final : public LogAppendTarget {
+   public:
+    explicit WriterLogTarget(Connection& c) : c_(c) {}
+    Result<int64_t> LockedLogSize() override { return LogSizeOn(c_); }
+    Result<std::vector<tlog::Hash>> ReadHashes(std::span<const int64_t> indexes) override {
+      return ReadHashesOn(c_, indexes);
+    }
+    Status WriteLogEntry(int64_t index, std::string_view entry, int64_t first_hash_index,
+                         std::span<const tlog::Hash> hashes) override {
+      HOMEPORT_ASSIGN_OR_RETURN(Statement * e,
+                                c_.Prepare("INSERT INTO tlog_entries (idx, data) VALUES (?, ?)"));
+      HOMEPORT_RETURN_IF_ERROR(e->Bind(1, index).Bind(2, std::string(entry)).Run());
+      HOMEPORT_ASSIGN_OR_RETURN(Statement * h,
+                                c_.Prepare("INSERT INTO tlog_hashes (idx, hash) VALUES (?, ?)"));
+      for (size_t i = 0; i < hashes.size(); ++i) {
+        h->Reset();
+        HOMEPORT_RETURN_IF_ERROR(
+            h->Bind(1, first_hash_index + static_cast<int64_t>(i)).Bind(2, HashToHex(hashes[i])).Run());
+      }
+      return Status::Ok();
+    }
+
+   private:
+    Connection& c_;
+  };
+
+  static Result<int64_t> LogSizeOn(Connection& c) {
+    HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                              c.Prepare("SELECT COALESCE(MAX(idx) + 1, 0) FROM tlog_entries"));
+    HOMEPORT_RETURN_IF_ERROR(s->Step().status());
+    const int64_t n = s->Int(0);
+    s->Reset();
+    return n;
+  }
+
+  static Result<std::vector<tlog::Hash>> ReadHashesOn(Connection& c,
+                                                      std::span<const int64_t> indexes) {
+    HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
+                              c.Prepare("SELECT hash FROM tlog_hashes WHERE idx = ?"));
+    std::vector<tlog::Hash> out;
+    out.reserve(indexes.size());
+    for (int64_t index : indexes) {
+      s->Reset();
+      s->Bind(1, index);
+      HOMEPORT_ASSIGN_OR_RETURN(bool row, s->Step());
+      if (!row) {
+        return Status::NotFound("the log's stored hash " + std::to_string(index) + " is missing");
+      }
+      auto hash = HashFromHex(s->Text(0));
+      s->Reset();
+      if (!hash.ok()) return hash.status();
+      out.push_back(*hash);
+    }
+    return out;
+  }
+
+  // Appends `entry` in the open transaction of the write connection.
+  Status AppendLog(const std::string& entry) {
+    WriterLogTarget target(*writer_);
+    return AppendLogEntry(target, entry).status();
+  }
+
+  // Reads of the log's hashes from any thread, on a reader connection.
+  class ReaderLogHashes final : public tlog::HashReader {
+   public:
+    explicit ReaderLogHashes(SqliteStore& store) : store_(store) {}
+    Result<std::vector<tlog::Hash>> ReadHashes(std::span<const int64_t> indexes) override {
+      HOMEPORT_ASSIGN_OR_RETURN(auto reader, store_.AcquireReader());
+      auto hashes = ReadHashesOn(*reader, indexes);
+      store_.ReleaseReader(std::move(reader));
+      return hashes;
+    }
+
+   private:
+    SqliteStore& store_;
+  };
 
   Result<std::unique_ptr<Connection>> AcquireReader() {
     {
@@ -679,6 +1022,7 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;
+  ReaderLogHashes log_hashes_{*this};
 };
 
 }  // namespace
