@@ -397,6 +397,12 @@ function renderOperatorReads(body, o, all, windowLength) {
   body.append(chain.verified
     ? el('p', { class: 'badge ok' }, `✓ Chain verifies (${formatCount(chain.entries)} entries)`)
     : el('p', { class: 'badge bad' }, `CHAIN BROKEN: ${chain.problem || 'unknown problem'}`));
+  const log = o.transparency_log;
+  if (log) {
+    body.append(table('transparency-log', 'The public transparency log (homeport log verify checks it)',
+      [num('Entries'), text('Root (base64)'), text('Cosigned by')],
+      [[log.size, log.root, log.cosigned_by.length ? log.cosigned_by.join(', ') : 'no witness yet']]));
+  }
   if (!o.entries.length) {
     body.append(el('p', {}, 'No operator has read personal data yet.'));
     return;

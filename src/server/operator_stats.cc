@@ -9,6 +9,7 @@
 #include <tuple>
 #include <vector>
 
+#include "crypto/base64.h"
 #include "server/query_params.h"
 
 namespace homeport {
@@ -352,7 +353,7 @@ Result<json> Storage(OperatorReads& store, const StatsOptions& o) {
               {"pings", rows}};
 }
 
-Result<json> OperatorReadsPanel(OperatorReads& store, const StatsOptions& o) {
+Result<json> OperatorReadsPanel(Store& store, const StatsOptions& o) {
   HOMEPORT_ASSIGN_OR_RETURN(auto log, store.AccessLog());
   Status chain = VerifyAccessLogChain(log);
   json entries = json::array();
@@ -364,11 +365,23 @@ Result<json> OperatorReadsPanel(OperatorReads& store, const StatsOptions& o) {
                        {"action", it->action},
                        {"subject", it->subject}});
   }
+  // The public transparency log's head: what `log verify` checks from outside, and which
+  // witnesses cosigned this size.
+  HOMEPORT_ASSIGN_OR_RETURN(int64_t size, store.LogSize());
+  HOMEPORT_ASSIGN_OR_RETURN(tlog::Hash root, tlog::TreeHash(size, store.LogHashes()));
+  HOMEPORT_ASSIGN_OR_RETURN(auto cosignatures, store.Cosignatures(size));
+  json witnesses = json::array();
+  for (const auto& c : cosignatures) witnesses.push_back(c.key_name);
   return json{{"chain",
                {{"verified", chain.ok()},
                 {"entries", log.size()},
                 {"problem", chain.ok() ? json(nullptr) : json(chain.message())}}},
-              {"entries", entries}};
+              {"entries", entries},
+              {"transparency_log",
+               {{"size", size},
+                {"root", crypto::Base64Encode(std::string_view(
+                             reinterpret_cast<const char*>(root.data()), root.size()))},
+                {"cosigned_by", witnesses}}}};
 }
 
 }  // namespace
@@ -458,7 +471,7 @@ Status ApplyStatsQuery(std::string_view query, StatsOptions& o) {
   return Status::Ok();
 }
 
-Result<json> StatsJson(OperatorReads& store, StatsPanel panel, const StatsOptions& o) {
+Result<json> StatsJson(Store& store, StatsPanel panel, const StatsOptions& o) {
   HOMEPORT_RETURN_IF_ERROR(ValidateStatsOptions(o));
   switch (panel) {
     case StatsPanel::kActivations: return Activations(store, o);
@@ -471,7 +484,7 @@ Result<json> StatsJson(OperatorReads& store, StatsPanel panel, const StatsOption
   return Status::Internal("unknown statistics panel");
 }
 
-Result<json> AllStatsJson(OperatorReads& store, const StatsOptions& o) {
+Result<json> AllStatsJson(Store& store, const StatsOptions& o) {
   json out = json::object();
   for (StatsPanel p : kAllStatsPanels) {
     HOMEPORT_ASSIGN_OR_RETURN(json panel, StatsJson(store, p, o));

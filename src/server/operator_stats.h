@@ -50,9 +50,9 @@ Status ValidateStatsOptions(const StatsOptions& options);
 // InvalidArgument for an unknown parameter or a value out of range.
 Status ApplyStatsQuery(std::string_view query, StatsOptions& options);
 
-Result<nlohmann::json> StatsJson(OperatorReads& store, StatsPanel panel,
+Result<nlohmann::json> StatsJson(Store& store, StatsPanel panel,
                                  const StatsOptions& options);
 // Every panel, each under its StatsPanelKey.
-Result<nlohmann::json> AllStatsJson(OperatorReads& store, const StatsOptions& options);
+Result<nlohmann::json> AllStatsJson(Store& store, const StatsOptions& options);
 
 }  // namespace homeport

@@ -137,6 +137,9 @@ function expectedTables(s, rollout) {
   ];
 
   const o = s.operator_reads;
+  const log = o.transparency_log;
+  t['transparency-log'] = [['Entries', 'Root (base64)', 'Cosigned by'],
+    [cell(log.size), log.root, log.cosigned_by.length ? log.cosigned_by.join(', ') : 'no witness yet']];
   t['operator-reads'] = [['Seq', 'At (UTC)', 'Actor', 'Action', 'Subject'],
     ...o.entries.map((e) => [String(e.seq), e.at, e.actor, e.action, e.subject])];
   const actions = [...new Set(o.entries.map((e) => e.action))].sort();
