@@ -67,9 +67,15 @@ struct AgentOptions {
   std::string profile_path;
   // Required: the signed region manifest (JWS compact) shipped in the firmware.
   std::string manifest_path;
-  // Required: the device's state directory: activation.json and the UX program's uxp/ folder.
-  // Created if missing.
+  // Required: the device's state directory: activation.json, trust.json and the UX program's
+  // uxp/ folder. Created if missing.
   std::string state_dir;
+  // Default empty: root key rotation statements shipped with the firmware (JWS compact files
+  // written by `homeport keys rotate`; a file may hold several, one per line), oldest first. A
+  // statement signed by the root key the device trusts moves its trust to the key it names,
+  // once, recorded in state_dir/trust.json; statements already applied are skipped, and any
+  // other is refused with PermissionDenied and changes nothing (docs/lifecycle.md).
+  std::vector<std::string> rotation_paths;
   // PEM bundle of trusted CAs for the default transport. Default empty: the system bundle.
   std::string ca_file;
   // Default 60 s: Activate() stops retrying and returns DeadlineExceeded once a further wait
@@ -114,13 +120,43 @@ struct ActivationState {
   bool from_network() const { return outcome != ActivationOutcome::kCached; }
 };
 
+// A root key rotation a device has applied.
+struct AppliedRotation {
+  std::string old_kid;     // RFC 7638 thumbprint of the key trusted before
+  std::string new_kid;     // thumbprint of the key trusted after
+  std::string issued_at;   // RFC 3339: when the maker signed the statement
+  std::string applied_at;  // RFC 3339: when this device applied it, by its own clock
+};
+
+// What a device trusts (state_dir/trust.json, or its profile before it has recorded anything).
+struct DeviceTrust {
+  // The root key manifests and rotation statements must be signed with: the profile's built-in
+  // key until a rotation moves it.
+  std::string root_kid;
+  std::string root_public_jwk;             // that key as a public JWK
+  std::vector<AppliedRotation> rotations;  // oldest first
+  // The highest manifest version the device has accepted; lower ones only as an explicit
+  // rollback. 0 before it has accepted any.
+  int64_t highest_manifest_version = 0;
+};
+
+// Reads what the device of `options.profile_path` and `options.state_dir` trusts, changing
+// nothing: no rotation statement or manifest is read. Corruption when trust.json exists but is
+// not a valid trust record (the device then refuses every manifest until it is replaced).
+Result<DeviceTrust> ReadDeviceTrust(const AgentOptions& options);
+
 // The device's activation client. An Agent is used from one thread; it holds no thread of its
 // own and does nothing between calls.
 class Agent {
  public:
-  // Loads the profile and the manifest and applies D1: the manifest must verify against the
-  // profile's root key and name the device's region and variant. Otherwise PermissionDenied
-  // naming both regions, and no transport is ever used. InvalidArgument for bad options.
+  // Loads the profile and the manifest and applies D1: after the rotation statements of
+  // `options.rotation_paths`, the manifest must verify against the root key the device trusts
+  // (the profile's until a rotation moves it), name the device's region and variant, and have a
+  // version no lower than the highest the device has accepted unless it is an explicit
+  // rollback. Otherwise PermissionDenied naming both regions (or both key ids, or both
+  // versions), nothing changed on disk and no transport ever used. When everything holds, an
+  // applied rotation or a higher manifest version is stored in state_dir/trust.json before Open
+  // returns (the Env's error if it cannot be). InvalidArgument for bad options.
   static Result<std::unique_ptr<Agent>> Open(const AgentOptions& options);
 
   virtual ~Agent() = default;

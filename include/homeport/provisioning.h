@@ -40,6 +40,10 @@ struct RegionManifest {
   // there was one); such a manifest means what it always meant: the device reaches its two
   // endpoints as written and nothing else, sends no identifier, and no countries are declared.
   std::optional<DataFlowDeclaration> data_flow = std::nullopt;
+  // An explicit rollback, signed as "rollback": true (absent otherwise). A device refuses a
+  // manifest whose version is below the highest it has accepted unless it says this, so a
+  // replayed old manifest cannot take the device back to endpoints the maker has retired.
+  bool rollback = false;
 };
 
 // One device's factory identity. `device_key_jwk` is the device's secret key: it never

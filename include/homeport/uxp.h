@@ -47,8 +47,9 @@ enum class DiagnosticsReason {
 class UxProgram {
  public:
   // Applies D1 exactly as Agent::Open does: PermissionDenied naming both regions, and no
-  // transport ever used, unless the manifest verifies and is for the device's region.
-  // InvalidArgument for bad options. Opening changes nothing on disk.
+  // transport ever used, unless the manifest verifies against the trusted root key, is for the
+  // device's region and is no rollback the device must refuse. InvalidArgument for bad options.
+  // Opening changes nothing on disk but trust.json, as Agent::Open does.
   static Result<std::unique_ptr<UxProgram>> Open(const AgentOptions& options);
 
   virtual ~UxProgram() = default;

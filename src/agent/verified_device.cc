@@ -1,9 +1,11 @@
-// Options checks, profile loading and the D1 manifest check shared by Agent and UxProgram.
+// Options checks, profile loading, rotations and the D1 manifest check (rollback rule included)
+// shared by Agent and UxProgram.
 #include "agent/verified_device.h"
 
 #include <nlohmann/json.hpp>
 
 #include "crypto/base64.h"
+#include "crypto/jws.h"
 #include "provisioning/device_profile.h"
 #include "provisioning/region_manifest.h"
 
@@ -23,6 +25,18 @@ std::string ClaimedRegion(std::string_view jws) {
     return "no region";
   }
   return "region \"" + j["region"].get<std::string>() + "\"";
+}
+
+// For a manifest that did not verify: which key it claims and which one the device trusts,
+// when they differ (a manifest of a retired key after a rotation, or of another maker).
+std::string SignerMismatch(const TrustRecord& trust, const crypto::PublicKey& root,
+                           std::string_view manifest_text) {
+  const std::string kid = crypto::PeekKeyId(manifest_text);
+  const std::string trusted = root.Thumbprint();
+  if (kid == trusted) return "";
+  if (kid.empty()) return "; it names no signing key, and this device trusts root key " + trusted;
+  return "; it names as its signer " + trust.DescribeKey(kid) +
+         ", and this device trusts root key " + trusted;
 }
 
 Result<std::string> ReadInput(Env* env, const std::string& path, const char* what) {
@@ -75,19 +89,28 @@ Status ValidateAgentOptions(const AgentOptions& o) {
 }
 
 Result<RegionManifest> VerifyManifestForDevice(const DeviceProfile& profile,
+                                               const TrustRecord& trust,
                                                std::string_view manifest_text,
                                                const std::string& manifest_name) {
-  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey root, RootKey(profile));
+  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey factory_root, RootKey(profile));
+  const crypto::PublicKey root = trust.Root(factory_root);
   // D1: nothing is sent under a manifest that does not verify or is for another region.
   auto manifest = VerifyManifest(manifest_text, root);
   if (!manifest.ok()) {
     return Status::PermissionDenied(
         "the region manifest " + manifest_name + " (claiming " + ClaimedRegion(manifest_text) +
         ") is not usable by this device of region \"" + profile.region +
-        "\": " + manifest.status().message() + "; refusing to send anything");
+        "\": " + manifest.status().message() + SignerMismatch(trust, root, manifest_text) +
+        "; refusing to send anything");
   }
   HOMEPORT_RETURN_IF_ERROR(CheckManifestForDevice(*manifest, profile));
   return manifest;
+}
+
+Result<RegionManifest> VerifyManifestForDevice(const DeviceProfile& profile,
+                                               std::string_view manifest_text,
+                                               const std::string& manifest_name) {
+  return VerifyManifestForDevice(profile, TrustRecord{}, manifest_text, manifest_name);
 }
 
 Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
@@ -99,10 +122,27 @@ Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
   HOMEPORT_ASSIGN_OR_RETURN(device.profile, ParseDeviceProfile(profile_text));
   HOMEPORT_RETURN_IF_ERROR(ValidateProfileFields(device.profile));
   HOMEPORT_ASSIGN_OR_RETURN(device.device_key, DeviceKey(device.profile));
+  HOMEPORT_ASSIGN_OR_RETURN(crypto::PublicKey factory_root, RootKey(device.profile));
   HOMEPORT_ASSIGN_OR_RETURN(std::string manifest_text,
                             ReadInput(env, options.manifest_path, "region manifest"));
-  HOMEPORT_ASSIGN_OR_RETURN(device.manifest, VerifyManifestForDevice(device.profile, manifest_text,
-                                                                     options.manifest_path));
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<RotationStatement> statements,
+                            ReadRotationStatements(*env, options.rotation_paths));
+
+  HOMEPORT_ASSIGN_OR_RETURN(std::optional<TrustRecord> recorded,
+                            LoadTrustRecord(*env, options.state_dir));
+  TrustRecord trust = recorded ? *recorded : InitialTrustRecord(*env, options.state_dir);
+  // Everything is decided on this copy; the disk changes only once all of it holds.
+  const TrustRecord before = trust;
+  for (const RotationStatement& statement : statements) {
+    HOMEPORT_RETURN_IF_ERROR(ApplyRotation(trust, factory_root, statement, env->Now()));
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(
+      device.manifest,
+      VerifyManifestForDevice(device.profile, trust, manifest_text, options.manifest_path));
+  HOMEPORT_RETURN_IF_ERROR(AcceptManifestVersion(trust, device.manifest, options.manifest_path));
+  if (!recorded || trust != before) {
+    HOMEPORT_RETURN_IF_ERROR(StoreTrustRecord(*env, options.state_dir, trust));
+  }
 
   device.transport = options.transport;
   if (device.transport == nullptr) {

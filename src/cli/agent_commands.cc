@@ -1,5 +1,6 @@
-// Device-side commands: `homeport agent activate` and `homeport agent uxp ...`, the CLI over
-// libhomeport. Every command opens the library with the same options, so D1 holds for each.
+// Device-side commands: `homeport agent activate`, `agent trust` and `agent uxp ...`, the CLI
+// over libhomeport. Every command that verifies a manifest opens the library with the same
+// options (rotation statements included), so D1 holds for each.
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -34,6 +35,11 @@ void AddDeviceOptions(CLI::App* cmd, DeviceArgs& a) {
       ->capture_default_str()
       ->check(NumberIn(0.001, kMaxDeadlineSeconds, "a number of seconds"));
   cmd->add_option("--ca", a.options.ca_file, "PEM bundle of trusted CAs");
+  // One file per --rotation, so a positional argument after it is never taken for a second.
+  cmd->add_option("--rotation", a.options.rotation_paths,
+                  "root key rotation statement(s) shipped with the firmware (keys rotate; one "
+                  "per line in a file), oldest first; repeatable")
+      ->allow_extra_args(false);
 }
 
 nlohmann::json SummaryJson(const UploadSummary& s) {
@@ -172,6 +178,41 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
   });
 }
 
+nlohmann::json TrustJson(const DeviceTrust& t) {
+  nlohmann::json rotations = nlohmann::json::array();
+  for (const AppliedRotation& r : t.rotations) {
+    rotations.push_back({{"old_kid", r.old_kid},
+                         {"new_kid", r.new_kid},
+                         {"issued_at", r.issued_at},
+                         {"applied_at", r.applied_at}});
+  }
+  return {{"root_kid", t.root_kid},
+          {"root_public_key", nlohmann::json::parse(t.root_public_jwk)},
+          {"rotations", std::move(rotations)},
+          {"highest_manifest_version", t.highest_manifest_version}};
+}
+
+// Read-only: what the device trusts now. Applying a rotation is the business of the commands
+// that verify a manifest (--rotation), so that trust only moves when a manifest is accepted.
+void AddTrustCommand(CLI::App* agent, Commands& commands) {
+  auto options = std::make_shared<AgentOptions>();
+  auto* trust = agent->add_subcommand(
+      "trust",
+      "print the root key the device trusts, its applied rotations and the highest "
+      "manifest version it has accepted, as JSON");
+  trust->add_option("--profile", options->profile_path, "device profile from the factory")
+      ->required();
+  trust->add_option("--state", options->state_dir, "the device's state directory")->required();
+  trust->callback([&commands, options] {
+    commands.run = [options] {
+      auto t = ReadDeviceTrust(*options);
+      if (!t.ok()) return Fail(t.status());
+      std::printf("%s\n", TerminalSafeJson(TrustJson(*t)).c_str());
+      return 0;
+    };
+  });
+}
+
 }  // namespace
 
 void AddAgentCommands(CLI::App& app, Commands& commands) {
@@ -208,6 +249,7 @@ void AddAgentCommands(CLI::App& app, Commands& commands) {
     };
   });
 
+  AddTrustCommand(agent, commands);
   AddUxpCommands(agent, commands);
 }
 

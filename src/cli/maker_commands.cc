@@ -1,8 +1,9 @@
-// Maker tooling: `keys new`, `manifest sign|verify`, `factory batch`.
+// Maker tooling: `keys new|rotate`, `manifest sign|verify`, `factory batch`.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -14,6 +15,7 @@
 #include "factory/factory_batch.h"
 #include "privacy/identifier_kind.h"
 #include "provisioning/region_manifest.h"
+#include "provisioning/root_rotation.h"
 
 namespace homeport::cli {
 namespace {
@@ -131,6 +133,53 @@ std::string Listed(const std::vector<std::string>& items, const char* none) {
   return out;
 }
 
+// True when `a` and `b` name the same existing file.
+bool SameFile(const std::string& a, const std::string& b) {
+  std::error_code ec;
+  return std::filesystem::equivalent(a, b, ec) && !ec;
+}
+
+// `keys rotate`: the old root key's statement naming its successor (docs/lifecycle.md).
+void AddKeysRotateCommand(CLI::App* keys, Commands& commands) {
+  struct RotateArgs {
+    std::string old_key, new_key, out;
+  };
+  auto a = std::make_shared<RotateArgs>();
+  auto* rotate = keys->add_subcommand(
+      "rotate", "sign, with the old root key, the statement that moves devices to a new one");
+  rotate->add_option("--old", a->old_key, "the root secret key devices trust now (JWK)")
+      ->required();
+  rotate
+      ->add_option("--new", a->new_key,
+                   "the new root key: its public JWK (FILE.pub) or its secret one")
+      ->required();
+  rotate->add_option("--out", a->out, "rotation statement file to write")->required();
+  rotate->callback([&commands, a] {
+    commands.run = [a] {
+      Env* env = Env::Default();
+      if (SameFile(a->out, a->old_key) || SameFile(a->out, a->new_key)) {
+        return Fail("--out " + a->out + " is one of the keys; refusing to overwrite a key");
+      }
+      auto old_root = crypto::ReadSecretKey(env, a->old_key);
+      if (!old_root.ok()) return Fail(old_root.status());
+      auto new_root = crypto::ReadPublicKey(env, a->new_key);
+      if (!new_root.ok()) return Fail(new_root.status());
+      const std::string issued_at = FormatRfc3339(env->Now());
+      auto jws = SignRootRotation(*old_root, *new_root, issued_at);
+      if (!jws.ok()) return Fail(jws.status());
+      if (Status st = env->WriteFileAtomic(a->out, *jws + "\n"); !st.ok()) return Fail(st);
+      std::printf("wrote %s: root key %s hands over to %s (issued %s)\n", a->out.c_str(),
+                  old_root->Public().Thumbprint().c_str(), new_root->Thumbprint().c_str(),
+                  issued_at.c_str());
+      std::printf(
+          "ship it with the update whose manifests the new key signs; devices take it "
+          "with --rotation %s\n",
+          a->out.c_str());
+      return 0;
+    };
+  });
+}
+
 }  // namespace
 
 void AddKeysCommands(CLI::App& app, Commands& commands) {
@@ -150,6 +199,7 @@ void AddKeysCommands(CLI::App& app, Commands& commands) {
       return 0;
     };
   });
+  AddKeysRotateCommand(keys, commands);
 }
 
 void AddManifestCommands(CLI::App& app, Commands& commands) {
@@ -187,6 +237,9 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
                        "); normally none; repeatable");
   sign->add_flag("--allow-cleartext", a->declared.cleartext,
                  "declares that it may send data unencrypted (needed for http:// endpoints)");
+  sign->add_flag("--rollback", a->m.rollback,
+                 "signs an explicit rollback: devices that accepted a higher version take this "
+                 "one (they refuse a lower version without it)");
   sign->add_option("--out", a->out, "manifest file to write")->required();
   sign->callback([&commands, a] {
     commands.run = [a] {
@@ -206,6 +259,9 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
       if (Status st = env->WriteFileAtomic(a->out, *jws + "\n"); !st.ok()) return Fail(st);
       std::printf("wrote %s: region %s, version %lld\n", a->out.c_str(), a->m.region.c_str(),
                   static_cast<long long>(a->m.version));
+      if (a->m.rollback) {
+        std::printf("rollback: devices that accepted a higher version take this one\n");
+      }
       if (const auto& d = a->m.data_flow) {
         std::printf("declared: hosts %s; countries %s; identifiers %s; cleartext %s\n",
                     TerminalSafe(Listed(d->allow_hosts, "none")).c_str(),
@@ -234,7 +290,8 @@ void AddManifestCommands(CLI::App& app, Commands& commands) {
       nlohmann::json j = {{"valid", true},           {"region", m->region},
                           {"variants", m->variants}, {"activation_url", m->activation_url},
                           {"uxp_url", m->uxp_url},   {"tls_pins", m->tls_pins},
-                          {"version", m->version},   {"issued_at", m->issued_at}};
+                          {"version", m->version},   {"issued_at", m->issued_at},
+                          {"rollback", m->rollback}, {"kid", root->Thumbprint()}};
       // The declaration as signed (allow_countries only when countries are declared); null for
       // a manifest without one (its endpoints as written, no identifiers, no countries
       // declared: docs/maker-guide.md).

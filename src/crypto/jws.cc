@@ -52,6 +52,13 @@ Result<nlohmann::json> PeekHeader(std::string_view token) {
   return DecodeHeader(p.header);
 }
 
+std::string PeekKeyId(std::string_view token) {
+  auto header = PeekHeader(token);
+  if (!header.ok()) return "";
+  auto kid = header->find("kid");
+  return kid != header->end() && kid->is_string() ? kid->get<std::string>() : "";
+}
+
 Result<VerifiedJws> VerifyCompact(std::string_view token, const PublicKey& key) {
   HOMEPORT_ASSIGN_OR_RETURN(Parts p, Split(token));
   HOMEPORT_ASSIGN_OR_RETURN(nlohmann::json header, DecodeHeader(p.header));

@@ -25,6 +25,9 @@ std::string SignCompact(std::string_view payload, const SecretKey& key,
 Result<VerifiedJws> VerifyCompact(std::string_view token, const PublicKey& key);
 // Decodes the protected header without verifying anything (to choose the key by "kid").
 Result<nlohmann::json> PeekHeader(std::string_view token);
+// The header's "kid", unverified: only to name the key a refused token claims to be signed with.
+// Empty when the header is unreadable or has no string "kid".
+std::string PeekKeyId(std::string_view token);
 
 std::string SignDetached(std::string_view payload, const SecretKey& key);
 Status VerifyDetached(std::string_view jws, std::string_view payload, const PublicKey& key);

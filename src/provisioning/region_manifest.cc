@@ -1,5 +1,6 @@
-// Region manifests as JWS: the payload is a JSON object with the RegionManifest fields, and
-// the data-flow declaration, when there is one, as the object "data_flow".
+// Region manifests as JWS: the payload is a JSON object with the RegionManifest fields, the
+// data-flow declaration, when there is one, as the object "data_flow", and "rollback": true
+// on an explicit rollback.
 #include "provisioning/region_manifest.h"
 
 #include <algorithm>
@@ -69,6 +70,8 @@ Result<RegionManifest> FromJson(const nlohmann::json& j) {
     if (j.contains("data_flow")) {
       HOMEPORT_ASSIGN_OR_RETURN(m.data_flow, DataFlowFromJson(j["data_flow"]));
     }
+    // get<bool> refuses "true" and 1: a rollback is allowed only by exactly what signing writes.
+    if (j.contains("rollback")) m.rollback = j.at("rollback").get<bool>();
   } catch (const nlohmann::json::exception& e) {
     return Status::Corruption(std::string("manifest payload: ") + e.what());
   }
@@ -272,6 +275,8 @@ Result<std::string> SignManifest(const RegionManifest& m, const crypto::SecretKe
                             {"version", m.version},
                             {"issued_at", m.issued_at}};
   if (m.data_flow) payload["data_flow"] = DataFlowToJson(*m.data_flow);
+  // Only when set: a regular manifest's payload stays what every earlier agent reads.
+  if (m.rollback) payload["rollback"] = true;
   return crypto::SignCompact(payload.dump(), root, {{"typ", kManifestType}});
 }
 

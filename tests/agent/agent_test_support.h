@@ -142,6 +142,7 @@ class TestDevice {
   }
 
   std::string StatePath() const { return state_dir + "/activation.json"; }
+  std::string TrustPath() const { return state_dir + "/trust.json"; }
 
   AgentOptions Options(Env* env, HttpTransport* transport) const {
     AgentOptions o;

@@ -182,6 +182,13 @@ TEST_F(Jws, PeekHeaderReadsTheKidWithoutAKey) {
   EXPECT_FALSE(PeekHeader("garbage").ok());
 }
 
+TEST_F(Jws, PeekKeyIdNamesTheClaimedSignerOrNothing) {
+  EXPECT_EQ(PeekKeyId(SignCompact("payload", key_)), pub_.Thumbprint());
+  EXPECT_EQ(PeekKeyId(SignCompact("payload", key_, {{"kid", 7}})), "");
+  EXPECT_EQ(PeekKeyId("garbage"), "");
+  EXPECT_EQ(PeekKeyId(""), "");
+}
+
 TEST_F(Jws, DetachedRoundTripOverRawBytes) {
   // Exact body bytes, including ones base64url would never contain.
   const char kBody[] = "{\"serial\":\"B1-000001\"}\r\n\0\xff..";

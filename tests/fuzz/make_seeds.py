@@ -267,6 +267,14 @@ def provisioning():
     payload = dumps(manifest).encode()
     write("region_manifest", "signed", ROOT_KEY.sign_compact(payload, {"typ": "homeport-manifest+jws"}) + "\n")
     write("region_manifest", "payload", b"s" + payload)
+    rollback = dict(manifest, rollback=True)
+    write("region_manifest", "rollback", b"s" + dumps(rollback).encode())
+    rotation = {"old_kid": ROOT_KEY.thumbprint(), "new_kid": DEVICE.thumbprint(),
+                "new_root_public_key": dict(DEVICE.jwk(), kid=DEVICE.thumbprint()),
+                "issued_at": "2026-06-01T00:00:00.000Z"}
+    payload = dumps(rotation).encode()
+    write("root_rotation", "signed", ROOT_KEY.sign_compact(payload, {"typ": "homeport-rotation+jws"}) + "\n")
+    write("root_rotation", "payload", b"s" + payload)
     write("jwk", "public", dumps(DEVICE.jwk()))
     write("jwk", "secret", dumps(DEVICE.jwk(secret=True)))
     write("jwk", "base64url", b64u(DEVICE.public))

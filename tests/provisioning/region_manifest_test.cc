@@ -156,6 +156,40 @@ TEST_F(RegionManifestSigning, RefusesSignedManifestWithInvalidFields) {
   EXPECT_FALSE(VerifyManifest(crypto::SignCompact("not json", root_, typ), root_.Public()).ok());
 }
 
+TEST_F(RegionManifestSigning, RollbackIsSignedOnlyWhenSetAndReadBack) {
+  json plain = PayloadOf(*SignManifest(SgManifest(), root_));
+  EXPECT_FALSE(plain.contains("rollback"));
+  EXPECT_FALSE(VerifyManifest(*SignManifest(SgManifest(), root_), root_.Public())->rollback);
+
+  RegionManifest m = SgManifest();
+  m.rollback = true;
+  auto jws = SignManifest(m, root_);
+  ASSERT_TRUE(jws.ok());
+  EXPECT_EQ(PayloadOf(*jws)["rollback"], true);
+  auto verified = VerifyManifest(*jws, root_.Public());
+  ASSERT_TRUE(verified.ok()) << verified.status().ToString();
+  EXPECT_TRUE(verified->rollback);
+  // Added to a regular manifest after signing, it breaks the signature.
+  json added = plain;
+  added["rollback"] = true;
+  EXPECT_TRUE(VerifyManifest(WithPayload(*SignManifest(SgManifest(), root_), added),
+                             root_.Public())
+                  .status()
+                  .IsPermissionDenied());
+}
+
+TEST_F(RegionManifestSigning, RollbackMustBeExactlyABoolean) {
+  const json typ = {{"typ", "homeport-manifest+jws"}};
+  json payload = PayloadOf(*SignManifest(SgManifest(), root_));
+  for (const json& value : {json("true"), json(1), json(nullptr)}) {
+    json p = payload;
+    p["rollback"] = value;
+    Result<RegionManifest> m = Status::Internal("not run");
+    EXPECT_NO_THROW(m = VerifyManifest(crypto::SignCompact(p.dump(), root_, typ), root_.Public()));
+    EXPECT_TRUE(m.status().IsCorruption()) << value.dump() << ": " << m.status().ToString();
+  }
+}
+
 TEST_F(RegionManifestSigning, SignRefusesInvalidManifest) {
   RegionManifest m = SgManifest();
   m.version = 0;
