@@ -60,6 +60,12 @@ Result<TimePoint> ParseRfc3339(const std::string& s) {
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) {
     return Status::InvalidArgument("not a valid time: " + s);
   }
+  // A TimePoint counts nanoseconds in 64 bits, from 1677-09-21 to 2262-04-11: a year outside
+  // is refused here rather than overflowed below (a rotation statement "issued" in 1611).
+  if (y < kFirstYear || y > kLastYear) {
+    return Status::InvalidArgument("time out of range (years " + std::to_string(kFirstYear) +
+                                   " to " + std::to_string(kLastYear) + "): " + s);
+  }
   TimePoint t = sys_days(ymd) + hours(h) + minutes(mi) + seconds(sec);
   size_t i = 19;
   if (i < s.size() && s[i] == '.') {

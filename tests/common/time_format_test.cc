@@ -81,6 +81,21 @@ TEST(TimeFormat, ParsesFractionalSecondsOfAnyLength) {
   }
 }
 
+TEST(TimeFormat, RefusesYearsATimePointCannotHold) {
+  // Found by fuzzing root_rotation: a statement "issued" in 1611 overflowed the nanoseconds.
+  for (const char* text : {"1611-06-01T00:00:00.000Z", "1677-12-31T23:59:59Z", "2262-01-01T00:00:00Z",
+                           "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z"}) {
+    auto t = ParseRfc3339(text);
+    ASSERT_FALSE(t.ok()) << text;
+    EXPECT_NE(t.status().message().find("out of range"), std::string::npos) << t.status().ToString();
+  }
+  for (const char* text : {"1678-01-01T00:00:00-14:00", "2261-12-31T23:59:59+14:00"}) {
+    auto t = ParseRfc3339(text);
+    ASSERT_TRUE(t.ok()) << text << ": " << t.status().ToString();
+    EXPECT_EQ(FormatRfc3339(*t).substr(0, 4), std::string(text).substr(0, 4)) << text;
+  }
+}
+
 TEST(TimeFormat, AppliesNumericOffsets) {
   const TimePoint want = At(2026y / 11 / 29, 13h, 24min, 5s);
   for (const char* text :
