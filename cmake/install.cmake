@@ -1,7 +1,7 @@
 # `make install` and `make deb`: what an installed homeport is made of.
 #   bin/homeport                        the one binary
 #   include/homeport/*.h                the client library's API, for device integrators
-#   lib/<arch>/libhomeport.a            the client library (agent, provisioning, crypto, common)
+#   lib/<arch>/libhomeport.a            the client library (agent, provisioning, tlog, crypto, common)
 #   lib/<arch>/pkgconfig/homeport.pc    how to link it
 #   share/homeport/schemas/             the shipped Glean schemas (serve --schemas)
 #   share/homeport/geo/                 the verifier's IP-to-country and IP-to-ASN data
@@ -16,7 +16,7 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/homeport
 
 # libhomeport.a: the modules a device links, merged into one archive (an `ar` MRI script), so
 # that an integrator links one library plus its system dependencies (homeport.pc).
-set(client_modules homeport_agent homeport_provisioning homeport_crypto homeport_common)
+set(client_modules homeport_agent homeport_provisioning homeport_tlog homeport_crypto homeport_common)
 set(mri "CREATE ${PROJECT_BINARY_DIR}/libhomeport.a\n")
 foreach(m ${client_modules})
   string(APPEND mri "ADDLIB $<TARGET_FILE:${m}>\n")

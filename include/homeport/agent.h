@@ -76,6 +76,13 @@ struct AgentOptions {
   // once, recorded in state_dir/trust.json; statements already applied are skipped, and any
   // other is refused with PermissionDenied and changes nothing (docs/lifecycle.md).
   std::vector<std::string> rotation_paths;
+  // Default false: accept the manifest only with an inclusion proof in a checkpoint signed by
+  // the region's transparency-log key (the profile's log_public_key), as when the profile says
+  // require_log_proof. The proof is the file log_proof_path (written by `homeport log prove`);
+  // without one, or when it does not prove this manifest, PermissionDenied.
+  bool require_log_proof = false;
+  // Default empty: manifest_path + ".proof".
+  std::string log_proof_path;
   // PEM bundle of trusted CAs for the default transport. Default empty: the system bundle.
   std::string ca_file;
   // Default 60 s: Activate() stops retrying and returns DeadlineExceeded once a further wait

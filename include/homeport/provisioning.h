@@ -61,6 +61,13 @@ struct DeviceProfile {
   // "YYYY-MM-DD" (UTC): the day the factory made the device's batch. No warranty can start
   // before it. Empty in profiles written before the factory recorded it.
   std::string made_on;
+  // The public key (JWK) of the region's transparency log, with which the device checks log
+  // proofs: of its manifest (require_log_proof) and of its UX-program erasure receipts. Empty
+  // when the factory gave none.
+  std::string log_public_jwk;
+  // Accept a manifest only with an inclusion proof in a checkpoint signed by that key: a
+  // manifest the region never published cannot configure the device. Needs log_public_jwk.
+  bool require_log_proof = false;
 };
 
 }  // namespace homeport

@@ -9,11 +9,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "homeport/agent.h"
 #include "homeport/status.h"
 
 namespace homeport {
+
+// The most opt-out receipts a device keeps; older ones are forgotten first.
+inline constexpr int kMaxErasureReceipts = 50;
 
 struct UxpStatus {
   bool enabled = false;
@@ -35,6 +39,34 @@ struct UploadSummary {
   // text in it is escaped (TerminalSafe).
   Status last_error;
 };
+
+// What a device keeps of one opt-out (docs/transparency-log.md, "Erasure receipts"): the
+// commitment it sent with the deletion-request — SHA-256 of a random nonce and the client id —
+// the nonce, and the index of the log entry the server answered with once the erasure was
+// final. The client id itself is wiped (D3): whoever knows it and is handed the nonce can open
+// the commitment; no one else can tell whose erasure the entry records.
+struct ErasureReceipt {
+  std::string doc_id;        // the deletion-request's doc_id
+  std::string requested_on;  // YYYY-MM-DD, the day of the opt-out
+  std::string nonce;         // base64url of the 32 random bytes
+  std::string commitment;    // 64 lower-case hex digits
+  std::optional<int64_t> log_index;  // once the server answered
+};
+
+// A receipt proven against the region's log.
+struct ErasureProof {
+  ErasureReceipt receipt;
+  std::string log_origin;  // the checkpoint's origin line
+  int64_t tree_size = 0;   // entries in the checkpoint's tree
+  std::string root_hash;   // base64
+  std::string entry;       // the log entry's bytes (JSON)
+  // The inclusion proof as a self-contained file: checked offline by anyone with the log key
+  // (tlog/inclusion_bundle.h).
+  std::string bundle_json;
+};
+
+// Whether `commitment` is SHA-256(nonce || client_id), the nonce given in base64url.
+bool ErasureCommitmentOpensTo(const ErasureReceipt& receipt, std::string_view client_id);
 
 enum class DiagnosticsReason {
   kScheduled,  // ping_info.reason "scheduled": the embedding code's periodic upload
@@ -89,6 +121,18 @@ class UxProgram {
   // included, keeps it queued and retried. Errors are local (the disk).
   virtual Result<UploadSummary> Upload(DiagnosticsReason reason) = 0;
   Result<UploadSummary> Upload() { return Upload(DiagnosticsReason::kScheduled); }
+
+  // The receipts of this device's opt-outs, oldest first (the last kMaxErasureReceipts).
+  virtual Result<std::vector<ErasureReceipt>> ErasureReceipts() = 0;
+
+  // Proves that the receipt's erasure is in the region's transparency log: fetches the log's
+  // checkpoint, the entry at the receipt's index and its inclusion proof from the UX-program
+  // server, and checks the checkpoint's signature with the profile's log_public_key, the proof,
+  // and that the entry is an erasure holding the receipt's commitment. NotFound while
+  // the server has not answered the deletion-request (no index yet) or the profile has no log
+  // key; PermissionDenied naming what does not hold; Unavailable when the server cannot be
+  // reached.
+  virtual Result<ErasureProof> ProveErasure(const ErasureReceipt& receipt) = 0;
 };
 
 }  // namespace homeport

@@ -5,10 +5,16 @@
 #include "agent/http_retry.h"
 #include "agent/ping_queue.h"
 #include "agent/uxp_consent.h"
+#include "agent/uxp_receipts.h"
 #include "agent/uxp_recorded_metrics.h"
 #include "agent/uxp_schema.h"
 #include "agent/verified_device.h"
+#include "common/time_format.h"
+#include "crypto/base64.h"
 #include "homeport/uxp.h"
+#include "provisioning/device_profile.h"
+#include "tlog/erasure_commitment.h"
+#include "tlog/inclusion_bundle.h"
 
 namespace homeport {
 namespace {
@@ -55,6 +61,7 @@ class UxProgramImpl final : public UxProgram {
         dir_(options.state_dir + "/uxp"),
         consent_path_(dir_ + "/consent.json"),
         metrics_path_(dir_ + "/metrics.json"),
+        receipts_path_(dir_ + "/erasure_receipts.json"),
         pending_(env_, dir_ + "/pending_pings"),
         deletion_requests_(env_, dir_ + "/deletion_request") {}
 
@@ -64,8 +71,15 @@ class UxProgramImpl final : public UxProgram {
   Status Record(std::string_view name, std::string_view value) override;
   Status Feedback(std::string_view text, std::optional<int> rating) override;
   Result<UploadSummary> Upload(DiagnosticsReason reason) override;
+  Result<std::vector<ErasureReceipt>> ErasureReceipts() override;
+  Result<ErasureProof> ProveErasure(const ErasureReceipt& receipt) override;
 
  private:
+  // A missing file is no receipt; a damaged one is an error (its nonces cannot be recovered).
+  Result<std::vector<ErasureReceipt>> LoadReceipts();
+  Status StoreReceipts(std::vector<ErasureReceipt> receipts);
+  // Records the log index the server answered a deletion-request with in its receipt.
+  Status RecordLogIndex(const std::string& doc_id, const TransportResponse& answer);
   // A missing or unreadable-as-JSON consent file means "not opted in": without a valid record
   // of consent, nothing is collected (D3).
   Result<UxpConsent> LoadConsent();
@@ -89,7 +103,7 @@ class UxProgramImpl final : public UxProgram {
   const RegionManifest manifest_;
   std::unique_ptr<HttpTransport> owned_transport_;
   HttpTransport* const transport_;
-  const std::string dir_, consent_path_, metrics_path_;
+  const std::string dir_, consent_path_, metrics_path_, receipts_path_;
   PingQueue pending_;
   PingQueue deletion_requests_;
 };
@@ -167,10 +181,24 @@ Result<UploadSummary> UxProgramImpl::OptOut() {
     GleanDocument doc = NewDocument(consent, std::string(agent::kDeletionRequestPing),
                                     "set_upload_enabled", json::object(), json::array());
     HOMEPORT_ASSIGN_OR_RETURN(QueuedPing queued, deletion_requests_.Add(doc));
+    // The receipt's commitment is made now, while the client id still exists.
+    auto receipts = LoadReceipts();
+    Status recorded = receipts.status();
+    if (recorded.ok()) {
+      receipts->push_back(agent::NewErasureReceipt(*env_, queued.doc_id, consent.client_id,
+                                                   FormatDate(env_->Now())));
+      recorded = StoreReceipts(*receipts);
+    }
+    if (!recorded.ok()) {
+      (void)deletion_requests_.Remove(queued);
+      return recorded.WithContext("storing the erasure receipt");
+    }
     Status disabled = StoreConsent(UxpConsent{});
     if (!disabled.ok()) {
       // Still opted in: a deletion-request for a client that keeps reporting would be wrong.
       (void)deletion_requests_.Remove(queued);
+      receipts->pop_back();
+      (void)StoreReceipts(*receipts);
       return disabled;
     }
     Status wiped = WipeCollectedData();
@@ -278,6 +306,14 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
           TransportRequest request,
           agent::BuildUploadRequest(manifest_.uxp_url, ping->path, ping->body, env_->Now()));
       const bool deletion = queue == &deletion_requests_;
+      if (deletion) {
+        HOMEPORT_ASSIGN_OR_RETURN(std::vector<ErasureReceipt> receipts, LoadReceipts());
+        for (const auto& r : receipts) {
+          if (r.doc_id == queued.doc_id) {
+            request.headers.emplace_back(kErasureCommitmentHeader, r.commitment);
+          }
+        }
+      }
       agent::RetryPolicy policy = agent::RetryPolicyOf(options_);
       policy.deadline = left;
       // Dropping a deletion-request would leave the client's data on the server for good, and
@@ -296,6 +332,7 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
         break;
       }
       HOMEPORT_RETURN_IF_ERROR(queue->Remove(queued));
+      if (deletion) HOMEPORT_RETURN_IF_ERROR(RecordLogIndex(queued.doc_id, *response));
       if (accepted) {
         ++summary.sent;
       } else {
@@ -309,6 +346,78 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
   HOMEPORT_ASSIGN_OR_RETURN(std::vector<QueuedPing> deletions, deletion_requests_.List());
   summary.pending = static_cast<int>(pending.size() + deletions.size());
   return summary;
+}
+
+Result<std::vector<ErasureReceipt>> UxProgramImpl::LoadReceipts() {
+  auto text = env_->ReadFile(receipts_path_);
+  if (!text.ok()) {
+    if (text.status().IsNotFound()) return std::vector<ErasureReceipt>{};
+    return text.status().WithContext("reading the erasure receipts");
+  }
+  return agent::ParseReceipts(*text);
+}
+
+Status UxProgramImpl::StoreReceipts(std::vector<ErasureReceipt> receipts) {
+  if (receipts.size() > static_cast<size_t>(kMaxErasureReceipts)) {
+    receipts.erase(receipts.begin(), receipts.end() - kMaxErasureReceipts);
+  }
+  HOMEPORT_RETURN_IF_ERROR(env_->CreateDirs(dir_));
+  return env_->WriteFileAtomic(receipts_path_, agent::SerializeReceipts(receipts), 0600);
+}
+
+Status UxProgramImpl::RecordLogIndex(const std::string& doc_id, const TransportResponse& answer) {
+  json body = json::parse(answer.body, nullptr, false);
+  if (!body.is_object() || !body.contains("log_index") || !body["log_index"].is_number_integer() ||
+      body["log_index"].get<int64_t>() < 0) {
+    return Status::Ok();  // a server that keeps no log, or no Glean server of homeport's
+  }
+  HOMEPORT_ASSIGN_OR_RETURN(std::vector<ErasureReceipt> receipts, LoadReceipts());
+  for (auto& r : receipts) {
+    if (r.doc_id == doc_id) r.log_index = body["log_index"].get<int64_t>();
+  }
+  Status stored = StoreReceipts(std::move(receipts));
+  return stored.ok() ? stored : stored.WithContext("storing the erasure receipt");
+}
+
+Result<std::vector<ErasureReceipt>> UxProgramImpl::ErasureReceipts() { return LoadReceipts(); }
+
+Result<ErasureProof> UxProgramImpl::ProveErasure(const ErasureReceipt& receipt) {
+  if (!receipt.log_index) {
+    return Status::NotFound("the deletion-request " + receipt.doc_id +
+                                      " has not been answered by the server yet (upload first)");
+  }
+  auto log_key = LogKey(profile_);
+  if (!log_key.ok()) {
+    return Status::NotFound(log_key.status().message() +
+                                      ": the erasure cannot be proven on this device");
+  }
+  std::string base = manifest_.uxp_url;
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  tlog::LogGet get = [&](const std::string& path) -> Result<std::string> {
+    HOMEPORT_ASSIGN_OR_RETURN(TransportResponse r, transport_->Get({base + path, {}, {}}));
+    if (r.status != 200) return agent::HttpErrorStatus(r).WithContext("GET " + base + path);
+    return std::move(r.body);
+  };
+  HOMEPORT_ASSIGN_OR_RETURN(tlog::InclusionBundle bundle,
+                            tlog::FetchInclusionBundle(get, *receipt.log_index));
+  HOMEPORT_ASSIGN_OR_RETURN(tlog::Checkpoint checkpoint,
+                            tlog::VerifyInclusionBundle(bundle, *log_key));
+  json entry = json::parse(bundle.entry, nullptr, false);
+  if (!entry.is_object() || entry.value("type", "") != "erasure" ||
+      entry.value("commitment", "") != receipt.commitment) {
+    return Status::PermissionDenied("log entry " + std::to_string(*receipt.log_index) +
+                                    " is not the erasure this device committed to (commitment " +
+                                    receipt.commitment + ")");
+  }
+  ErasureProof proof;
+  proof.receipt = receipt;
+  proof.log_origin = checkpoint.origin;
+  proof.tree_size = checkpoint.size;
+  proof.root_hash = crypto::Base64Encode(std::string_view(
+      reinterpret_cast<const char*>(checkpoint.root.data()), checkpoint.root.size()));
+  proof.entry = bundle.entry;
+  proof.bundle_json = tlog::InclusionBundleToJson(bundle);
+  return proof;
 }
 
 }  // namespace

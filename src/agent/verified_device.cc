@@ -8,6 +8,7 @@
 #include "crypto/jws.h"
 #include "provisioning/device_profile.h"
 #include "provisioning/region_manifest.h"
+#include "tlog/inclusion_bundle.h"
 
 namespace homeport::agent {
 namespace {
@@ -43,6 +44,42 @@ Result<std::string> ReadInput(Env* env, const std::string& path, const char* wha
   auto text = env->ReadFile(path);
   if (!text.ok()) return text.status().WithContext(std::string("reading the ") + what);
   return text;
+}
+
+// The manifest's inclusion proof in the region's log (AgentOptions::require_log_proof): the
+// checkpoint signed by the profile's log key, and the proven entry the manifest's own.
+Status CheckManifestLogProof(Env& env, const AgentOptions& options, const DeviceProfile& profile,
+                             std::string_view manifest_text, const RegionManifest& manifest) {
+  const std::string path =
+      options.log_proof_path.empty() ? options.manifest_path + ".proof" : options.log_proof_path;
+  auto refused = [&](const std::string& why) {
+    return Status::PermissionDenied("the region manifest " + options.manifest_path +
+                                    " is not proven to be in region \"" + profile.region +
+                                    "\"'s transparency log: " + why +
+                                    "; refusing to send anything");
+  };
+  auto log_key = LogKey(profile);
+  if (!log_key.ok()) return refused(log_key.status().message());
+  auto text = env.ReadFile(path);
+  if (!text.ok()) {
+    return refused(text.status().IsNotFound()
+                       ? "no inclusion proof " + path + " (homeport log prove writes it)"
+                       : "reading " + path + ": " + text.status().message());
+  }
+  auto bundle = tlog::ParseInclusionBundle(*text);
+  if (!bundle.ok()) return refused(path + ": " + bundle.status().message());
+  auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key);
+  if (!checkpoint.ok()) return refused(checkpoint.status().message());
+  // The entry the proof is for must be this manifest: its digest, region and version.
+  std::string token(manifest_text);
+  while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
+  auto entry = nlohmann::json::parse(bundle->entry, nullptr, false);
+  const bool same = entry.is_object() && entry.value("type", "") == "manifest" &&
+                    entry.value("sha256", "") == crypto::Sha256Hex(token) &&
+                    entry.value("region", "") == manifest.region &&
+                    entry.value("version", int64_t{-1}) == manifest.version;
+  if (!same) return refused("the proof in " + path + " is of another log entry");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -140,6 +177,10 @@ Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
       device.manifest,
       VerifyManifestForDevice(device.profile, trust, manifest_text, options.manifest_path));
   HOMEPORT_RETURN_IF_ERROR(AcceptManifestVersion(trust, device.manifest, options.manifest_path));
+  if (options.require_log_proof || device.profile.require_log_proof) {
+    HOMEPORT_RETURN_IF_ERROR(
+        CheckManifestLogProof(*env, options, device.profile, manifest_text, device.manifest));
+  }
   if (!recorded || trust != before) {
     HOMEPORT_RETURN_IF_ERROR(StoreTrustRecord(*env, options.state_dir, trust));
   }

@@ -40,6 +40,11 @@ void AddDeviceOptions(CLI::App* cmd, DeviceArgs& a) {
                   "root key rotation statement(s) shipped with the firmware (keys rotate; one "
                   "per line in a file), oldest first; repeatable")
       ->allow_extra_args(false);
+  cmd->add_flag("--require-log-proof", a.options.require_log_proof,
+                "accept the manifest only with its inclusion proof in the region's "
+                "transparency log (as a profile with require_log_proof does)");
+  cmd->add_option("--log-proof", a.options.log_proof_path,
+                  "the manifest's inclusion proof (log prove; default: MANIFEST.proof)");
 }
 
 nlohmann::json SummaryJson(const UploadSummary& s) {
@@ -115,6 +120,76 @@ void AddUxpCommands(CLI::App* agent, Commands& commands) {
                         {"pending_deletion_requests", s->pending_deletion_requests}};
     if (s->client_id) j["client_id"] = *s->client_id;
     std::printf("%s\n", TerminalSafeJson(j).c_str());
+    return 0;
+  });
+
+  struct ReceiptArgs : DeviceArgs {
+    bool json = false;
+    std::string client_id, out;
+  };
+  auto receipt_args = std::make_shared<ReceiptArgs>();
+  auto* receipt = uxp->add_subcommand(
+      "receipt", "prove that each opt-out's erasure is in the region's transparency log");
+  receipt->add_flag("--json", receipt_args->json, "print the proofs as JSON");
+  receipt->add_option("--client-id", receipt_args->client_id,
+                      "also check that the commitments open to this (erased) client id");
+  receipt->add_option("--out", receipt_args->out,
+                      "write the latest proof as an inclusion proof file anyone can check");
+  AddDeviceOptions(receipt, *receipt_args);
+  OnUxp(receipt, commands, receipt_args, [](UxProgram& p, ReceiptArgs& a) {
+    auto receipts = p.ErasureReceipts();
+    if (!receipts.ok()) return Fail(receipts.status());
+    if (receipts->empty()) return Fail("no opt-out on this device has left a receipt");
+    nlohmann::json list = nlohmann::json::array();
+    std::string failures, latest_bundle;
+    for (const ErasureReceipt& r : *receipts) {
+      nlohmann::json j = {{"doc_id", r.doc_id},
+                          {"requested_on", r.requested_on},
+                          {"commitment", r.commitment},
+                          {"nonce", r.nonce},
+                          {"log_index", nullptr}};
+      if (r.log_index) j["log_index"] = *r.log_index;
+      if (!a.client_id.empty()) j["opens_to_client_id"] = ErasureCommitmentOpensTo(r, a.client_id);
+      auto proof = p.ProveErasure(r);
+      if (proof.ok()) {
+        j["verified"] = true;
+        j["log_origin"] = proof->log_origin;
+        j["tree_size"] = proof->tree_size;
+        j["root_hash"] = proof->root_hash;
+        latest_bundle = proof->bundle_json;
+      } else {
+        j["verified"] = false;
+        j["problem"] = proof.status().message();
+        failures += "\n  " + r.doc_id + ": " + proof.status().message();
+      }
+      if (!a.json) {
+        std::printf("erasure of %s (deletion-request %s)\n", TerminalSafe(r.requested_on).c_str(),
+                    TerminalSafe(r.doc_id).c_str());
+        std::printf("  commitment %s = SHA-256(nonce kept on this device || client id)\n",
+                    r.commitment.c_str());
+        if (proof.ok()) {
+          std::printf("  logged at index %lld of log %s: inclusion proof verified against the "
+                      "checkpoint of %lld entries (root %s) signed by the region's log key\n",
+                      static_cast<long long>(*r.log_index), TerminalSafe(proof->log_origin).c_str(),
+                      static_cast<long long>(proof->tree_size), proof->root_hash.c_str());
+        } else {
+          std::printf("  NOT PROVEN: %s\n", Why(proof.status()).c_str());
+        }
+        if (!a.client_id.empty()) {
+          std::printf("  %s client id %s\n",
+                      ErasureCommitmentOpensTo(r, a.client_id) ? "opens to" : "does NOT open to",
+                      TerminalSafe(a.client_id).c_str());
+        }
+      }
+      list.push_back(std::move(j));
+    }
+    if (a.json) std::printf("%s\n", TerminalSafeJson(list).c_str());
+    if (!a.out.empty() && !latest_bundle.empty()) {
+      if (Status st = Env::Default()->WriteFileAtomic(a.out, latest_bundle, 0644); !st.ok()) {
+        return Fail(st.WithContext("--out"));
+      }
+    }
+    if (!failures.empty()) return Fail("not every erasure is proven to be logged:" + TerminalSafe(failures));
     return 0;
   });
 

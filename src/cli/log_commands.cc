@@ -4,7 +4,9 @@
 //                    and the inclusion of a given manifest or enrollment batch;
 //   log witness      an independent party cosigns a checkpoint it found consistent with the
 //                    last one it cosigned, and hands the cosignature to the server;
-//   log witness-key  the verifier key a server takes with --log-witness.
+//   log witness-key  the verifier key a server takes with --log-witness;
+//   log prove        a manifest's inclusion proof, shipped beside it for devices that require
+//                    one (agent --require-log-proof).
 // Everything read from the server is hostile: sizes, entries, proofs and notes are checked, and
 // the download is bounded (--max-entries).
 #include <cstdio>
@@ -15,6 +17,7 @@
 #include "crypto/base64.h"
 #include "homeport/agent.h"
 #include "tlog/checkpoint.h"
+#include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
 #include "tlog/signed_note.h"
 
@@ -337,6 +340,57 @@ int RunVerify(const VerifyArgs& a) {
   return 0;
 }
 
+struct ProveArgs {
+  std::string url, log_pub, manifest, out, origin, ca;
+};
+
+// The manifest's inclusion proof as a device checks it (--require-log-proof): its index from
+// the server's GET /v1/manifest, the proof fetched and verified like the device will.
+int RunProve(const ProveArgs& a) {
+  Env* env = Env::Default();
+  auto log_key = crypto::ReadPublicKey(env, a.log_pub);
+  if (!log_key.ok()) return Fail(log_key.status().WithContext("--log-pub"));
+  auto token = env->ReadFile(a.manifest);
+  if (!token.ok()) return Fail(token.status().WithContext("--manifest"));
+  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+  LogClient client(a.url, a.ca);
+  auto served = client.GetJson("/v1/manifest");
+  if (!served.ok()) return Fail(served.status());
+  const json& tokens = (*served)["manifests"];
+  const json& indexes = (*served)["log_indexes"];
+  std::optional<int64_t> index;
+  if (tokens.is_array() && indexes.is_array() && tokens.size() == indexes.size()) {
+    for (size_t i = 0; i < tokens.size(); ++i) {
+      if (tokens[i] == *token && indexes[i].is_number_integer()) index = indexes[i].get<int64_t>();
+    }
+  }
+  if (!index) {
+    return Fail("the server at " + a.url + " does not serve the manifest " + a.manifest +
+                " with a log index: a manifest is logged when `serve --manifest` serves it "
+                "(with --log-key)");
+  }
+  auto bundle = tlog::FetchInclusionBundle([&](const std::string& path) { return client.Get(path); },
+                                           *index);
+  if (!bundle.ok()) return Fail(bundle.status());
+  auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key, a.origin);
+  if (!checkpoint.ok()) return Fail(checkpoint.status());
+  json entry = json::parse(bundle->entry, nullptr, false);
+  if (!entry.is_object() || entry.value("type", "") != "manifest" ||
+      entry.value("sha256", "") != crypto::Sha256Hex(*token)) {
+    return Fail("log entry " + std::to_string(*index) + " is not the manifest " + a.manifest);
+  }
+  const std::string out = a.out.empty() ? a.manifest + ".proof" : a.out;
+  if (Status st = env->WriteFileAtomic(out, tlog::InclusionBundleToJson(*bundle), 0644); !st.ok()) {
+    return Fail(st.WithContext("--out"));
+  }
+  std::printf("manifest %s included at index %lld of log %s (checkpoint of %lld entries); "
+              "proof written to %s\n",
+              TerminalSafe(a.manifest).c_str(), static_cast<long long>(*index),
+              TerminalSafe(checkpoint->origin).c_str(), static_cast<long long>(checkpoint->size),
+              TerminalSafe(out).c_str());
+  return 0;
+}
+
 struct WitnessArgs {
   std::string url, key, log_pub, state, name, origin, ca;
 };
@@ -395,6 +449,19 @@ void AddLogCommands(CLI::App& app, Commands& commands) {
       ->capture_default_str()
       ->check(WholeNumberIn(1, tlog::kMaxTreeSize, "a number of entries"));
   verify->callback([&commands, v] { commands.run = [v] { return RunVerify(*v); }; });
+
+  auto p = std::make_shared<ProveArgs>();
+  auto* prove = log->add_subcommand(
+      "prove", "write a manifest's inclusion proof, for devices that require one "
+               "(agent --require-log-proof)");
+  prove->add_option("--url", p->url, "the region server's base URL (device-facing)")->required();
+  prove->add_option("--log-pub", p->log_pub, "the log's public key (JWK)")->required();
+  prove->add_option("--manifest", p->manifest, "the manifest (compact JWS) the server serves")
+      ->required();
+  prove->add_option("--out", p->out, "where to write the proof (default: MANIFEST.proof)");
+  prove->add_option("--origin", p->origin, "the log's expected origin (default: as it says)");
+  prove->add_option("--ca", p->ca, "PEM bundle of trusted CAs for an https URL");
+  prove->callback([&commands, p] { commands.run = [p] { return RunProve(*p); }; });
 
   auto w = std::make_shared<WitnessArgs>();
   auto* witness = log->add_subcommand(

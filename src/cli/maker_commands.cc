@@ -312,7 +312,7 @@ void AddFactoryCommands(CLI::App& app, Commands& commands) {
   auto* factory = app.add_subcommand("factory", "factory batches of device identities");
   factory->require_subcommand(1);
   struct BatchArgs {
-    std::string root_pub, root_key;
+    std::string root_pub, root_key, log_pub;
     FactoryBatchOptions o;
   };
   auto a = std::make_shared<BatchArgs>();
@@ -335,9 +335,20 @@ void AddFactoryCommands(CLI::App& app, Commands& commands) {
   batch->add_option("--client-version", a->o.client_version, "activation client version")
       ->capture_default_str();
   batch->add_option("--out", a->o.out_dir, "output directory")->required();
+  batch->add_option("--log-pub", a->log_pub,
+                    "the region's transparency-log public key (JWK): devices check log proofs "
+                    "with it (manifests, erasure receipts)");
+  batch->add_flag("--require-log-proof", a->o.require_log_proof,
+                  "devices accept a manifest only with its inclusion proof in the region's log "
+                  "(needs --log-pub)");
   batch->callback([&commands, a] {
     commands.run = [a] {
       Env* env = Env::Default();
+      if (!a->log_pub.empty()) {
+        auto log_key = crypto::ReadPublicKey(env, a->log_pub);
+        if (!log_key.ok()) return Fail(log_key.status().WithContext("--log-pub"));
+        a->o.log_public_jwk = crypto::ToJwk(*log_key).dump();
+      }
       if (Status st = ValidateFactoryBatchOptions(a->o); !st.ok()) return Fail(st);
       if (a->root_pub.empty() == a->root_key.empty()) {
         return Fail("factory batch needs the maker root public key: --root-pub FILE.pub");

@@ -32,6 +32,9 @@ Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o) {
                                    "\" is not a region code (" + std::string(kRegionCodeMeaning) + ")");
   }
   if (o.out_dir.empty()) return Status::InvalidArgument("--out is required");
+  if (o.require_log_proof && o.log_public_jwk.empty()) {
+    return Status::InvalidArgument("--require-log-proof needs the region's log key (--log-pub)");
+  }
   return Status::Ok();
 }
 
@@ -62,7 +65,9 @@ Result<std::vector<DeviceProfile>> MakeFactoryBatch(const FactoryBatchOptions& o
                     o.client_version,
                     crypto::ToJwk(key).dump(),
                     root_jwk,
-                    made_on};
+                    made_on,
+                    o.log_public_jwk,
+                    o.require_log_proof};
     HOMEPORT_RETURN_IF_ERROR(env->WriteFileAtomic(o.out_dir + "/devices/" + p.serial + ".json",
                                                   DeviceProfileToJson(p), 0600));
     csv += EnrollmentCsvRow({p.serial, p.model, p.sku, p.variant, p.region, p.batch, key.Public()});

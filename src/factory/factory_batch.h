@@ -22,6 +22,8 @@ struct FactoryBatchOptions {
   std::string batch;                     // batch id, e.g. "B2026-11"; serials derive from it
   std::string client_version = "1.0.0";  // activation client version flashed with the firmware
   std::string out_dir;
+  std::string log_public_jwk;      // the region's log key for the profiles; may be empty
+  bool require_log_proof = false;  // needs log_public_jwk
 };
 
 Status ValidateFactoryBatchOptions(const FactoryBatchOptions& o);

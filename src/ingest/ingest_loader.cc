@@ -136,14 +136,17 @@ bool IngestLoader::Load(const LogRead& read) {
   const uint64_t first_new = log_.FirstNewSegment();
   std::lock_guard lock(mu_);
   for (size_t i = 0; i < erasure_ends.size(); ++i) {
-    if (erasure_ends[i].segment >= first_new) erasures_[erasure_ends[i]].erased = result->erased[i];
+    if (erasure_ends[i].segment >= first_new) {
+      erasures_[erasure_ends[i]].erased = ErasureOutcome{result->erased[i],
+                                                         result->erasure_log_index.at(i)};
+    }
   }
   return true;
 }
 
 void IngestLoader::CompleteErasures() {
   const uint64_t first = log_.FirstSegment();
-  std::vector<std::pair<ErasureDone, int64_t>> ready;
+  std::vector<std::pair<ErasureDone, ErasureOutcome>> ready;
   {
     std::lock_guard lock(mu_);
     for (auto it = erasures_.begin(); it != erasures_.end() && it->first.segment < first;) {
@@ -155,7 +158,7 @@ void IngestLoader::CompleteErasures() {
       it = erasures_.erase(it);
     }
   }
-  for (auto& [done, n] : ready) done(n);
+  for (auto& [done, outcome] : ready) done(outcome);
 }
 
 }  // namespace homeport

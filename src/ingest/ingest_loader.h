@@ -38,10 +38,14 @@ class IngestLoader {
                IngestLoaderOptions options = {});
   ~IngestLoader();  // Stop()
 
-  // For an erasure the log has made durable, ending at `end`: `done` gets the number of
-  // documents erased once the erasure is committed to the store and every log segment up to
-  // it is deleted, or an error if the loader stops first.
-  using ErasureDone = std::function<void(Result<int64_t>)>;
+  // For an erasure the log has made durable, ending at `end`: `done` gets the outcome once the
+  // erasure is committed to the store and every log segment up to it is deleted, or an error if
+  // the loader stops first.
+  struct ErasureOutcome {
+    int64_t documents = 0;  // documents erased
+    int64_t log_index = 0;  // the transparency-log entry that records the erasure
+  };
+  using ErasureDone = std::function<void(Result<ErasureOutcome>)>;
   void AwaitErasure(LogPosition end, ErasureDone done);
 
   // Returns once the store holds everything the log had made durable when called (dedup and
@@ -58,7 +62,7 @@ class IngestLoader {
   // An erasure of this process's log, from its load or its request, whichever comes first.
   struct ErasureWait {
     ErasureDone done;               // set by AwaitErasure
-    std::optional<int64_t> erased;  // set once committed
+    std::optional<ErasureOutcome> erased;  // set once committed
   };
 
   void Run();

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 
+#include "store/log_entries.h"
+
 namespace homeport {
 namespace {
 
@@ -84,6 +86,7 @@ void AppendFrame(const IngestRecord& record, std::string& out) {
     out.push_back(kErasure);
     PutField(out, e.client_id);
     PutField(out, e.expires_day);
+    if (!e.commitment.empty()) PutField(out, e.commitment);
   }
   std::string_view payload = std::string_view(out).substr(header + kFrameHeaderBytes);
   std::string head;
@@ -123,6 +126,11 @@ DecodedFrame DecodeFrame(std::string_view input) {
   } else if (kind == kErasure) {
     ClientErasure e;
     if (!TakeField(payload, e.client_id) || !TakeField(payload, e.expires_day)) return out;
+    // Records written before erasures carried a commitment end here.
+    if (!payload.empty() &&
+        (!TakeField(payload, e.commitment) || !IsErasureCommitment(e.commitment))) {
+      return out;
+    }
     out.record = std::move(e);
   } else {
     return out;

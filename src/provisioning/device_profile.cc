@@ -50,6 +50,8 @@ std::string DeviceProfileToJson(const DeviceProfile& p) {
                       {"device_key", EmbeddedJwk(p.device_key_jwk)},
                       {"root_public_key", EmbeddedJwk(p.root_public_jwk)}};
   if (!p.made_on.empty()) j["made_on"] = p.made_on;
+  if (!p.log_public_jwk.empty()) j["log_public_key"] = EmbeddedJwk(p.log_public_jwk);
+  if (p.require_log_proof) j["require_log_proof"] = true;
   return j.dump(2) + "\n";
 }
 
@@ -68,6 +70,8 @@ Result<DeviceProfile> ParseDeviceProfile(std::string_view text) {
     p.device_key_jwk = j.at("device_key").dump();
     p.root_public_jwk = j.at("root_public_key").dump();
     if (j.contains("made_on")) p.made_on = j.at("made_on").get<std::string>();
+    if (j.contains("log_public_key")) p.log_public_jwk = j.at("log_public_key").dump();
+    if (j.contains("require_log_proof")) p.require_log_proof = j.at("require_log_proof").get<bool>();
   } catch (const nlohmann::json::exception& e) {
     return Status::InvalidArgument(std::string("device profile: ") + e.what());
   }
@@ -79,6 +83,12 @@ Result<DeviceProfile> ParseDeviceProfile(std::string_view text) {
       (p.made_on.size() != 10 || !ParseRfc3339(p.made_on + "T00:00:00Z").ok())) {
     return Status::InvalidArgument("device profile: made_on \"" + p.made_on +
                                    "\" is not a YYYY-MM-DD date");
+  }
+  if (!p.log_public_jwk.empty()) {
+    if (auto key = LogKey(p); !key.ok()) return key.status();
+  } else if (p.require_log_proof) {
+    return Status::InvalidArgument(
+        "device profile: require_log_proof needs the region's log_public_key");
   }
   return p;
 }
@@ -94,6 +104,16 @@ Result<crypto::PublicKey> RootKey(const DeviceProfile& p) {
   auto j = nlohmann::json::parse(p.root_public_jwk, nullptr, false);
   auto key = crypto::PublicKeyFromJwk(j);
   if (!key.ok()) return key.status().WithContext("device profile root_public_key");
+  return key;
+}
+
+Result<crypto::PublicKey> LogKey(const DeviceProfile& p) {
+  if (p.log_public_jwk.empty()) {
+    return Status::NotFound("the device profile has no log_public_key (the region's log key)");
+  }
+  auto j = nlohmann::json::parse(p.log_public_jwk, nullptr, false);
+  auto key = crypto::PublicKeyFromJwk(j);
+  if (!key.ok()) return key.status().WithContext("device profile log_public_key");
   return key;
 }
 

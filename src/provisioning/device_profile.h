@@ -16,6 +16,8 @@ std::string DeviceProfileToJson(const DeviceProfile& p);
 Result<DeviceProfile> ParseDeviceProfile(std::string_view json);
 Result<crypto::SecretKey> DeviceKey(const DeviceProfile& p);
 Result<crypto::PublicKey> RootKey(const DeviceProfile& p);
+// The region's log key; NotFound when the profile has none.
+Result<crypto::PublicKey> LogKey(const DeviceProfile& p);
 
 // The public record of one device, as the server of its region stores it.
 struct EnrollmentRecord {

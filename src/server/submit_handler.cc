@@ -14,6 +14,7 @@
 #include "schema/ping_validator.h"
 #include "server/router.h"
 #include "server/stored_ping.h"
+#include "store/log_entries.h"
 
 namespace homeport {
 namespace {
@@ -30,7 +31,7 @@ HttpResponse Preflight() {
   r.headers.emplace_back("Access-Control-Allow-Methods", "POST, OPTIONS");
   r.headers.emplace_back("Access-Control-Allow-Headers",
                          "Content-Type, Content-Encoding, Date, X-Telemetry-Agent, X-Debug-ID, "
-                         "X-Source-Tags, X-Pingsender-Version");
+                         "X-Source-Tags, X-Pingsender-Version, X-Homeport-Erasure-Commitment");
   r.headers.emplace_back("Access-Control-Max-Age", "86400");
   return r;
 }
@@ -202,18 +203,30 @@ void HandleSubmit(const ServiceContext& ctx, const HttpRequest& request, Respond
           ErrorCode::kSchemaViolation, "a deletion-request names its client",
           {{"fields", {{{"field", "/client_info/client_id"}, {"problem", "missing_field"}}}}}));
     }
-    // Answered once the erasure is in the store and the log segments that held the client's
-    // documents are deleted: "erased" means gone from every file of this server. While the
-    // store is away the answer is a 503; the erasure stays in the log and is applied anyway.
+    // The agent's commitment to its client id, recorded in the transparency log (S7).
+    std::string commitment = AsciiLower(request.Header(AsciiLower(kErasureCommitmentHeader)));
+    if (!commitment.empty() && !IsErasureCommitment(commitment)) {
+      return respond(ErrorResponse(
+          ErrorCode::kSchemaViolation,
+          std::string(kErasureCommitmentHeader) + " must be 64 hexadecimal digits (a SHA-256)",
+          {{"fields", {{{"field", kErasureCommitmentHeader}, {"problem", "bad_value"}}}}}));
+    }
+    // Answered once the erasure is in the store, its log entry appended with it, and the log
+    // segments that held the client's documents are deleted: "erased" means gone from every
+    // file of this server. While the store is away the answer is a 503; the erasure stays in
+    // the log and is applied anyway.
     respond = WithAnswerLimit(ctx, std::move(respond), kStoreWorkAnswerLimit);
     IngestLoader* loader = ctx.ingest_loader;
-    auto erased = [respond, metrics, app, ping](Result<int64_t> r) {
+    auto erased = [respond, metrics, app, ping](Result<IngestLoader::ErasureOutcome> r) {
       if (!r.ok()) return respond(Unavailable("the deletion could not be completed; retry"));
       metrics->CountPing(app, ping, "erased");
-      respond(JsonResponse(200, {{"status", "erased"}, {"documents", *r}}));
+      respond(JsonResponse(200, {{"status", "erased"},
+                                 {"documents", r->documents},
+                                 {"log_index", r->log_index}}));
     };
     int remember_days = LongestRetentionDays(ctx.schemas->Find(app));
-    ClientErasure erasure{client_id, FormatDate(now + std::chrono::days(remember_days))};
+    ClientErasure erasure{client_id, FormatDate(now + std::chrono::days(remember_days)),
+                          std::move(commitment)};
     bool queued = ctx.ingest_log->Append(
         std::move(erasure), [respond, loader, erased](Status st, LogPosition end) {
           if (!st.ok()) return respond(Unavailable("the deletion could not be recorded; retry"));

@@ -69,7 +69,9 @@ std::string OperatorReadEntry(std::string_view actor, std::string_view action, T
 }
 
 std::string ErasureEntry(std::string_view commitment, TimePoint now) {
-  return Entry(log_entry::kErasure, {{"commitment", commitment}}, now);
+  json fields = json::object();
+  if (!commitment.empty()) fields["commitment"] = commitment;
+  return Entry(log_entry::kErasure, std::move(fields), now);
 }
 
 }  // namespace homeport

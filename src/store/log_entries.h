@@ -11,6 +11,7 @@
 
 #include "common/time_format.h"
 #include "provisioning/device_profile.h"
+#include "tlog/erasure_commitment.h"
 
 namespace homeport {
 
@@ -52,8 +53,12 @@ std::string DeviceResetEntry(std::string_view batch, std::string_view reason,
 // An operator read of personal data: who and what kind of read, not whose data.
 std::string OperatorReadEntry(std::string_view actor, std::string_view action, TimePoint now);
 
-// A final erasure of a UX client: the agent's commitment to its client id (a SHA-256 over a
-// nonce only the agent keeps and the id), which identifies nobody without the nonce.
+// A final erasure of a UX client: the agent's commitment to its client id (ErasureCommitment),
+// which identifies nobody without the nonce the agent keeps; without a commitment (a Glean
+// client that sends none) the entry says only that a client was erased that day.
 std::string ErasureEntry(std::string_view commitment, TimePoint now);
+
+// 64 lower-case hex digits.
+bool IsErasureCommitment(std::string_view text);
 
 }  // namespace homeport

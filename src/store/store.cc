@@ -72,6 +72,8 @@ std::string_view MigrationSummary(int64_t version) {
       "runs, and an index of documents by day and client",
       "device lifecycle (revocations, warranty periods ended by resets) and the region's "
       "transparency log (entries, Merkle tree hashes, logged manifests, witness cosignatures)",
+      "the transparency-log entry of each erased UX client, so that a retried deletion-request "
+      "is answered with the entry of the first",
   };
   if (version < 1 || version > static_cast<int64_t>(std::size(kSummaries))) return "";
   return kSummaries[version - 1];

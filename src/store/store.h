@@ -84,9 +84,13 @@ struct UxpDocument {
 // `expires_day`, so that a document of that client stored later (resent, or still on its way
 // through another server's ingest log) is refused: an erasure holds whatever the order in which
 // documents and erasures reach the store.
+// The erasure is recorded in the region's transparency log (S7) once per erased client, with the
+// commitment its agent sent (ErasureEntry), in the same transaction.
 struct ClientErasure {
   std::string client_id;
   std::string expires_day;  // YYYY-MM-DD: the erased client id is forgotten after this day
+  // The agent's commitment to the client id (IsErasureCommitment), or empty when it sent none.
+  std::string commitment;
 };
 
 // Pings refused because they broke their schema (S3), tallied like wrong-region refusals: the
@@ -118,6 +122,10 @@ struct BatchResult {
   std::vector<bool> documents_stored;  // per document: false when its doc_id was known or its
                                        // client erased
   std::vector<int64_t> erased;                // per erasure: documents removed
+  // Per erasure: the index of the transparency-log entry that records it. A client erased
+  // before keeps the entry of its first erasure (a retried or replayed deletion-request adds
+  // none).
+  std::vector<int64_t> erasure_log_index;
 };
 
 // A revoked device: its activations and check-ins are refused until it is reinstated.

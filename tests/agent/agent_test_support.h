@@ -113,7 +113,9 @@ class TestDevice {
                .client_version = "1.0.0",
                .device_key_jwk = crypto::ToJwk(device_key).dump(),
                .root_public_jwk = crypto::ToJwk(root.Public()).dump(),
-               .made_on = ""};
+               .made_on = "",
+               .log_public_jwk = "",
+               .require_log_proof = false};
     manifest = {.region = "sg",
                 .variants = {"global"},
                 .activation_url = "https://activation.sg.example/",

@@ -319,6 +319,37 @@ TEST(UxProgram, OptOutOnlineSendsTheDeletionRequestAtOnce) {
   EXPECT_EQ(transport.requests.size(), 1u);
 }
 
+TEST(UxProgram, AnOptOutCommitsToTheClientIdAndKeepsTheLogIndexItIsAnswered) {
+  TestDevice device;
+  FakeEnv env;
+  FakeTransport transport;
+  auto uxp = OpenUxpOrDie(device.Options(&env, &transport));
+  ASSERT_NE(uxp, nullptr);
+  ASSERT_TRUE(uxp->OptIn().ok());
+  const std::string id = *uxp->GetStatus()->client_id;
+
+  transport.fallback = agent_testing::Reply(200, R"({"status":"erased","documents":0,"log_index":7})");
+  ASSERT_TRUE(uxp->OptOut().ok());
+  auto receipts = uxp->ErasureReceipts();
+  ASSERT_TRUE(receipts.ok()) << receipts.status().ToString();
+  ASSERT_EQ(receipts->size(), 1u);
+  const ErasureReceipt& r = receipts->front();
+  EXPECT_EQ(r.log_index, 7);
+  EXPECT_EQ(r.doc_id, Sent(transport.requests[0]).doc_id);
+  EXPECT_EQ(Header(transport.requests[0], "X-Homeport-Erasure-Commitment"), r.commitment);
+  EXPECT_TRUE(ErasureCommitmentOpensTo(r, id));
+  EXPECT_FALSE(ErasureCommitmentOpensTo(r, "0f8fad5b-d9cb-469f-a165-70867728950e"));
+  // The id is wiped (D3): the receipt keeps only the nonce and the commitment.
+  auto saved = env.ReadFile(device.state_dir + "/uxp/erasure_receipts.json");
+  ASSERT_TRUE(saved.ok());
+  EXPECT_EQ(saved->find(id), std::string::npos) << *saved;
+
+  // Without the region's log key in the profile there is nothing to prove it with.
+  auto proof = uxp->ProveErasure(r);
+  EXPECT_TRUE(proof.status().IsNotFound()) << proof.status().ToString();
+  EXPECT_NE(proof.status().message().find("log_public_key"), std::string::npos);
+}
+
 TEST(UxProgram, RefusesManifestOfOtherRegionWithoutConnecting) {
   TestDevice device;
   device.manifest.region = "cn";

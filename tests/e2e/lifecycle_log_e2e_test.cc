@@ -6,9 +6,11 @@
 #include <signal.h>
 #include <sqlite3.h>
 
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "e2e_support.h"
+#include "homeport/env.h"
 #include "store/store.h"
 
 namespace homeport::e2e {
@@ -67,6 +69,36 @@ struct LogRegion {
     args.push_back("--store");
     args.push_back(region.store_url);
     return Homeport(args);
+  }
+
+  // A second batch ("B2") whose profiles carry the log's public key, requiring a proof of
+  // their manifest when `require` is set; returns device 1's profile.
+  std::string LoggedBatch(bool require) const {
+    const std::string dir = region.dir.File(require ? "batch-require" : "batch-logged");
+    std::vector<std::string> args = {
+        "factory", "batch", "--root-pub", region.root_pub, "--count", "1", "--model", "HP7",
+        "--sku", "HP7-64", "--variant", "global", "--region", "sg", "--batch", "B2",
+        "--out", dir, "--log-pub", log_key + ".pub"};
+    if (require) args.push_back("--require-log-proof");
+    CommandResult made = Homeport(args);
+    EXPECT_EQ(made.exit_code, 0) << made.err;
+    return dir + "/devices/B2-000001.json";
+  }
+
+  // The state directory of the device of `profile`.
+  std::string StateOf(const std::string& profile) const {
+    return region.dir.File("state-" + std::filesystem::path(profile).stem().string());
+  }
+
+  // `homeport agent uxp ARGS...` as a device of `profile` with `manifest`.
+  CommandResult Uxp(const std::string& profile, const std::string& manifest,
+                    std::vector<std::string> args) const {
+    std::vector<std::string> full = {"agent", "uxp"};
+    full.insert(full.end(), args.begin(), args.end());
+    full.insert(full.end(), {"--profile", profile, "--manifest", manifest, "--state",
+                             StateOf(profile),
+                             "--deadline", "10"});
+    return Homeport(full);
   }
 
   HttpResult Activate(const ServerProcess& s, int n, int64_t sequence,
@@ -228,6 +260,123 @@ TEST(TransparencyLogE2E, ALogWithAnotherKeyOrAForgedCosignatureIsRefused) {
     EXPECT_EQ(r400.status, 400) << bad << " " << r400.body;
     EXPECT_EQ(json::parse(r400.body)["error"], "bad_request") << bad;
   }
+}
+
+TEST(TransparencyLogE2E, ADeviceRequiringALogProofTakesOnlyAPublishedManifest) {
+  LogRegion r;
+  const std::string profile = r.LoggedBatch(/*require=*/true);
+  const std::string published = r.region.Manifest("sg", "http://127.0.0.1:1");
+  const std::string unpublished = r.region.Manifest("sg", "http://127.0.0.1:2", 2);
+  ServerProcess server(r.Serve(published));
+  ASSERT_TRUE(server.started());
+
+  CommandResult no_proof = r.Uxp(profile, published, {"status"});
+  EXPECT_NE(no_proof.exit_code, 0);
+  EXPECT_NE(no_proof.err.find("is not proven to be in region \"sg\"'s transparency log"),
+            std::string::npos)
+      << no_proof.err;
+  EXPECT_NE(no_proof.err.find("homeport log prove"), std::string::npos) << no_proof.err;
+
+  CommandResult proved = Homeport({"log", "prove", "--url", server.url(), "--log-pub",
+                                   r.log_key + ".pub", "--manifest", published});
+  ASSERT_EQ(proved.exit_code, 0) << proved.err;
+  EXPECT_NE(proved.out.find("included at index 1 of log homeport/sg/log"), std::string::npos)
+      << proved.out;
+  CommandResult accepted = r.Uxp(profile, published, {"status"});
+  EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
+
+  // A manifest signed by the maker's own root key but never served is not in the log: no proof
+  // can be made for it, and the published manifest's proof does not fit it.
+  CommandResult cannot = Homeport({"log", "prove", "--url", server.url(), "--log-pub",
+                                   r.log_key + ".pub", "--manifest", unpublished});
+  EXPECT_NE(cannot.exit_code, 0);
+  EXPECT_NE(cannot.err.find("does not serve the manifest"), std::string::npos) << cannot.err;
+  std::filesystem::copy_file(published + ".proof", unpublished + ".proof");
+  CommandResult borrowed = r.Uxp(profile, unpublished, {"status"});
+  EXPECT_NE(borrowed.exit_code, 0);
+  EXPECT_NE(borrowed.err.find("is of another log entry"), std::string::npos) << borrowed.err;
+
+  // A proof whose checkpoint another key signed.
+  const std::string other = r.region.dir.File("other-log-key");
+  ASSERT_EQ(Homeport({"keys", "new", "--out", other}).exit_code, 0);
+  ServerProcess impostor({"--region", "sg", "--store", "sqlite:" + r.region.dir.File("impostor.db"),
+                          "--listen", "127.0.0.1:0", "--manifest", published, "--log-key", other});
+  ASSERT_TRUE(impostor.started());
+  const std::string forged = r.region.dir.File("forged.proof");
+  ASSERT_EQ(Homeport({"log", "prove", "--url", impostor.url(), "--log-pub", other + ".pub",
+                      "--manifest", published, "--out", forged})
+                .exit_code,
+            0);
+  CommandResult refused = r.Uxp(profile, published, {"status", "--log-proof", forged});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_NE(refused.err.find("not signed by the region's log key"), std::string::npos)
+      << refused.err;
+
+  // The flag asks the same of a device whose profile does not, and needs the log's key.
+  CommandResult keyless = r.Uxp(r.region.Profile(1), published, {"status", "--require-log-proof"});
+  EXPECT_NE(keyless.exit_code, 0);
+  EXPECT_NE(keyless.err.find("no log_public_key"), std::string::npos) << keyless.err;
+}
+
+TEST(TransparencyLogE2E, AnOptOutLeavesAReceiptProvingItsErasureWasLogged) {
+  LogRegion r;
+  const std::string profile = r.LoggedBatch(/*require=*/false);
+  ServerProcess server({"--region", "sg", "--store", r.region.store_url, "--listen",
+                        "127.0.0.1:0", "--log-key", r.log_key});
+  ASSERT_TRUE(server.started());
+  const std::string manifest = r.region.Manifest("sg", server.url());
+
+  ASSERT_EQ(r.Uxp(profile, manifest, {"opt-in"}).exit_code, 0);
+  json status = json::parse(r.Uxp(profile, manifest, {"status"}).out);
+  const std::string client_id = status["client_id"];
+  ASSERT_EQ(r.Uxp(profile, manifest, {"feedback", "the screen flickers"}).exit_code, 0);
+  ASSERT_EQ(r.Uxp(profile, manifest, {"upload"}).exit_code, 0);
+  CommandResult none = r.Uxp(profile, manifest, {"receipt"});
+  EXPECT_NE(none.exit_code, 0);
+  EXPECT_NE(none.err.find("no opt-out"), std::string::npos) << none.err;
+
+  CommandResult out = r.Uxp(profile, manifest, {"opt-out"});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  const std::string proof_file = r.region.dir.File("erasure.proof");
+  CommandResult receipt =
+      r.Uxp(profile, manifest, {"receipt", "--json", "--client-id", client_id, "--out", proof_file});
+  ASSERT_EQ(receipt.exit_code, 0) << receipt.err << receipt.out;
+  json proofs = json::parse(receipt.out);
+  ASSERT_EQ(proofs.size(), 1u);
+  EXPECT_TRUE(proofs[0]["verified"].get<bool>()) << proofs[0];
+  EXPECT_TRUE(proofs[0]["opens_to_client_id"].get<bool>()) << proofs[0];
+  EXPECT_EQ(proofs[0]["log_origin"], "homeport/sg/log");
+  const int64_t index = proofs[0]["log_index"];
+
+  // The entry holds the commitment and nothing that names the client; an auditor's full check
+  // of the log passes with it.
+  HttpResult entry = HttpCall(server.port(), "GET",
+                              "/v1/log/entries?start=" + std::to_string(index) +
+                                  "&end=" + std::to_string(index + 1));
+  ASSERT_EQ(entry.status, 200);
+  json logged = json::parse(entry.body)["entries"][0];
+  EXPECT_EQ(logged["type"], "erasure");
+  EXPECT_EQ(logged["commitment"], proofs[0]["commitment"]);
+  EXPECT_EQ(entry.body.find(client_id), std::string::npos) << entry.body;
+  EXPECT_EQ(r.Verify(server).exit_code, 0);
+  EXPECT_TRUE(std::filesystem::exists(proof_file));
+
+  // Another client id does not open the commitment; a receipt pointed at another entry fails.
+  CommandResult stranger = r.Uxp(
+      profile, manifest, {"receipt", "--client-id", "0f8fad5b-d9cb-469f-a165-70867728950e"});
+  EXPECT_EQ(stranger.exit_code, 0) << stranger.err;
+  EXPECT_NE(stranger.out.find("does NOT open to client id"), std::string::npos) << stranger.out;
+  const std::string receipts =
+      r.StateOf(profile) + "/uxp/erasure_receipts.json";
+  auto text = Env::Default()->ReadFile(receipts);
+  ASSERT_TRUE(text.ok()) << text.status().ToString();
+  json saved = json::parse(*text);
+  saved["receipts"][0]["log_index"] = 0;
+  ASSERT_TRUE(Env::Default()->WriteFileAtomic(receipts, saved.dump(), 0600).ok());
+  CommandResult moved = r.Uxp(profile, manifest, {"receipt"});
+  EXPECT_NE(moved.exit_code, 0);
+  EXPECT_NE(moved.err.find("not the erasure this device committed to"), std::string::npos)
+      << moved.err;
 }
 
 }  // namespace

@@ -138,6 +138,9 @@ class MemoryStore : public Store {
       auto gone = std::remove_if(documents_.begin(), documents_.end(),
                                  [&](const UxpDocument& d) { return d.client_id == e.client_id; });
       result.erased.push_back(documents_.end() - gone);
+      // Entries of the transparency log are numbered by first erasure of each client here.
+      result.erasure_log_index.push_back(
+          erasure_entries_.try_emplace(e.client_id, erasure_entries_.size()).first->second);
       documents_.erase(gone, documents_.end());
     }
     return result;
@@ -305,6 +308,7 @@ class MemoryStore : public Store {
   std::map<std::pair<std::string, std::string>, int64_t> wrong_region_;
   std::vector<UxpDocument> documents_;
   std::set<std::string> erased_clients_;
+  std::map<std::string, int64_t> erasure_entries_;
   std::vector<AccessLogEntry> access_log_;
   DailyTally tally_;
   std::optional<RetentionRun> last_run_;

@@ -3,12 +3,14 @@
 // `homeport log verify` downloads them (format: tests/tlog/tlog_fuzz_inputs.h). Besides "no
 // crash", it checks that what parses is canonical (joining or formatting it again gives the input
 // back), that an opened note was signed by the required key, and that a proof over the fixed
-// 64-entry tree verifies exactly when it is the true proof.
+// 64-entry tree verifies exactly when it is the true proof. Input starting with '{' is an
+// inclusion bundle (tlog/inclusion_bundle.h), as a device reads one.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 
 #include "tlog/checkpoint.h"
+#include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
 #include "tlog/signed_note.h"
 #include "tlog/tlog_fuzz_inputs.h"
@@ -99,6 +101,26 @@ void CheckNote(std::string_view input) {
   }
 }
 
+// An inclusion bundle (a manifest's proof a device checks, an erasure receipt): what parses
+// writes back to the same bundle, and what verifies with the log key is a true entry of the
+// fixed tree with its true proof (the log key signs only checkpoints of that tree).
+void CheckBundle(std::string_view input) {
+  auto bundle = ParseInclusionBundle(input);
+  if (!bundle.ok()) return;
+  auto again = ParseInclusionBundle(InclusionBundleToJson(*bundle));
+  if (!again.ok() || again->index != bundle->index || again->entry != bundle->entry ||
+      again->checkpoint != bundle->checkpoint || again->hashes != bundle->hashes) {
+    Fail("a parsed bundle reads back from its JSON");
+  }
+  auto checkpoint = VerifyInclusionBundle(*bundle, Fixed().log.key);
+  if (!checkpoint.ok()) return;
+  if (!InTree(checkpoint->size) || bundle->entry != testing::TestEntry(bundle->index)) {
+    Fail("a verified bundle proves an entry of the tree");
+  }
+  auto truth = InclusionProof(bundle->index, checkpoint->size, Fixed().tree);
+  if (!truth.ok() || *truth != bundle->hashes) Fail("a verified bundle holds the true proof");
+}
+
 }  // namespace
 }  // namespace homeport::tlog
 
@@ -108,6 +130,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     homeport::tlog::CheckInclusion(input);
   } else if (!input.empty() && input[0] == 'c') {
     homeport::tlog::CheckConsistency(input);
+  } else if (!input.empty() && input[0] == '{') {
+    homeport::tlog::CheckBundle(input);
   } else {
     homeport::tlog::CheckNote(input);
   }

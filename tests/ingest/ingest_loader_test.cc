@@ -1,6 +1,7 @@
 // IngestLoader over a SQLite store: exactly once, erasure across log and store, restarts and
 // an unavailable store.
 #include "ingest/ingest_loader.h"
+#include "store/log_entries.h"
 
 #include <gtest/gtest.h>
 
@@ -66,15 +67,23 @@ class IngestLoaderTest : public ::testing::Test {
     EXPECT_TRUE(docs.ok());
     return docs.ok() ? *docs : std::vector<UxpDocument>{};
   }
-  Result<int64_t> Erase(const std::string& client) {
-    std::promise<Result<int64_t>> answer;
+  Result<IngestLoader::ErasureOutcome> EraseLogged(const std::string& client,
+                                                    const std::string& commitment = "") {
+    std::promise<Result<IngestLoader::ErasureOutcome>> answer;
     IngestLoader* loader = loader_.get();
-    EXPECT_TRUE(
-        log_->Append(ClientErasure{client, "2027-02-27"}, [&, loader](Status st, LogPosition end) {
-          if (!st.ok()) return answer.set_value(st);
-          loader->AwaitErasure(end, [&](Result<int64_t> r) { answer.set_value(std::move(r)); });
-        }));
+    EXPECT_TRUE(log_->Append(ClientErasure{client, "2027-02-27", commitment},
+                             [&, loader](Status st, LogPosition end) {
+                               if (!st.ok()) return answer.set_value(st);
+                               loader->AwaitErasure(end, [&](auto r) {
+                                 answer.set_value(std::move(r));
+                               });
+                             }));
     return answer.get_future().get();
+  }
+  Result<int64_t> Erase(const std::string& client) {
+    auto outcome = EraseLogged(client);
+    if (!outcome.ok()) return outcome.status();
+    return outcome->documents;
   }
 
   testing::TempDir dir_;
@@ -82,6 +91,26 @@ class IngestLoaderTest : public ::testing::Test {
   std::unique_ptr<IngestLog> log_;
   std::unique_ptr<IngestLoader> loader_;
 };
+
+TEST_F(IngestLoaderTest, ErasureIsAnsweredWithTheLogEntryThatRecordsItsCommitment) {
+  StartLoader(*store_);
+  const std::string commitment = ErasureCommitment(std::string(32, 'n'), "c-1");
+  auto first = EraseLogged("c-1", commitment);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto entries = store_->LogEntries(first->log_index, first->log_index + 1);
+  ASSERT_TRUE(entries.ok()) << entries.status().ToString();
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_NE(entries->front().find("\"commitment\":\"" + commitment + "\""), std::string::npos)
+      << entries->front();
+  EXPECT_EQ(entries->front().find("c-1"), std::string::npos) << entries->front();
+  // Sent again (its answer was lost): the same entry, none added.
+  auto again = EraseLogged("c-1", commitment);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->log_index, first->log_index);
+  auto size = store_->LogSize();
+  ASSERT_TRUE(size.ok());
+  EXPECT_EQ(*size, first->log_index + 1);
+}
 
 TEST_F(IngestLoaderTest, AcknowledgedDocumentsReachTheStoreOnceHoweverOftenSent) {
   StartLoader(*store_);
@@ -124,7 +153,7 @@ TEST_F(IngestLoaderTest, StartLoadsWhatTheLogHoldsAndTheStoreLacks) {
   for (int i = 0; i < 50; ++i) {
     ASSERT_TRUE(AppendNow(*log_, Doc("d-" + std::to_string(i), "c-1")).ok());
   }
-  ASSERT_TRUE(AppendNow(*log_, ClientErasure{"c-2", "2027-02-27"}).ok());
+  ASSERT_TRUE(AppendNow(*log_, ClientErasure{"c-2", "2027-02-27", ""}).ok());
   StopAll();
   OpenLog();
   StartLoader(*store_);

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ingest/ingest_record.h"
 #include "ingest_test_support.h"
 
 namespace homeport {
@@ -35,7 +36,7 @@ TEST_F(IngestLogTest, AcknowledgedRecordsAreReadBackInOrderAfterReopen) {
     auto log = Open(Options());
     ASSERT_TRUE(AppendNow(*log, Doc("d-1", "c-1")).ok());
     ASSERT_TRUE(AppendNow(*log, Doc("d-2", "c-2")).ok());
-    ASSERT_TRUE(AppendNow(*log, ClientErasure{"c-1", "2027-02-27"}).ok());
+    ASSERT_TRUE(AppendNow(*log, ClientErasure{"c-1", "2027-02-27", ""}).ok());
     ASSERT_TRUE(AppendNow(*log, Doc("d-3", "c-2")).ok());
   }
   auto log = Open(Options());
@@ -46,6 +47,25 @@ TEST_F(IngestLogTest, AcknowledgedRecordsAreReadBackInOrderAfterReopen) {
   EXPECT_EQ(std::get<ClientErasure>(records[2]).client_id, "c-1");
   EXPECT_EQ(std::get<ClientErasure>(records[2]).expires_day, "2027-02-27");
   EXPECT_EQ(std::get<UxpDocument>(records[3]).payload, Doc("d-3", "c-2").payload);
+}
+
+TEST_F(IngestLogTest, AnErasureKeepsItsCommitmentAndOneWrittenWithoutStillReads) {
+  const std::string commitment(64, 'a');
+  std::string framed;
+  AppendFrame(ClientErasure{"c-1", "2027-02-27", commitment}, framed);
+  DecodedFrame with = DecodeFrame(framed);
+  ASSERT_EQ(with.outcome, DecodedFrame::kRecord);
+  EXPECT_EQ(std::get<ClientErasure>(with.record).commitment, commitment);
+
+  std::string old_form;  // as written before erasures carried a commitment
+  AppendFrame(ClientErasure{"c-1", "2027-02-27", ""}, old_form);
+  DecodedFrame without = DecodeFrame(old_form);
+  ASSERT_EQ(without.outcome, DecodedFrame::kRecord);
+  EXPECT_TRUE(std::get<ClientErasure>(without.record).commitment.empty());
+
+  std::string bad;  // a commitment that is no SHA-256 is damage
+  AppendFrame(ClientErasure{"c-1", "2027-02-27", "not hex"}, bad);
+  EXPECT_EQ(DecodeFrame(bad).outcome, DecodedFrame::kCorrupt);
 }
 
 TEST_F(IngestLogTest, ReadReturnsARecordLargerThanItsByteBudgetWhole) {
@@ -90,7 +110,7 @@ TEST_F(IngestLogTest, DamageBeforeTheLastSegmentIsAnErrorNamingTheFile) {
   {
     auto log = Open(Options());
     ASSERT_TRUE(AppendNow(*log, Doc("d-1", "c-1")).ok());
-    ASSERT_TRUE(AppendNow(*log, ClientErasure{"c-9", "2027-02-27"}).ok());  // seals
+    ASSERT_TRUE(AppendNow(*log, ClientErasure{"c-9", "2027-02-27", ""}).ok());  // seals
     ASSERT_TRUE(AppendNow(*log, Doc("d-2", "c-1")).ok());
   }
   auto files = SegmentFiles(Options().dir);
@@ -147,7 +167,7 @@ TEST_F(IngestLogTest, AppendsPastTheSizeLimitAreRefusedUntilSegmentsAreReleased)
 TEST_F(IngestLogTest, ReleaseDeletesSealedSegmentsOnly) {
   auto log = Open(Options());
   ASSERT_TRUE(AppendNow(*log, Doc("d-1", "c-1")).ok());
-  auto erased = AppendNow(*log, ClientErasure{"c-1", "2027-02-27"});  // seals its segment
+  auto erased = AppendNow(*log, ClientErasure{"c-1", "2027-02-27", ""});  // seals its segment
   ASSERT_TRUE(erased.ok());
   auto open = AppendNow(*log, Doc("d-2", "c-2"));
   ASSERT_TRUE(open.ok());

@@ -31,6 +31,7 @@ class GatedStore final : public CommitStore {
     BatchResult r;
     r.documents_stored.assign(batch.documents.size(), true);
     r.erased.assign(batch.erasures.size(), 0);
+    r.erasure_log_index.assign(batch.erasures.size(), 0);
     for (size_t i = 0; i < batch.activations.size(); ++i) {
       r.activations.push_back({RecordOutcome::kCreated, "2026-11-29"});
     }

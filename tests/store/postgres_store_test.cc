@@ -64,7 +64,7 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "7");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "8");
 }
 
 // VACUUM reports to the statistics views: the erasure's dead rows have been removed once
@@ -82,7 +82,7 @@ TEST_F(PostgresStore, AnErasureIsFollowedByAVacuumOfTheDocuments) {
   EXPECT_EQ(QueryOne(url_, last_vacuum), "") << "vacuumed before any erasure";
 
   WriteBatch erase;
-  erase.erasures = {{"c-1", "2027-02-27"}};
+  erase.erasures = {{"c-1", "2027-02-27", ""}};
   auto r = (*store)->Commit(erase, StoreTest::Day1());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->erased, std::vector<int64_t>{1});

@@ -77,7 +77,7 @@ TEST_F(SqliteStore, MigrationsAreRecordedOnce) {
   store_.reset();
   for (int i = 0; i < 3; ++i) ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7"}));
+            (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8"}));
 }
 
 TEST_F(SqliteStore, RefusesASchemaFromANewerHomeport) {
@@ -181,7 +181,7 @@ TEST_F(SqliteStore, ErasedTextIsGoneFromTheFileAndItsWalOnceTheErasureReturns) {
   ASSERT_TRUE(InTheFiles(path_, secret)) << "the test must see the text before the erasure";
 
   WriteBatch erase;
-  erase.erasures = {{"c-erased", "2027-02-27"}};
+  erase.erasures = {{"c-erased", "2027-02-27", ""}};
   auto r = store_->Commit(erase, Day1());
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   ASSERT_EQ(r->erased, std::vector<int64_t>{20});

@@ -99,7 +99,7 @@ TEST_P(StoreDailyCounts, DocumentsCountOnceScrubbedKindsAddUpAndErasuresCountPer
   EXPECT_EQ(scrubbed[0].count, 2);
 
   WriteBatch erase;
-  erase.erasures = {{"c-1", "2027-03-01"}};
+  erase.erasures = {{"c-1", "2027-03-01", ""}};
   CommitBatch(erase, Day1(hours(2)));
   CommitBatch(erase, Day1(hours(3)));  // retried: one deletion-request
   auto deletions = Series(daily::kDeletionRequests);

@@ -129,6 +129,36 @@ TEST_P(StoreTransparencyLog, AManifestIsLoggedOnce) {
   EXPECT_EQ(Entries()[0], entry);
 }
 
+TEST_P(StoreTransparencyLog, AnErasureIsLoggedOncePerClientWithItsCommitmentOnly) {
+  const std::string client = "2c1e7a52-6f1b-4f39-9d6f-3c2a0e8f4b10";
+  const std::string other = "7d0c9b1e-8a24-4e6f-b3d1-5f6a7b8c9d0e";
+  const std::string commitment = ErasureCommitment(std::string(32, 'n'), client);
+  WriteBatch batch;
+  batch.erasures = {{client, "2027-03-01", commitment}, {other, "2027-03-01", ""}};
+  auto first = store_->Commit(batch, Day1());
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  ASSERT_EQ(first->erasure_log_index.size(), 2u);
+  EXPECT_EQ(Types(), (std::vector<std::string>{"erasure", "erasure"}));
+  auto entries = Entries();
+  auto logged = json::parse(entries[first->erasure_log_index[0]]);
+  EXPECT_EQ(logged["commitment"], commitment);
+  EXPECT_FALSE(json::parse(entries[first->erasure_log_index[1]]).contains("commitment"))
+      << "a Glean client that sends no commitment: the entry says only that an erasure happened";
+  for (const auto& e : entries) {
+    EXPECT_EQ(e.find(client), std::string::npos) << e;
+    EXPECT_EQ(e.find(other), std::string::npos) << e;
+  }
+
+  // Retried or replayed, even in one batch: the entry of the first erasure, none added.
+  WriteBatch again;
+  again.erasures = {{client, "2027-04-01", commitment}, {client, "2027-04-01", commitment}};
+  auto second = store_->Commit(again, Day1(hours(30)));
+  ASSERT_TRUE(second.ok()) << second.status().ToString();
+  EXPECT_EQ(second->erasure_log_index,
+            (std::vector<int64_t>{first->erasure_log_index[0], first->erasure_log_index[0]}));
+  EXPECT_EQ(Entries().size(), 2u);
+}
+
 TEST_P(StoreTransparencyLog, CosignaturesAreKeptPerWitnessAndSize) {
   ASSERT_TRUE(store_->AddCosignature({5, "w1", "— w1 AAAA"}).ok());
   ASSERT_TRUE(store_->AddCosignature({5, "w2", "— w2 BBBB"}).ok());

@@ -55,7 +55,7 @@ TEST_P(StoreUxp, ErasureRemovesEveryDocumentOfTheClientOnly) {
   Commit(*store_, b);
   WriteBatch erase;
   erase.documents = {Doc("d-4", "c-1")};  // same batch: erasure wins
-  erase.erasures = {{"c-1", "2027-02-27"}};
+  erase.erasures = {{"c-1", "2027-02-27", ""}};
   BatchResult r = Commit(*store_, erase);
   ASSERT_EQ(r.erased.size(), 1u);
   EXPECT_EQ(r.erased[0], 3);
@@ -68,7 +68,7 @@ TEST_P(StoreUxp, ErasureRemovesEveryDocumentOfTheClientOnly) {
 // is forgotten.
 TEST_P(StoreUxp, DocumentOfAnErasedClientIsNotStoredLater) {
   WriteBatch erase;
-  erase.erasures = {{"c-1", "2027-02-27"}};
+  erase.erasures = {{"c-1", "2027-02-27", ""}};
   Commit(*store_, erase);
   Reopen();
   WriteBatch late;
@@ -83,7 +83,7 @@ TEST_P(StoreUxp, DocumentOfAnErasedClientIsNotStoredLater) {
 
 TEST_P(StoreUxp, ErasedClientIsForgottenAfterItsDay) {
   WriteBatch erase;
-  erase.erasures = {{"c-1", "2026-12-01"}};
+  erase.erasures = {{"c-1", "2026-12-01", ""}};
   Commit(*store_, erase);
   ASSERT_TRUE(store_->ExpireDocuments("2026-12-01").ok());
   WriteBatch still;

@@ -34,6 +34,10 @@ TEST(TlogNoteFuzzSeeds, AreRealNotesAndProofs) {
       EXPECT_TRUE(ParseCheckpoint(opened->text).ok()) << name;
     } else if (name.starts_with("checkpoint_")) {
       EXPECT_TRUE(ParseCheckpoint(content).ok()) << name;
+    } else if (name.starts_with("bundle_")) {
+      auto bundle = ParseInclusionBundle(content);
+      ASSERT_TRUE(bundle.ok()) << name << ": " << bundle.status().ToString();
+      EXPECT_TRUE(VerifyInclusionBundle(*bundle, testing::FuzzLogKey().Public()).ok()) << name;
     } else if (name.starts_with("verifier_key_")) {
       EXPECT_TRUE(NoteVerifierKey::Parse(content).ok()) << name;
     } else {

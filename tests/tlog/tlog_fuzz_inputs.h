@@ -5,7 +5,8 @@
 //
 // Input: a leading 'i' is an inclusion proof, 'c' a consistency proof — then two big-endian
 // int64 (index and size, or from and to) and the proof's 32-byte hashes; anything else is a
-// signed note (and, as well, a checkpoint and a verifier key).
+// signed note (and, as well, a checkpoint and a verifier key) — or, from a leading '{', an
+// inclusion bundle checked with the fuzz log key.
 #pragma once
 
 #include <sodium.h>
@@ -19,6 +20,7 @@
 
 #include "crypto/ed25519.h"
 #include "tlog/checkpoint.h"
+#include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
 #include "tlog/signed_note.h"
 #include "tlog/tlog_test_support.h"
@@ -124,6 +126,8 @@ inline std::vector<std::pair<std::string, std::string>> TlogNoteFuzzSeeds() {
       {"consistency_7_to_17", ProofInput('c', 7, 17, *ConsistencyProof(7, 17, tree))},
       {"consistency_16_to_64", ProofInput('c', 16, 64, *ConsistencyProof(16, 64, tree))},
       {"consistency_0_to_5", ProofInput('c', 0, 5, {})},
+      {"bundle_5_of_17",
+       InclusionBundleToJson({5, TestEntry(5), signed_note, *InclusionProof(5, 17, tree)})},
   };
 }
 

@@ -193,6 +193,11 @@ CREATE TABLE tlog_cosignatures (
   PRIMARY KEY (size, key_name)
 );
 )sql",
+    // The transparency-log entry of each erased client's erasure: a retried deletion-request is
+    // answered with the entry of the first.
+    R"sql(
+ALTER TABLE erased_clients ADD COLUMN log_index BIGINT;
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -270,7 +275,9 @@ const Sql kRememberErasure{"hp_remember_erasure",
                            " VALUES ($1, $2) ON CONFLICT (client_digest) DO NOTHING"};
 const Sql kExtendErasure{"hp_extend_erasure",
                          "UPDATE erased_clients SET expires_day = GREATEST(expires_day, $2)"
-                         " WHERE client_digest = $1"};
+                         " WHERE client_digest = $1 RETURNING COALESCE(log_index, -1)"};
+const Sql kSetErasureLogIndex{"hp_set_erasure_log_index",
+                              "UPDATE erased_clients SET log_index = $2 WHERE client_digest = $1"};
 const Sql kAddDailyCount{"hp_add_daily_count",
                          "INSERT INTO daily_counts AS c VALUES ($1, $2, $3, $4, $5, $6, $7,"
                          " $8::bigint) ON CONFLICT (series, day, k1, k2, k3, k4, writer)"
@@ -577,9 +584,11 @@ class PostgresStore final : public Store {
     }
     if (!batch.documents.empty()) queries.push_back(InsertDocuments(batch.documents));
     std::map<std::string, std::string> erased_clients;  // client → the latest expires_day
+    std::map<std::string, std::string> commitments;     // client → its first commitment
     for (const auto& e : batch.erasures) {
       std::string& until = erased_clients[e.client_id];
       until = std::max(until, e.expires_day);
+      if (std::string& c = commitments[e.client_id]; c.empty()) c = e.commitment;
     }
     for (const auto& [client, until] : erased_clients) {
       std::string digest = ErasedClientDigest(client);
@@ -597,9 +606,11 @@ class PostgresStore final : public Store {
 
     // Two round trips: the batch, then the daily aggregates its outcomes add; one COMMIT.
     BatchResult out;
+    std::map<std::string, int64_t> log_index;  // erased client → its log entry, -1 until logged
     auto tally_outcomes = [&](const std::vector<QueryResult>& results,
                               DailyTally& tally) -> Status {
       out = BatchResult{};
+      log_index.clear();
       size_t i = 0;
       out.activations.resize(batch.activations.size());
       for (size_t k : order) {
@@ -652,7 +663,9 @@ class PostgresStore final : public Store {
       std::map<std::string, int64_t> erased;
       for (const auto& [client, until] : erased_clients) {
         if (results[i].affected() == 1) tally.Add(daily::kDeletionRequests, day, {}, 1);
-        i += 2;  // the erased client remembered, its expiry extended
+        ++i;  // the erased client remembered
+        const QueryResult& extended = results[i++];
+        log_index[client] = extended.rows() == 1 ? extended.Int(0, 0) : -1;
         erased[client] = results[i].affected();
         if (results[i++].affected() > 0) vacuum_.Request();
       }
@@ -671,10 +684,13 @@ class PostgresStore final : public Store {
         Status run = [&]() -> Status {
           HOMEPORT_ASSIGN_OR_RETURN(auto results, c.BeginAndRun(queries, isolation));
           DailyTally tally;
-          if (Status st = tally_outcomes(results, tally); !st.ok()) {
+          Status st = tally_outcomes(results, tally);
+          if (st.ok()) st = LogErasures(c, commitments, log_index, now);
+          if (!st.ok()) {
             if (!c.broken()) (void)c.Exec("ROLLBACK");
             return st;
           }
+          for (const auto& e : batch.erasures) out.erasure_log_index.push_back(log_index[e.client_id]);
           std::vector<Query> counts;
           for (const auto& r : tally.Rows()) {
             counts.push_back({&kAddDailyCount,
@@ -1129,6 +1145,21 @@ class PostgresStore final : public Store {
       out.push_back(h);
     }
     return out;
+  }
+
+  // Appends the log entry of each erased client that has none yet (in the open transaction)
+  // and fills in `log_index`.
+  static Status LogErasures(Connection& c, const std::map<std::string, std::string>& commitments,
+                            std::map<std::string, int64_t>& log_index, TimePoint now) {
+    for (auto& [client, index] : log_index) {
+      if (index >= 0) continue;
+      ConnectionLogTarget target(c);
+      HOMEPORT_ASSIGN_OR_RETURN(index,
+                                AppendLogEntry(target, ErasureEntry(commitments.at(client), now)));
+      HOMEPORT_RETURN_IF_ERROR(
+          c.Run(kSetErasureLogIndex, {ErasedClientDigest(client), std::to_string(index)}).status());
+    }
+    return Status::Ok();
   }
 
   static Status AppendLog(Connection& c, const std::string& entry) {

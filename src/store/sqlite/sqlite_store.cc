@@ -165,6 +165,11 @@ CREATE TABLE tlog_cosignatures (
   PRIMARY KEY (size, key_name)
 );
 )sql",
+    // The transparency-log entry of each erased client's erasure: a retried deletion-request is
+    // answered with the entry of the first.
+    R"sql(
+ALTER TABLE erased_clients ADD COLUMN log_index INTEGER;
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
@@ -287,9 +292,22 @@ class SqliteStore final : public Store {
         HOMEPORT_ASSIGN_OR_RETURN(
             Statement * erased,
             writer_->Prepare("UPDATE erased_clients SET expires_day = max(expires_day, ?)"
-                             " WHERE client_digest = ?"));
-        HOMEPORT_RETURN_IF_ERROR(
-            erased->Bind(1, e.expires_day).Bind(2, ErasedClientDigest(e.client_id)).Run());
+                             " WHERE client_digest = ? RETURNING coalesce(log_index, -1)"));
+        erased->Bind(1, e.expires_day).Bind(2, ErasedClientDigest(e.client_id));
+        HOMEPORT_ASSIGN_OR_RETURN(bool row, erased->Step());
+        int64_t log_index = row ? erased->Int(0) : -1;
+        erased->Reset();
+        if (log_index < 0) {
+          WriterLogTarget target(*writer_);
+          HOMEPORT_ASSIGN_OR_RETURN(log_index,
+                                    AppendLogEntry(target, ErasureEntry(e.commitment, now)));
+          HOMEPORT_ASSIGN_OR_RETURN(
+              Statement * logged,
+              writer_->Prepare("UPDATE erased_clients SET log_index = ? WHERE client_digest = ?"));
+          HOMEPORT_RETURN_IF_ERROR(
+              logged->Bind(1, log_index).Bind(2, ErasedClientDigest(e.client_id)).Run());
+        }
+        out.erasure_log_index.push_back(log_index);
         HOMEPORT_ASSIGN_OR_RETURN(Statement * s,
                                   writer_->Prepare("DELETE FROM uxp_documents WHERE client_id = ?"));
         HOMEPORT_RETURN_IF_ERROR(s->Bind(1, e.client_id).Run());
