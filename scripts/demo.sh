@@ -20,12 +20,13 @@ loaded() {
   done
 }
 
-step "maker root key"
+step "maker root key, and the sg region's transparency-log key"
 "$HOMEPORT" keys new --out root.key
+"$HOMEPORT" keys new --out sg-log.key
 
 step "factory batch of $DEVICES devices for region sg"
 "$HOMEPORT" factory batch --root-pub root.key.pub --count "$DEVICES" --model HP7 --sku HP7-64-BLK \
-  --variant global --region sg --batch B2026-11 --out batch
+  --variant global --region sg --batch B2026-11 --log-pub sg-log.key.pub --out batch
 
 step "enroll the batch into the sg store (SQLite)"
 "$HOMEPORT" enroll --store sqlite:sg.db --region sg batch/enrollment.csv
@@ -34,7 +35,8 @@ step "start the sg regional server (operator token in ./admin.token)"
 (umask 077; openssl rand -hex 24 >admin.token)
 TOKEN=$(cat admin.token)
 "$HOMEPORT" serve --region sg --store sqlite:sg.db --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-  --admin-token-file admin.token --wrong-region-flush-interval 1 >server.out 2>server.log &
+  --admin-token-file admin.token --wrong-region-flush-interval 1 --log-key sg-log.key \
+  >server.out 2>server.log &
 SERVER=$!
 trap 'kill -TERM $SERVER 2>/dev/null || true' EXIT
 for _ in $(seq 100); do grep -q 'operator endpoints on' server.out && break; sleep 0.1; done
@@ -87,6 +89,9 @@ step "the user opts out: a deletion-request erases everything of that client (D3
 "$HOMEPORT" agent uxp opt-out "${P[@]}"
 "$HOMEPORT" uxp export "$client" --store sqlite:sg.db | grep -c '"doc_id"' | sed 's/^/documents left: /' || true
 
+step "the erasure receipt: proof that the erasure is in the region's public log (S7)"
+"$HOMEPORT" agent uxp receipt --client-id "$client" "${P[@]}"
+
 step "the whole batch plays a day: simulated devices on one event loop (homeport fleet simulate)"
 "$HOMEPORT" fleet simulate --batch batch --manifest manifest-sg.jws --devices "$DEVICES" \
   --concurrency 8 --uxp-share 0.5 --feedback-share 0.5
@@ -108,6 +113,9 @@ step "the console's figures on the command line (the same numbers as its panels)
 "$HOMEPORT" stats --store sqlite:sg.db --panel region-alarm
 "$HOMEPORT" stats --store sqlite:sg.db --panel rollout
 
+step "an outside auditor checks the region's transparency log"
+"$HOMEPORT" log verify --url "$URL" --log-pub sg-log.key.pub --state audit-state.json --batch B2026-11
+
 step "metrics"
 curl -s "$ADMIN_URL/metrics" | grep -E '^homeport_(activations_total|wrong_region_attempts_total|http_requests_total|uxp_pings_total|scrubbed_identifiers_total)' || true
 
@@ -116,6 +124,7 @@ cat <<INFO
 Where to look:
   console       $ADMIN_URL/console  (sign in with the token: $TOKEN)
   server        $URL  (devices: activations, pings, GET /healthz)
+  public log    $URL/v1/log/checkpoint  (homeport log verify --url $URL --log-pub sg-log.key.pub)
   operators     $ADMIN_URL/metrics  (and /v1/admin/…, on their own port)
   data catalogue $URL/privacy  (every field the UX program may collect)
   store         $(pwd)/sg.db   (sqlite3 sg.db .tables — no IP, no user agent anywhere)

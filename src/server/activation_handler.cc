@@ -4,6 +4,7 @@
 // anything about the device is looked up: nothing of it is stored, only counted.
 #include <simdjson.h>
 
+#include <algorithm>
 #include <array>
 #include <optional>
 
@@ -137,7 +138,10 @@ void CommitVerified(const ServiceContext& ctx, const ActivationBody& body,
     return;
   }
 
-  Activation activation{body.serial(), body.client_version(), body.manifest_version, body.sequence};
+  const auto& rollbacks = ctx.rollback_manifest_versions;
+  Activation activation{
+      body.serial(), body.client_version(), body.manifest_version, body.sequence,
+      std::find(rollbacks.begin(), rollbacks.end(), body.manifest_version) != rollbacks.end()};
   std::string serial = body.serial();
   auto done = [serial, respond](Result<ActivationResult> r) {
     if (!r.ok()) {

@@ -167,34 +167,33 @@ Result<std::string> SignedCheckpoint(TransparencyLogStore& log, const LogSigner&
   return note;
 }
 
+ManifestClaims PeekManifestClaims(std::string_view token) {
+  ManifestClaims out;
+  if (auto header = crypto::PeekHeader(token); header.ok()) out.kid = header->value("kid", "");
+  const size_t first = token.find('.'), second = token.find('.', first + 1);
+  if (first == std::string_view::npos || second == std::string_view::npos) return out;
+  auto payload = crypto::Base64UrlDecode(token.substr(first + 1, second - first - 1));
+  if (!payload.ok()) return out;
+  auto claims = json::parse(*payload, nullptr, false);
+  if (!claims.is_object()) return out;
+  if (claims.contains("region") && claims["region"].is_string()) out.region = claims["region"];
+  if (claims.contains("version") && claims["version"].is_number_integer()) {
+    out.version = claims["version"];
+  }
+  out.rollback = claims.contains("rollback") && claims["rollback"] == true;
+  return out;
+}
+
 Result<std::vector<int64_t>> LogServedManifests(TransparencyLogStore& log,
                                                 const std::vector<std::string>& manifests,
                                                 TimePoint now) {
   std::vector<int64_t> indexes;
   for (const auto& token : manifests) {
-    // What the manifest says of itself, read without verifying: the server is not the device,
-    // and logging a manifest the maker signed badly is what lets auditors see it.
-    std::string region, kid;
-    int64_t version = 0;
-    if (auto header = crypto::PeekHeader(token); header.ok()) {
-      kid = header->value("kid", "");
-    }
-    const size_t first = token.find('.'), second = token.find('.', first + 1);
-    if (first != std::string::npos && second != std::string::npos) {
-      if (auto payload = crypto::Base64UrlDecode(token.substr(first + 1, second - first - 1));
-          payload.ok()) {
-        auto claims = json::parse(*payload, nullptr, false);
-        if (claims.is_object()) {
-          if (claims.contains("region") && claims["region"].is_string()) region = claims["region"];
-          if (claims.contains("version") && claims["version"].is_number_integer()) {
-            version = claims["version"];
-          }
-        }
-      }
-    }
+    const ManifestClaims c = PeekManifestClaims(token);
     const std::string digest = crypto::Sha256Hex(token);
-    HOMEPORT_ASSIGN_OR_RETURN(int64_t index,
-                              log.LogManifest(digest, ManifestEntry(digest, region, version, kid, now)));
+    HOMEPORT_ASSIGN_OR_RETURN(
+        int64_t index,
+        log.LogManifest(digest, ManifestEntry(digest, c.region, c.version, c.kid, now)));
     indexes.push_back(index);
   }
   return indexes;

@@ -43,6 +43,16 @@ Result<LogSigner> LoadLogSigner(Env* env, const std::string& key_file, const std
 // that tree size that the store holds.
 Result<std::string> SignedCheckpoint(TransparencyLogStore& log, const LogSigner& signer);
 
+// What a served manifest (compact JWS) says of itself, read without verifying: the server is not
+// the device, and logging a manifest the maker signed badly is what lets auditors see it. Fields
+// it does not have stay empty.
+struct ManifestClaims {
+  std::string region, kid;
+  int64_t version = 0;
+  bool rollback = false;
+};
+ManifestClaims PeekManifestClaims(std::string_view token);
+
 // Appends each served manifest (compact JWS) to the log unless it is there already; returns the
 // index of each, in order.
 Result<std::vector<int64_t>> LogServedManifests(TransparencyLogStore& log,

@@ -61,6 +61,9 @@ struct ServiceContext {
   const LogSigner* log = nullptr;
   // The log index of each of `manifests`, when the log is on.
   std::vector<int64_t> manifest_log_indexes{};
+  // The versions of `manifests` signed as an explicit rollback: a device's check-in may report
+  // one below its recorded version.
+  std::vector<int64_t> rollback_manifest_versions{};
 };
 
 // How long a request waiting for the store is left waiting before it gets 503 + Retry-After: an

@@ -195,6 +195,14 @@ Result<ServeInputs> LoadServeInputs(const ServeOptions& o, Env* env) {
   return in;
 }
 
+std::vector<int64_t> RollbackVersions(const std::vector<std::string>& manifests) {
+  std::vector<int64_t> out;
+  for (const auto& token : manifests) {
+    if (ManifestClaims c = PeekManifestClaims(token); c.rollback) out.push_back(c.version);
+  }
+  return out;
+}
+
 // systemd's readiness protocol (Type=notify); nothing when not started by systemd.
 void Notify(const std::string& state) { sd_notify(0, state.c_str()); }
 
@@ -258,7 +266,7 @@ Status RunServe(const ServeOptions& o) {
                            &*schemas,     &*scanner,    &rate_limiter,  admin_token,
                            &ingest_budget, &workers,    &deadlines,     {o.controller_contact},
                            &violations,   o.min_count,  in.log ? &*in.log : nullptr,
-                           *manifest_log_indexes};
+                           *manifest_log_indexes, RollbackVersions(manifests)};
   const bool admin_apart = o.admin_listen != kAdminOnDevicePort;
   Router router(ctx, admin_apart ? Listener::kDevices : Listener::kBoth);
   Router admin_router(ctx, Listener::kOperators);

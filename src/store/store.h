@@ -35,6 +35,9 @@ struct Activation {
   // is above the recorded one may change the recorded versions, so a replayed earlier request
   // cannot set them back.
   int64_t sequence = 0;
+  // The reported manifest version is one the region serves as an explicit rollback (`manifest
+  // sign --rollback`): it may be below the recorded one. Any other lower version is stale.
+  bool rollback = false;
 };
 
 enum class RecordOutcome {

@@ -169,6 +169,30 @@ TEST(LifecycleE2E, AResetDeviceStartsANewWarrantyAndShowsBoth) {
   EXPECT_EQ(record["warranty_start"], json::parse(again.body)["warranty_start"]);
 }
 
+TEST(LifecycleE2E, ACheckInUnderAServedRollbackManifestIsRecordedAndOthersStayStale) {
+  LogRegion r;
+  const std::string rollback = r.region.dir.File("rollback-v4.jws");
+  CommandResult signed_rollback =
+      Homeport({"manifest", "sign", "--root-key", r.region.root_key, "--region", "sg",
+                "--variant", "global", "--activation-url", "http://127.0.0.1:1", "--uxp-url",
+                "http://127.0.0.1:1", "--version", "4", "--rollback", "--out", rollback});
+  ASSERT_EQ(signed_rollback.exit_code, 0) << signed_rollback.err;
+  ServerProcess server(r.Serve(rollback));
+  ASSERT_TRUE(server.started());
+  auto activate = [&](int64_t manifest, int64_t sequence) {
+    SignedActivation a = HandMadeActivation(r.region.Profile(1), "sg", "1.0.0", manifest, sequence);
+    return HttpCall(server.port(), "POST", "/v1/activations", a.headers, a.body);
+  };
+  ASSERT_EQ(activate(5, 1).status, 201);
+  HttpResult back = activate(4, 2);
+  EXPECT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(json::parse(r.Operator({"warranty", r.region.Serial(1)}).out)["manifest_version"], 4);
+  // A lower version the region does not serve as a rollback is still refused.
+  HttpResult older = activate(3, 3);
+  EXPECT_EQ(older.status, 409) << older.body;
+  EXPECT_EQ(json::parse(older.body)["error"], "stale_activation");
+}
+
 TEST(TransparencyLogE2E, AnAuditorVerifiesTheLogAndWhatItIncludes) {
   LogRegion r;
   const std::string manifest = r.region.Manifest("sg", "http://127.0.0.1:1");

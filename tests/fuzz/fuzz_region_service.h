@@ -94,7 +94,8 @@ class MemoryStore : public Store {
       } else if (rec.client_version == a.client_version &&
                  rec.manifest_version == a.manifest_version) {
         r.outcome = RecordOutcome::kRepeated;
-      } else if (a.sequence <= rec.sequence || a.manifest_version < rec.manifest_version) {
+      } else if (a.sequence <= rec.sequence ||
+                 (a.manifest_version < rec.manifest_version && !a.rollback)) {
         r.outcome = RecordOutcome::kStale;
       } else {
         r.outcome = RecordOutcome::kCheckedIn;

@@ -78,6 +78,23 @@ TEST_P(StoreCommit, ChangedManifestVersionIsACheckIn) {
   EXPECT_EQ(Lookup(d.serial, Day1())->checkins, 1);
 }
 
+TEST_P(StoreCommit, AServedRollbackManifestMayReportALowerVersionWithANewSequence) {
+  auto d = EnrollBatch("B1", 1)[0];
+  CommitOne(Act(d.serial, "1.0.0", 1, 1), Day1());
+  CommitOne(Act(d.serial, "1.0.0", 3, 2), Day1(hours(24)));
+  Activation back = Act(d.serial, "1.0.0", 2, 3);
+  back.rollback = true;  // version 2 is served as an explicit rollback
+  ActivationResult r = CommitOne(back, Day1(hours(48)));
+  EXPECT_EQ(r.outcome, RecordOutcome::kCheckedIn);
+  EXPECT_EQ(Lookup(d.serial, Day1())->manifest_version, 2);
+  // Still no replay: the same request again, or one under an old sequence, changes nothing.
+  EXPECT_EQ(CommitOne(back, Day1(hours(72))).outcome, RecordOutcome::kRepeated);
+  Activation replayed = Act(d.serial, "1.0.1", 2, 2);
+  replayed.rollback = true;
+  EXPECT_EQ(CommitOne(replayed, Day1(hours(72))).outcome, RecordOutcome::kStale);
+  EXPECT_EQ(Lookup(d.serial, Day1())->client_version, "1.0.0");
+}
+
 TEST_P(StoreCommit, ReplayedEarlierRequestAfterACheckInChangesNothing) {
   auto d = EnrollBatch("B1", 1)[0];
   const Activation earlier = Act(d.serial, "1.0.0", 1, 1);

@@ -83,7 +83,7 @@ class StoreTest : public ::testing::TestWithParam<StoreBackend> {
   static Activation Act(const std::string& serial, const std::string& client = "1.0.0",
                         int64_t manifest = 1, int64_t sequence = 0) {
     static std::atomic<int64_t> next_sequence{0};
-    return {serial, client, manifest, sequence != 0 ? sequence : ++next_sequence};
+    return {serial, client, manifest, sequence != 0 ? sequence : ++next_sequence, false};
   }
 
   // Commits one batch of activations; fails the test if the commit fails.

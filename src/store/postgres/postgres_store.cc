@@ -244,7 +244,7 @@ const Sql kCheckIn{
     "UPDATE activations SET client_version = $2::text, manifest_version = $3::bigint,"
     " last_checkin_day = $4::text, sequence = $5::bigint, checkins = checkins + 1"
     " WHERE serial = $1::text AND (client_version <> $2::text OR manifest_version <> $3::bigint)"
-    " AND sequence < $5::bigint AND manifest_version <= $3::bigint"
+    " AND sequence < $5::bigint AND (manifest_version <= $3::bigint OR $6::boolean)"
     " AND NOT EXISTS (SELECT 1 FROM revocations WHERE serial = $1::text)"};
 const Sql kRecordedActivation{
     "hp_recorded_activation",
@@ -571,7 +571,8 @@ class PostgresStore final : public Store {
       std::string sequence = std::to_string(a.sequence);
       queries.push_back({&kInsertActivation, {a.serial, day, a.client_version, version, sequence}});
       queries.push_back({&kLockActivation, {a.serial}});
-      queries.push_back({&kCheckIn, {a.serial, a.client_version, version, day, sequence}});
+      queries.push_back({&kCheckIn, {a.serial, a.client_version, version, day, sequence,
+                                     a.rollback ? "true" : "false"}});
       queries.push_back({&kRecordedActivation, {a.serial}});
       queries.push_back({&kRevocationOf, {a.serial}});
     }

@@ -836,7 +836,8 @@ class SqliteStore final : public Store {
     bool same = before.client_version == a.client_version &&
                 before.manifest_version == a.manifest_version;
     if (same) return r;
-    if (a.sequence <= r.recorded_sequence || a.manifest_version < r.recorded_manifest_version) {
+    if (a.sequence <= r.recorded_sequence ||
+        (a.manifest_version < r.recorded_manifest_version && !a.rollback)) {
       r.outcome = RecordOutcome::kStale;
       return r;
     }
