@@ -1,5 +1,6 @@
 // UxProgram: consent (D3), recording, feedback and the upload of the pending-ping queues.
 #include <chrono>
+#include <functional>
 
 #include "agent/glean_document.h"
 #include "agent/http_retry.h"
@@ -75,11 +76,13 @@ class UxProgramImpl final : public UxProgram {
   Result<ErasureProof> ProveErasure(const ErasureReceipt& receipt) override;
 
  private:
-  // A missing file is no receipt; a damaged one is an error (its nonces cannot be recovered).
+  // A missing file is no receipt; a damaged one is Corruption (its nonces are lost).
   Result<std::vector<ErasureReceipt>> LoadReceipts();
-  Status StoreReceipts(std::vector<ErasureReceipt> receipts);
+  // Applies `change` to the receipts and stores them (the last kMaxErasureReceipts). A damaged
+  // file is started afresh. Receipts never hold up an erasure: callers go on when this fails.
+  Status UpdateReceipts(const std::function<void(std::vector<ErasureReceipt>&)>& change);
   // Records the log index the server answered a deletion-request with in its receipt.
-  Status RecordLogIndex(const std::string& doc_id, const TransportResponse& answer);
+  void RecordLogIndex(const std::string& doc_id, const TransportResponse& answer);
   // A missing or unreadable-as-JSON consent file means "not opted in": without a valid record
   // of consent, nothing is collected (D3).
   Result<UxpConsent> LoadConsent();
@@ -181,24 +184,19 @@ Result<UploadSummary> UxProgramImpl::OptOut() {
     GleanDocument doc = NewDocument(consent, std::string(agent::kDeletionRequestPing),
                                     "set_upload_enabled", json::object(), json::array());
     HOMEPORT_ASSIGN_OR_RETURN(QueuedPing queued, deletion_requests_.Add(doc));
-    // The receipt's commitment is made now, while the client id still exists.
-    auto receipts = LoadReceipts();
-    Status recorded = receipts.status();
-    if (recorded.ok()) {
-      receipts->push_back(agent::NewErasureReceipt(*env_, queued.doc_id, consent.client_id,
-                                                   FormatDate(env_->Now())));
-      recorded = StoreReceipts(*receipts);
-    }
-    if (!recorded.ok()) {
-      (void)deletion_requests_.Remove(queued);
-      return recorded.WithContext("storing the erasure receipt");
-    }
+    // The receipt's commitment is made now, while the client id still exists. A receipt that
+    // cannot be stored leaves the deletion-request without a commitment, never the user opted in.
+    (void)UpdateReceipts([&](std::vector<ErasureReceipt>& receipts) {
+      receipts.push_back(agent::NewErasureReceipt(*env_, queued.doc_id, consent.client_id,
+                                                  FormatDate(env_->Now())));
+    });
     Status disabled = StoreConsent(UxpConsent{});
     if (!disabled.ok()) {
       // Still opted in: a deletion-request for a client that keeps reporting would be wrong.
       (void)deletion_requests_.Remove(queued);
-      receipts->pop_back();
-      (void)StoreReceipts(*receipts);
+      (void)UpdateReceipts([&](std::vector<ErasureReceipt>& receipts) {
+        std::erase_if(receipts, [&](const ErasureReceipt& r) { return r.doc_id == queued.doc_id; });
+      });
       return disabled;
     }
     Status wiped = WipeCollectedData();
@@ -306,9 +304,8 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
           TransportRequest request,
           agent::BuildUploadRequest(manifest_.uxp_url, ping->path, ping->body, env_->Now()));
       const bool deletion = queue == &deletion_requests_;
-      if (deletion) {
-        HOMEPORT_ASSIGN_OR_RETURN(std::vector<ErasureReceipt> receipts, LoadReceipts());
-        for (const auto& r : receipts) {
+      if (auto receipts = LoadReceipts(); deletion && receipts.ok()) {
+        for (const auto& r : *receipts) {
           if (r.doc_id == queued.doc_id) {
             request.headers.emplace_back(kErasureCommitmentHeader, r.commitment);
           }
@@ -332,7 +329,7 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
         break;
       }
       HOMEPORT_RETURN_IF_ERROR(queue->Remove(queued));
-      if (deletion) HOMEPORT_RETURN_IF_ERROR(RecordLogIndex(queued.doc_id, *response));
+      if (deletion) RecordLogIndex(queued.doc_id, *response);
       if (accepted) {
         ++summary.sent;
       } else {
@@ -357,26 +354,31 @@ Result<std::vector<ErasureReceipt>> UxProgramImpl::LoadReceipts() {
   return agent::ParseReceipts(*text);
 }
 
-Status UxProgramImpl::StoreReceipts(std::vector<ErasureReceipt> receipts) {
-  if (receipts.size() > static_cast<size_t>(kMaxErasureReceipts)) {
-    receipts.erase(receipts.begin(), receipts.end() - kMaxErasureReceipts);
+Status UxProgramImpl::UpdateReceipts(
+    const std::function<void(std::vector<ErasureReceipt>&)>& change) {
+  auto receipts = LoadReceipts();
+  if (!receipts.ok() && !receipts.status().IsCorruption()) return receipts.status();
+  std::vector<ErasureReceipt> list = receipts.ok() ? std::move(*receipts) : std::vector<ErasureReceipt>{};
+  change(list);
+  if (list.size() > static_cast<size_t>(kMaxErasureReceipts)) {
+    list.erase(list.begin(), list.end() - kMaxErasureReceipts);
   }
   HOMEPORT_RETURN_IF_ERROR(env_->CreateDirs(dir_));
-  return env_->WriteFileAtomic(receipts_path_, agent::SerializeReceipts(receipts), 0600);
+  return env_->WriteFileAtomic(receipts_path_, agent::SerializeReceipts(list), 0600);
 }
 
-Status UxProgramImpl::RecordLogIndex(const std::string& doc_id, const TransportResponse& answer) {
+void UxProgramImpl::RecordLogIndex(const std::string& doc_id, const TransportResponse& answer) {
   json body = json::parse(answer.body, nullptr, false);
   if (!body.is_object() || !body.contains("log_index") || !body["log_index"].is_number_integer() ||
       body["log_index"].get<int64_t>() < 0) {
-    return Status::Ok();  // a server that keeps no log, or no Glean server of homeport's
+    return;  // a server that keeps no log, or a Glean server other than homeport's
   }
-  HOMEPORT_ASSIGN_OR_RETURN(std::vector<ErasureReceipt> receipts, LoadReceipts());
-  for (auto& r : receipts) {
-    if (r.doc_id == doc_id) r.log_index = body["log_index"].get<int64_t>();
-  }
-  Status stored = StoreReceipts(std::move(receipts));
-  return stored.ok() ? stored : stored.WithContext("storing the erasure receipt");
+  // The erasure is done whatever happens here; a receipt left without its index says so.
+  (void)UpdateReceipts([&](std::vector<ErasureReceipt>& receipts) {
+    for (auto& r : receipts) {
+      if (r.doc_id == doc_id) r.log_index = body["log_index"].get<int64_t>();
+    }
+  });
 }
 
 Result<std::vector<ErasureReceipt>> UxProgramImpl::ErasureReceipts() { return LoadReceipts(); }
@@ -384,12 +386,13 @@ Result<std::vector<ErasureReceipt>> UxProgramImpl::ErasureReceipts() { return Lo
 Result<ErasureProof> UxProgramImpl::ProveErasure(const ErasureReceipt& receipt) {
   if (!receipt.log_index) {
     return Status::NotFound("the deletion-request " + receipt.doc_id +
-                                      " has not been answered by the server yet (upload first)");
+                            " has not been answered by the server with a log index (upload "
+                            "first; a server without a log answers none)");
   }
   auto log_key = LogKey(profile_);
   if (!log_key.ok()) {
     return Status::NotFound(log_key.status().message() +
-                                      ": the erasure cannot be proven on this device");
+                            ": the erasure cannot be proven on this device");
   }
   std::string base = manifest_.uxp_url;
   while (!base.empty() && base.back() == '/') base.pop_back();

@@ -350,6 +350,28 @@ TEST(UxProgram, AnOptOutCommitsToTheClientIdAndKeepsTheLogIndexItIsAnswered) {
   EXPECT_NE(proof.status().message().find("log_public_key"), std::string::npos);
 }
 
+TEST(UxProgram, ADamagedReceiptsFileNeverHoldsUpAnOptOut) {
+  TestDevice device;
+  FakeEnv env;
+  FakeTransport transport;
+  auto uxp = OpenUxpOrDie(device.Options(&env, &transport));
+  ASSERT_NE(uxp, nullptr);
+  ASSERT_TRUE(uxp->OptIn().ok());
+  const std::string receipts = device.state_dir + "/uxp/erasure_receipts.json";
+  ASSERT_TRUE(env.WriteFileAtomic(receipts, "{\"receipts\": [{\"doc_id\": 7}]}", 0600).ok());
+  EXPECT_TRUE(uxp->ErasureReceipts().status().IsCorruption());
+
+  transport.fallback = agent_testing::Reply(200, R"({"status":"erased","documents":0,"log_index":3})");
+  auto out = uxp->OptOut();
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(out->sent, 1);
+  EXPECT_FALSE(uxp->GetStatus()->enabled);
+  auto fresh = uxp->ErasureReceipts();
+  ASSERT_TRUE(fresh.ok()) << fresh.status().ToString();
+  ASSERT_EQ(fresh->size(), 1u) << "the damaged file is started afresh";
+  EXPECT_EQ(fresh->front().log_index, 3);
+}
+
 TEST(UxProgram, RefusesManifestOfOtherRegionWithoutConnecting) {
   TestDevice device;
   device.manifest.region = "cn";
