@@ -20,11 +20,15 @@ class LogAppendTarget : public tlog::HashReader {
  public:
   // The number of entries, locked against other appenders until the transaction ends.
   virtual Result<int64_t> LockedLogSize() = 0;
-  // Writes entry `index`, the stored hashes from index `first_hash_index` on, and the new size.
-  virtual Status WriteLogEntry(int64_t index, std::string_view entry, int64_t first_hash_index,
-                               std::span<const tlog::Hash> hashes) = 0;
+  // Writes `entries` as entries first_index, first_index + 1, …, the stored hashes they add
+  // (consecutive from index `first_hash_index`), and the new size.
+  virtual Status WriteLogEntries(int64_t first_index, std::span<const std::string> entries,
+                                 int64_t first_hash_index, std::span<const tlog::Hash> hashes) = 0;
 };
 
+// Appends `entries` in order, in one write; returns the index of the first. The hashes each
+// entry needs are read once for the whole batch where they are older than it.
+Result<int64_t> AppendLogEntries(LogAppendTarget& target, std::span<const std::string> entries);
 // Appends `entry`; returns its index.
 Result<int64_t> AppendLogEntry(LogAppendTarget& target, std::string_view entry);
 

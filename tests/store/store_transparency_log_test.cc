@@ -3,7 +3,9 @@
 // entries; manifests are logged once; witnesses' cosignatures are kept per tree size.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "crypto/ed25519.h"
 #include "store/log_entries.h"
@@ -105,6 +107,33 @@ TEST_P(StoreTransparencyLog, TheStoredTreeIsTheTreeOfTheEntries) {
   // The same after a restart: the tree is in the store, not in memory.
   Reopen();
   EXPECT_EQ(*tlog::TreeHash(33, store_->LogHashes()), *tlog::TreeHash(33, recomputed));
+}
+
+TEST_P(StoreTransparencyLog, ManyErasuresInOneBatchGrowTheSameTree) {
+  EnrollBatch("B1", 1);  // one entry first, so that the batch starts inside a subtree
+  WriteBatch batch;
+  for (int i = 0; i < 37; ++i) {
+    char client[40];
+    std::snprintf(client, sizeof client, "2c1e7a52-6f1b-4f39-9d6f-%012d", i);
+    batch.erasures.push_back({client, "2027-03-01", ""});
+  }
+  auto committed = store_->Commit(batch, Day1());
+  ASSERT_TRUE(committed.ok()) << committed.status().ToString();
+  std::set<int64_t> indexes(committed->erasure_log_index.begin(),
+                            committed->erasure_log_index.end());
+  EXPECT_EQ(indexes.size(), 37u);
+  EXPECT_EQ(*indexes.begin(), 1);
+  EXPECT_EQ(*indexes.rbegin(), 37);
+  Lookup("S1", Day1());  // and one more after it
+
+  auto entries = Entries();
+  ASSERT_EQ(entries.size(), 39u);
+  tlog::MemoryHashStore recomputed;
+  for (const auto& e : entries) ASSERT_TRUE(recomputed.Append(e).ok());
+  for (int64_t size : {1, 2, 16, 32, 38, 39}) {
+    EXPECT_EQ(*tlog::TreeHash(size, store_->LogHashes()), *tlog::TreeHash(size, recomputed))
+        << size;
+  }
 }
 
 TEST_P(StoreTransparencyLog, ReadsOutsideTheLogAreRefused) {

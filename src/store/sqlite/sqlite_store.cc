@@ -949,11 +949,15 @@ class SqliteStore final : public Store {
     Result<std::vector<tlog::Hash>> ReadHashes(std::span<const int64_t> indexes) override {
       return ReadHashesOn(c_, indexes);
     }
-    Status WriteLogEntry(int64_t index, std::string_view entry, int64_t first_hash_index,
-                         std::span<const tlog::Hash> hashes) override {
+    Status WriteLogEntries(int64_t first_index, std::span<const std::string> entries,
+                           int64_t first_hash_index, std::span<const tlog::Hash> hashes) override {
       HOMEPORT_ASSIGN_OR_RETURN(Statement * e,
                                 c_.Prepare("INSERT INTO tlog_entries (idx, data) VALUES (?, ?)"));
-      HOMEPORT_RETURN_IF_ERROR(e->Bind(1, index).Bind(2, std::string(entry)).Run());
+      for (size_t i = 0; i < entries.size(); ++i) {
+        e->Reset();
+        HOMEPORT_RETURN_IF_ERROR(
+            e->Bind(1, first_index + static_cast<int64_t>(i)).Bind(2, entries[i]).Run());
+      }
       HOMEPORT_ASSIGN_OR_RETURN(Statement * h,
                                 c_.Prepare("INSERT INTO tlog_hashes (idx, hash) VALUES (?, ?)"));
       for (size_t i = 0; i < hashes.size(); ++i) {
