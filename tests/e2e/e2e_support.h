@@ -24,7 +24,8 @@ struct CommandResult {
   long peak_rss_kib = 0;
 };
 
-// Runs `homeport ARGS…` to completion (killed after `timeout`).
+// Runs `homeport ARGS…` to completion (killed after `timeout`, four times that in a sanitized
+// build).
 CommandResult Homeport(const std::vector<std::string>& args,
                        std::chrono::seconds timeout = std::chrono::seconds(60));
 
