@@ -6,7 +6,9 @@
 //                    last one it cosigned, and hands the cosignature to the server;
 //   log witness-key  the verifier key a server takes with --log-witness;
 //   log prove        a manifest's inclusion proof, shipped beside it for devices that require
-//                    one (agent --require-log-proof).
+//                    one (agent --require-log-proof);
+//   log check        an inclusion proof file checked offline: a manifest's, or an erasure
+//                    receipt's with the nonce and client id that open its commitment.
 // Everything read from the server is hostile: sizes, entries, proofs and notes are checked, and
 // the download is bounded (--max-entries).
 #include <cstdio>
@@ -17,6 +19,7 @@
 #include "crypto/base64.h"
 #include "homeport/agent.h"
 #include "tlog/checkpoint.h"
+#include "tlog/erasure_commitment.h"
 #include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
 #include "tlog/signed_note.h"
@@ -391,6 +394,59 @@ int RunProve(const ProveArgs& a) {
   return 0;
 }
 
+struct CheckArgs {
+  std::string proof, log_pub, origin, manifest, nonce, client_id;
+};
+
+// An inclusion proof file checked offline, as a regulator handed a device's erasure receipt (or
+// a maker's manifest proof) checks it: the log's signature, the entry's inclusion, and — given
+// the manifest, or the nonce and client id — that the entry is what it is said to be.
+int RunCheck(const CheckArgs& a) {
+  Env* env = Env::Default();
+  if (a.nonce.empty() != a.client_id.empty()) {
+    return Fail("--nonce and --client-id go together: the commitment is made of both");
+  }
+  auto log_key = crypto::ReadPublicKey(env, a.log_pub);
+  if (!log_key.ok()) return Fail(log_key.status().WithContext("--log-pub"));
+  auto text = env->ReadFile(a.proof);
+  if (!text.ok()) return Fail(text.status().WithContext("--proof"));
+  auto bundle = tlog::ParseInclusionBundle(*text);
+  if (!bundle.ok()) return Fail(bundle.status().WithContext("--proof " + a.proof));
+  auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key, a.origin);
+  if (!checkpoint.ok()) return Fail(checkpoint.status());
+  json entry = json::parse(bundle->entry, nullptr, false);
+  if (!a.manifest.empty()) {
+    auto token = env->ReadFile(a.manifest);
+    if (!token.ok()) return Fail(token.status().WithContext("--manifest"));
+    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+    if (!entry.is_object() || entry.value("type", "") != "manifest" ||
+        entry.value("sha256", "") != crypto::Sha256Hex(*token)) {
+      return Fail("the proven entry is not the manifest " + a.manifest);
+    }
+  }
+  if (!a.nonce.empty()) {
+    auto nonce = crypto::Base64UrlDecode(a.nonce);
+    if (!nonce.ok() || nonce->size() != kErasureNonceBytes) {
+      return Fail("--nonce: not the base64url of 32 bytes (agent uxp receipt --json shows it)");
+    }
+    if (!entry.is_object() || entry.value("type", "") != "erasure" ||
+        entry.value("commitment", "") != ErasureCommitment(*nonce, a.client_id)) {
+      return Fail("the proven entry is not the erasure of client " + a.client_id +
+                  " under this nonce");
+    }
+  }
+  std::printf("entry %lld of log %s is in its signed checkpoint of %lld entries: %s\n",
+              static_cast<long long>(bundle->index), TerminalSafe(checkpoint->origin).c_str(),
+              static_cast<long long>(checkpoint->size), TerminalSafe(bundle->entry).c_str());
+  if (!a.manifest.empty()) {
+    std::printf("it is the manifest %s\n", TerminalSafe(a.manifest).c_str());
+  }
+  if (!a.nonce.empty()) {
+    std::printf("it is the erasure of client %s\n", TerminalSafe(a.client_id).c_str());
+  }
+  return 0;
+}
+
 struct WitnessArgs {
   std::string url, key, log_pub, state, name, origin, ca;
 };
@@ -462,6 +518,19 @@ void AddLogCommands(CLI::App& app, Commands& commands) {
   prove->add_option("--origin", p->origin, "the log's expected origin (default: as it says)");
   prove->add_option("--ca", p->ca, "PEM bundle of trusted CAs for an https URL");
   prove->callback([&commands, p] { commands.run = [p] { return RunProve(*p); }; });
+
+  auto k2 = std::make_shared<CheckArgs>();
+  auto* check = log->add_subcommand(
+      "check", "check an inclusion proof file offline (log prove, agent uxp receipt --out)");
+  check->add_option("--proof", k2->proof, "the inclusion proof file")->required();
+  check->add_option("--log-pub", k2->log_pub, "the log's public key (JWK)")->required();
+  check->add_option("--origin", k2->origin, "the log's expected origin (default: as it says)");
+  check->add_option("--manifest", k2->manifest, "and that the entry is this manifest");
+  check->add_option("--nonce", k2->nonce,
+                    "with --client-id: and that the entry is this client's erasure (the nonce "
+                    "from agent uxp receipt --json)");
+  check->add_option("--client-id", k2->client_id, "the erased client id");
+  check->callback([&commands, k2] { commands.run = [k2] { return RunCheck(*k2); }; });
 
   auto w = std::make_shared<WitnessArgs>();
   auto* witness = log->add_subcommand(

@@ -308,6 +308,10 @@ TEST(TransparencyLogE2E, ADeviceRequiringALogProofTakesOnlyAPublishedManifest) {
       << proved.out;
   CommandResult accepted = r.Uxp(profile, published, {"status"});
   EXPECT_EQ(accepted.exit_code, 0) << accepted.err;
+  CommandResult checked = Homeport({"log", "check", "--proof", published + ".proof", "--log-pub",
+                                    r.log_key + ".pub", "--manifest", published});
+  EXPECT_EQ(checked.exit_code, 0) << checked.err;
+  EXPECT_NE(checked.out.find("it is the manifest"), std::string::npos) << checked.out;
 
   // A manifest signed by the maker's own root key but never served is not in the log: no proof
   // can be made for it, and the published manifest's proof does not fit it.
@@ -319,6 +323,10 @@ TEST(TransparencyLogE2E, ADeviceRequiringALogProofTakesOnlyAPublishedManifest) {
   CommandResult borrowed = r.Uxp(profile, unpublished, {"status"});
   EXPECT_NE(borrowed.exit_code, 0);
   EXPECT_NE(borrowed.err.find("is of another log entry"), std::string::npos) << borrowed.err;
+  CommandResult not_it = Homeport({"log", "check", "--proof", unpublished + ".proof", "--log-pub",
+                                   r.log_key + ".pub", "--manifest", unpublished});
+  EXPECT_NE(not_it.exit_code, 0);
+  EXPECT_NE(not_it.err.find("is not the manifest"), std::string::npos) << not_it.err;
 
   // A proof whose checkpoint another key signed.
   const std::string other = r.region.dir.File("other-log-key");
@@ -383,7 +391,21 @@ TEST(TransparencyLogE2E, AnOptOutLeavesAReceiptProvingItsErasureWasLogged) {
   EXPECT_EQ(logged["commitment"], proofs[0]["commitment"]);
   EXPECT_EQ(entry.body.find(client_id), std::string::npos) << entry.body;
   EXPECT_EQ(r.Verify(server).exit_code, 0);
-  EXPECT_TRUE(std::filesystem::exists(proof_file));
+
+  // What the user hands a regulator: the proof file, the nonce and the client id. Checked
+  // offline with the log key; another client id does not open the commitment.
+  const std::string nonce = proofs[0]["nonce"];
+  auto check = [&](const std::string& client) {
+    return Homeport({"log", "check", "--proof", proof_file, "--log-pub", r.log_key + ".pub",
+                     "--nonce", nonce, "--client-id", client});
+  };
+  CommandResult regulator = check(client_id);
+  EXPECT_EQ(regulator.exit_code, 0) << regulator.err;
+  EXPECT_NE(regulator.out.find("it is the erasure of client " + client_id), std::string::npos)
+      << regulator.out;
+  CommandResult other = check("0f8fad5b-d9cb-469f-a165-70867728950e");
+  EXPECT_NE(other.exit_code, 0);
+  EXPECT_NE(other.err.find("is not the erasure of client"), std::string::npos) << other.err;
 
   // Another client id does not open the commitment; a receipt pointed at another entry fails.
   CommandResult stranger = r.Uxp(
