@@ -213,6 +213,20 @@ Result<std::vector<tlog::NoteVerifierKey>> ReadWitnessKeys(Env* env,
   return out;
 }
 
+// A manifest file's compact JWS, without the line end a file may have.
+Result<std::string> ReadManifestToken(Env* env, const std::string& path) {
+  auto token = env->ReadFile(path);
+  if (!token.ok()) return token.status().WithContext("--manifest");
+  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+  return token;
+}
+
+// Whether a log entry (parsed) records the manifest whose compact JWS has `sha256`.
+bool RecordsManifest(const json& entry, const std::string& sha256) {
+  return entry.is_object() && entry.value("type", "") == "manifest" &&
+         entry.value("sha256", "") == sha256;
+}
+
 struct VerifyArgs {
   std::string url, log_pub, state, origin, manifest, batch, ca;
   std::vector<std::string> witnesses;
@@ -249,15 +263,12 @@ int RunVerify(const VerifyArgs& a) {
   };
   std::optional<Found> manifest_entry;
   std::vector<Found> batch_entries;
-  const std::string manifest_sha256 = [&]() -> std::string {
-    if (a.manifest.empty()) return "";
-    auto token = env->ReadFile(a.manifest);
-    if (!token.ok()) return "";
-    std::string t = *token;
-    while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
-    return crypto::Sha256Hex(t);
-  }();
-  if (!a.manifest.empty() && manifest_sha256.empty()) return Fail("--manifest: cannot read " + a.manifest);
+  std::string manifest_sha256;
+  if (!a.manifest.empty()) {
+    auto token = ReadManifestToken(env, a.manifest);
+    if (!token.ok()) return Fail(token.status());
+    manifest_sha256 = crypto::Sha256Hex(*token);
+  }
   for (int64_t start = 0; start < c.size; start += kEntriesPerPage) {
     const int64_t end = std::min(c.size, start + kEntriesPerPage);
     auto page = client.GetJson("/v1/log/entries?start=" + std::to_string(start) +
@@ -278,8 +289,7 @@ int RunVerify(const VerifyArgs& a) {
       if (!data.ok()) return Fail("entry " + std::to_string(i) + ": " + data.status().message());
       if (Status st = tree.Append(*data); !st.ok()) return Fail(st);
       json fields = json::parse(*data, nullptr, false);
-      if (fields.is_object() && fields.value("type", "") == "manifest" &&
-          fields.value("sha256", "") == manifest_sha256 && !manifest_sha256.empty()) {
+      if (!manifest_sha256.empty() && RecordsManifest(fields, manifest_sha256)) {
         manifest_entry = Found{i, *data, fields};
       }
       if (fields.is_object() && !a.batch.empty() && fields.value("type", "") == "enrollment" &&
@@ -353,9 +363,8 @@ int RunProve(const ProveArgs& a) {
   Env* env = Env::Default();
   auto log_key = crypto::ReadPublicKey(env, a.log_pub);
   if (!log_key.ok()) return Fail(log_key.status().WithContext("--log-pub"));
-  auto token = env->ReadFile(a.manifest);
-  if (!token.ok()) return Fail(token.status().WithContext("--manifest"));
-  while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
+  auto token = ReadManifestToken(env, a.manifest);
+  if (!token.ok()) return Fail(token.status());
   LogClient client(a.url, a.ca);
   auto served = client.GetJson("/v1/manifest");
   if (!served.ok()) return Fail(served.status());
@@ -377,9 +386,7 @@ int RunProve(const ProveArgs& a) {
   if (!bundle.ok()) return Fail(bundle.status());
   auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key, a.origin);
   if (!checkpoint.ok()) return Fail(checkpoint.status());
-  json entry = json::parse(bundle->entry, nullptr, false);
-  if (!entry.is_object() || entry.value("type", "") != "manifest" ||
-      entry.value("sha256", "") != crypto::Sha256Hex(*token)) {
+  if (!RecordsManifest(json::parse(bundle->entry, nullptr, false), crypto::Sha256Hex(*token))) {
     return Fail("log entry " + std::to_string(*index) + " is not the manifest " + a.manifest);
   }
   const std::string out = a.out.empty() ? a.manifest + ".proof" : a.out;
@@ -416,11 +423,9 @@ int RunCheck(const CheckArgs& a) {
   if (!checkpoint.ok()) return Fail(checkpoint.status());
   json entry = json::parse(bundle->entry, nullptr, false);
   if (!a.manifest.empty()) {
-    auto token = env->ReadFile(a.manifest);
-    if (!token.ok()) return Fail(token.status().WithContext("--manifest"));
-    while (!token->empty() && (token->back() == '\n' || token->back() == '\r')) token->pop_back();
-    if (!entry.is_object() || entry.value("type", "") != "manifest" ||
-        entry.value("sha256", "") != crypto::Sha256Hex(*token)) {
+    auto token = ReadManifestToken(env, a.manifest);
+    if (!token.ok()) return Fail(token.status());
+    if (!RecordsManifest(entry, crypto::Sha256Hex(*token))) {
       return Fail("the proven entry is not the manifest " + a.manifest);
     }
   }

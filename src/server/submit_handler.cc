@@ -14,7 +14,7 @@
 #include "schema/ping_validator.h"
 #include "server/router.h"
 #include "server/stored_ping.h"
-#include "store/log_entries.h"
+#include "tlog/erasure_commitment.h"
 
 namespace homeport {
 namespace {
