@@ -55,8 +55,7 @@ void AddRevocationCommand(CLI::App& app, Commands& commands, bool revoke) {
       const DeviceSelection which = a->batch.empty() ? DeviceSelection::Serial(a->serial)
                                                      : DeviceSelection::Batch(a->batch);
       const TimePoint now = Env::Default()->Now();
-      auto changed = revoke ? (*store)->Revoke(which, a->reason, CliActor(), now)
-                            : (*store)->Reinstate(which, a->reason, CliActor(), now);
+      auto changed = (*store)->ChangeRevocations(which, a->reason, CliActor(), now, revoke);
       if (!changed.ok()) return Fail(changed.status());
       std::printf("%s: %lld device%s %s\n", TerminalSafe(DescribeSelection(which)).c_str(),
                   static_cast<long long>(*changed), *changed == 1 ? "" : "s",

@@ -295,14 +295,20 @@ class LifecycleStore {
  public:
   virtual ~LifecycleStore() = default;
 
-  // Revokes the selected devices; returns how many were not revoked before. NotFound when the
-  // serial or batch is not enrolled. The records stay: only new activations and check-ins are
-  // refused.
-  virtual Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
-                                 const std::string& actor, TimePoint now) = 0;
-  // Lifts the revocation of the selected devices; returns how many were revoked.
-  virtual Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
-                                    const std::string& actor, TimePoint now) = 0;
+  // Revokes (`revoke`) the selected devices, or lifts their revocation; returns how many
+  // changed. NotFound when the serial or batch is not enrolled. The records stay: only new
+  // activations and check-ins of a revoked device are refused.
+  virtual Result<int64_t> ChangeRevocations(const DeviceSelection& which,
+                                            const std::string& reason, const std::string& actor,
+                                            TimePoint now, bool revoke) = 0;
+  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
+                         const std::string& actor, TimePoint now) {
+    return ChangeRevocations(which, reason, actor, now, true);
+  }
+  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
+                            const std::string& actor, TimePoint now) {
+    return ChangeRevocations(which, reason, actor, now, false);
+  }
   // Ends the device's warranty period (kept in its history) so that its next activation starts
   // a new one. NotFound when the serial is not enrolled, InvalidArgument when it has no
   // current activation.

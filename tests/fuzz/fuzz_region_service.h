@@ -225,14 +225,6 @@ class MemoryStore : public Store {
     return Status::Ok();
   }
 
-  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
-                         const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, true);
-  }
-  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
-                            const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, false);
-  }
   Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
                                          const std::string& actor, TimePoint now) override {
     auto it = activated_.find(serial);
@@ -272,7 +264,8 @@ class MemoryStore : public Store {
   static DeviceLabels Labels(const EnrollmentRecord& d) { return {d.batch, d.model, d.variant}; }
 
   Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
-                                    const std::string& actor, TimePoint now, bool revoke) {
+                                    const std::string& actor, TimePoint now,
+                                    bool revoke) override {
     int64_t changed = 0;
     std::string batch;
     for (const auto& [serial, r] : enrolled_) {

@@ -814,16 +814,6 @@ class PostgresStore final : public Store {
     return out;
   }
 
-  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
-                         const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, true);
-  }
-
-  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
-                            const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, false);
-  }
-
   Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
                                          const std::string& actor, TimePoint now) override {
     PastWarrantyPeriod ended;
@@ -1207,7 +1197,8 @@ class PostgresStore final : public Store {
   }
 
   Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
-                                    const std::string& actor, TimePoint now, bool revoke) {
+                                    const std::string& actor, TimePoint now,
+                                    bool revoke) override {
     int64_t changed = 0;
     Status st = InRetriedTransaction([&](Connection& c) -> Status {
       HOMEPORT_ASSIGN_OR_RETURN(SelectedDevices selected, SelectDevices(c, which));

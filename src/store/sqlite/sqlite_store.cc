@@ -580,16 +580,6 @@ class SqliteStore final : public Store {
     });
   }
 
-  Result<int64_t> Revoke(const DeviceSelection& which, const std::string& reason,
-                         const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, true);
-  }
-
-  Result<int64_t> Reinstate(const DeviceSelection& which, const std::string& reason,
-                            const std::string& actor, TimePoint now) override {
-    return ChangeRevocations(which, reason, actor, now, false);
-  }
-
   Result<PastWarrantyPeriod> ResetDevice(const std::string& serial, const std::string& reason,
                                          const std::string& actor, TimePoint now) override {
     std::lock_guard lock(write_mu_);
@@ -876,7 +866,8 @@ class SqliteStore final : public Store {
   }
 
   Result<int64_t> ChangeRevocations(const DeviceSelection& which, const std::string& reason,
-                                    const std::string& actor, TimePoint now, bool revoke) {
+                                    const std::string& actor, TimePoint now,
+                                    bool revoke) override {
     std::lock_guard lock(write_mu_);
     int64_t changed = 0;
     Status st = InTransaction([&]() -> Status {
