@@ -11,11 +11,11 @@
 #include "agent/uxp_schema.h"
 #include "agent/verified_device.h"
 #include "common/time_format.h"
-#include "crypto/base64.h"
 #include "homeport/uxp.h"
 #include "provisioning/device_profile.h"
 #include "tlog/erasure_commitment.h"
 #include "tlog/inclusion_bundle.h"
+#include "tlog/sha256.h"
 
 namespace homeport {
 namespace {
@@ -416,8 +416,7 @@ Result<ErasureProof> UxProgramImpl::ProveErasure(const ErasureReceipt& receipt) 
   proof.receipt = receipt;
   proof.log_origin = checkpoint.origin;
   proof.tree_size = checkpoint.size;
-  proof.root_hash = crypto::Base64Encode(std::string_view(
-      reinterpret_cast<const char*>(checkpoint.root.data()), checkpoint.root.size()));
+  proof.root_hash = tlog::HashToBase64(checkpoint.root);
   proof.entry = bundle.entry;
   proof.bundle_json = tlog::InclusionBundleToJson(bundle);
   return proof;

@@ -22,6 +22,7 @@
 #include "tlog/erasure_commitment.h"
 #include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
+#include "tlog/sha256.h"
 #include "tlog/signed_note.h"
 
 namespace homeport::cli {
@@ -76,28 +77,6 @@ class LogClient {
   std::unique_ptr<HttpTransport> transport_;
 };
 
-Result<tlog::Hash> HashFromBase64(const json& v, const std::string& what) {
-  if (!v.is_string()) return Status::Corruption(what + " is not a base64 string");
-  HOMEPORT_ASSIGN_OR_RETURN(std::string bytes, crypto::Base64Decode(v.get<std::string>()));
-  tlog::Hash h{};
-  if (bytes.size() != h.size()) return Status::Corruption(what + " is not 32 bytes");
-  std::copy(bytes.begin(), bytes.end(), h.begin());
-  return h;
-}
-
-Result<std::vector<tlog::Hash>> ProofHashes(const json& answer, const std::string& what) {
-  if (!answer.contains("hashes") || !answer["hashes"].is_array() ||
-      answer["hashes"].size() > 128) {
-    return Status::Corruption(what + ": no hashes, or far too many");
-  }
-  std::vector<tlog::Hash> out;
-  for (const auto& h : answer["hashes"]) {
-    HOMEPORT_ASSIGN_OR_RETURN(tlog::Hash hash, HashFromBase64(h, what + " hash"));
-    out.push_back(hash);
-  }
-  return out;
-}
-
 // The log's checkpoint, its signature verified with the log's public key under the origin the
 // checkpoint names (or the one required), and which of `witnesses` cosigned it.
 struct VerifiedCheckpoint {
@@ -148,7 +127,10 @@ Result<std::optional<LogState>> ReadState(Env* env, const std::string& path) {
     return Status::Corruption(path + " is not a log state file (origin, size, root)");
   }
   LogState s{j["origin"], j["size"], {}};
-  HOMEPORT_ASSIGN_OR_RETURN(s.root, HashFromBase64(j["root"], path + ": root"));
+  auto root = j["root"].is_string() ? tlog::HashFromBase64(j["root"].get<std::string>())
+                                     : Status::Corruption("not a string");
+  if (!root.ok()) return Status::Corruption(path + ": root: " + root.status().message());
+  s.root = *root;
   return std::optional<LogState>(s);
 }
 
@@ -157,8 +139,7 @@ Status WriteState(Env* env, const std::string& path, const VerifiedCheckpoint& c
   const auto& root = c.checkpoint.root;
   json j = {{"origin", c.checkpoint.origin},
             {"size", c.checkpoint.size},
-            {"root", crypto::Base64Encode(std::string_view(
-                         reinterpret_cast<const char*>(root.data()), root.size()))},
+            {"root", tlog::HashToBase64(root)},
             {"checkpoint", c.note}};
   return env->WriteFileAtomic(path, j.dump(2) + "\n", 0600);
 }
@@ -175,12 +156,13 @@ Status CheckConsistency(LogClient& client, const LogState& before, const tlog::C
                               " entries were seen before, the checkpoint has " +
                               std::to_string(now.size));
   }
-  HOMEPORT_ASSIGN_OR_RETURN(json answer,
-                            client.GetJson("/v1/log/proof/consistency?from=" +
-                                           std::to_string(before.size) +
-                                           "&to=" + std::to_string(now.size)));
-  HOMEPORT_ASSIGN_OR_RETURN(auto proof, ProofHashes(answer, "the consistency proof"));
-  Status st = tlog::VerifyConsistency(before.size, now.size, before.root, now.root, proof);
+  HOMEPORT_ASSIGN_OR_RETURN(std::string answer,
+                            client.Get("/v1/log/proof/consistency?from=" +
+                                       std::to_string(before.size) +
+                                       "&to=" + std::to_string(now.size)));
+  auto proof = tlog::ParseProofHashes(answer);
+  if (!proof.ok()) return proof.status().WithContext("the consistency proof");
+  Status st = tlog::VerifyConsistency(before.size, now.size, before.root, now.root, *proof);
   if (!st.ok()) {
     return Status::Corruption("the log forked: its tree of " + std::to_string(now.size) +
                               " entries does not extend the tree of " +
@@ -192,12 +174,12 @@ Status CheckConsistency(LogClient& client, const LogState& before, const tlog::C
 // The server's inclusion proof of entry `index`, checked against the verified root.
 Status CheckInclusion(LogClient& client, int64_t index, const std::string& entry,
                       const tlog::Checkpoint& c) {
-  HOMEPORT_ASSIGN_OR_RETURN(json answer,
-                            client.GetJson("/v1/log/proof/inclusion?index=" +
-                                           std::to_string(index) +
-                                           "&size=" + std::to_string(c.size)));
-  HOMEPORT_ASSIGN_OR_RETURN(auto proof, ProofHashes(answer, "the inclusion proof"));
-  return tlog::VerifyInclusion(index, c.size, tlog::LeafHash(entry), proof, c.root);
+  HOMEPORT_ASSIGN_OR_RETURN(std::string answer,
+                            client.Get("/v1/log/proof/inclusion?index=" + std::to_string(index) +
+                                       "&size=" + std::to_string(c.size)));
+  auto proof = tlog::ParseProofHashes(answer);
+  if (!proof.ok()) return proof.status().WithContext("the inclusion proof");
+  return tlog::VerifyInclusion(index, c.size, tlog::LeafHash(entry), *proof, c.root);
 }
 
 Result<std::vector<tlog::NoteVerifierKey>> ReadWitnessKeys(Env* env,

@@ -6,19 +6,16 @@
 #include "server/router.h"
 #include "store/log_entries.h"
 #include "tlog/checkpoint.h"
+#include "tlog/sha256.h"
 
 namespace homeport {
 namespace {
 
 using nlohmann::json;
 
-std::string HashBase64(const tlog::Hash& h) {
-  return crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
-
 json HashesJson(const std::vector<tlog::Hash>& hashes) {
   json out = json::array();
-  for (const auto& h : hashes) out.push_back(HashBase64(h));
+  for (const auto& h : hashes) out.push_back(tlog::HashToBase64(h));
   return out;
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "crypto/base64.h"
+#include "tlog/sha256.h"
 #include "server/query_params.h"
 
 namespace homeport {
@@ -379,8 +380,7 @@ Result<json> OperatorReadsPanel(Store& store, const StatsOptions& o) {
               {"entries", entries},
               {"transparency_log",
                {{"size", size},
-                {"root", crypto::Base64Encode(std::string_view(
-                             reinterpret_cast<const char*>(root.data()), root.size()))},
+                {"root", tlog::HashToBase64(root)},
                 {"cosigned_by", witnesses}}}};
 }
 

@@ -4,15 +4,11 @@
 #include <algorithm>
 #include <charconv>
 
-#include "crypto/base64.h"
 #include "tlog/note_text.h"
+#include "tlog/sha256.h"
 
 namespace homeport::tlog {
 namespace {
-
-std::string HashBase64(const Hash& h) {
-  return crypto::Base64Encode({reinterpret_cast<const char*>(h.data()), h.size()});
-}
 
 Status CheckLine(std::string_view line, std::string_view what) {
   if (line.find('\n') != std::string_view::npos) {
@@ -40,14 +36,12 @@ Result<int64_t> ParseTreeSize(std::string_view line) {
 
 // The root hash: exactly 32 bytes, in the one canonical padded base64 form.
 Result<Hash> ParseRootHash(std::string_view line) {
-  auto raw = crypto::Base64Decode(line);
-  Hash root{};
-  if (!raw.ok() || raw->size() != root.size()) {
+  auto root = HashFromBase64(line);
+  if (!root.ok()) {
     return Status::InvalidArgument(
         "checkpoint root hash (line 3) is not 32 bytes of standard base64");
   }
-  std::copy(raw->begin(), raw->end(), root.begin());
-  if (HashBase64(root) != line) {
+  if (HashToBase64(*root) != line) {
     return Status::InvalidArgument(
         "checkpoint root hash (line 3) is not in canonical base64 (padded, no stray bits)");
   }
@@ -64,7 +58,7 @@ Result<std::string> FormatCheckpoint(const Checkpoint& checkpoint) {
                                    " is negative");
   }
   std::string text = checkpoint.origin + "\n" + std::to_string(checkpoint.size) + "\n" +
-                     HashBase64(checkpoint.root) + "\n";
+                     HashToBase64(checkpoint.root) + "\n";
   for (const std::string& line : checkpoint.extensions) {
     if (line.empty()) return Status::InvalidArgument("checkpoint extension line is empty");
     HOMEPORT_RETURN_IF_ERROR(CheckLine(line, "checkpoint extension line"));

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "crypto/base64.h"
+#include "tlog/sha256.h"
 #include "tlog/signed_note.h"
 
 namespace homeport::tlog {
@@ -11,27 +12,19 @@ namespace {
 
 using nlohmann::json;
 
-// A proof longer than this is no proof of a tree of at most 2^63 entries.
-constexpr size_t kMaxProofHashes = 64;
-
-std::string HashToBase64(const Hash& h) {
-  return crypto::Base64Encode(std::string_view(reinterpret_cast<const char*>(h.data()), h.size()));
-}
+// Far more than any proof of a tree of at most 2^63 entries holds.
+constexpr size_t kMaxProofHashes = 128;
 
 Result<std::vector<Hash>> HashesOf(const json& list, const std::string& what) {
   if (!list.is_array() || list.size() > kMaxProofHashes) {
-    return Status::InvalidArgument(what + ": not a list of at most 64 hashes");
+    return Status::InvalidArgument(what + ": not a list of at most 128 hashes");
   }
   std::vector<Hash> out;
   for (const auto& item : list) {
-    if (!item.is_string()) return Status::InvalidArgument(what + ": a hash is not a string");
-    auto bytes = crypto::Base64Decode(item.get<std::string>());
-    Hash h{};
-    if (!bytes.ok() || bytes->size() != h.size()) {
-      return Status::InvalidArgument(what + ": a hash is not 32 bytes of base64");
-    }
-    std::copy(bytes->begin(), bytes->end(), h.begin());
-    out.push_back(h);
+    auto hash = item.is_string() ? HashFromBase64(item.get<std::string>())
+                                 : Status::Corruption("not a string");
+    if (!hash.ok()) return Status::InvalidArgument(what + ": a hash is not 32 bytes of base64");
+    out.push_back(*hash);
   }
   return out;
 }
@@ -135,12 +128,16 @@ Result<InclusionBundle> FetchInclusionBundle(const LogGet& get, int64_t index) {
   HOMEPORT_ASSIGN_OR_RETURN(std::string proof,
                             get("/v1/log/proof/inclusion?index=" + n +
                                 "&size=" + std::to_string(checkpoint->size)));
-  json answer = json::parse(proof, nullptr, false);
-  if (!answer.is_object()) return Status::Corruption("the inclusion proof is not a JSON object");
-  auto hashes = HashesOf(answer.value("hashes", json()), "the inclusion proof");
-  if (!hashes.ok()) return Status::Corruption(hashes.status().message());
-  out.hashes = std::move(*hashes);
+  HOMEPORT_ASSIGN_OR_RETURN(out.hashes, ParseProofHashes(proof));
   return out;
+}
+
+Result<std::vector<Hash>> ParseProofHashes(std::string_view answer) {
+  json j = json::parse(answer, nullptr, false);
+  if (!j.is_object()) return Status::Corruption("the proof is not a JSON object");
+  auto hashes = HashesOf(j.value("hashes", json()), "the proof");
+  if (!hashes.ok()) return Status::Corruption(hashes.status().message());
+  return hashes;
 }
 
 }  // namespace homeport::tlog

@@ -57,4 +57,8 @@ using LogGet = std::function<Result<std::string>(const std::string& path)>;
 // says are Corruption.
 Result<InclusionBundle> FetchInclusionBundle(const LogGet& get, int64_t index);
 
+// The hashes of a proof answer of the log's API, `{"hashes": ["<base64>", …], …}` (inclusion or
+// consistency): Corruption unless it holds a list of at most 128 hashes of 32 bytes.
+Result<std::vector<Hash>> ParseProofHashes(std::string_view answer);
+
 }  // namespace homeport::tlog

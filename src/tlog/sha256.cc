@@ -3,7 +3,10 @@
 
 #include <sodium.h>
 
+#include <algorithm>
 #include <cstdlib>
+
+#include "crypto/base64.h"
 
 namespace homeport::tlog {
 
@@ -19,6 +22,18 @@ Hash Sha256(std::initializer_list<std::string_view> parts) {
   }
   Hash h;
   crypto_hash_sha256_final(&state, h.data());
+  return h;
+}
+
+std::string HashToBase64(const Hash& h) { return crypto::Base64Encode(HashBytes(h)); }
+
+Result<Hash> HashFromBase64(std::string_view text) {
+  auto bytes = crypto::Base64Decode(text);
+  Hash h{};
+  if (!bytes.ok() || bytes->size() != h.size()) {
+    return Status::Corruption("not the base64 of a 32-byte hash");
+  }
+  std::copy(bytes->begin(), bytes->end(), h.begin());
   return h;
 }
 
