@@ -46,13 +46,17 @@ for t in "${targets[@]}"; do
   [ -f "$root/tests/fuzz/$t.dict" ] && args+=(-dict="$root/tests/fuzz/$t.dict")
   echo "fuzz: $t for ${seconds}s (crashes go to $crashes/)"
   log="$build/fuzz-$t.log"
+  # Crashes from earlier runs stay in the directory (fixed ones replay from tests/fuzz/crashes);
+  # only what this run adds counts.
+  started="$build/fuzz-$t.started"
+  touch "$started"
   set +e
   (cd "$build" && UBSAN_OPTIONS=print_stacktrace=1 nice "$build/tests/fuzz/${t}_fuzz" "${args[@]}" "$corpus" "$root/tests/fuzz/corpus/$t" \
     >"$log" 2>&1)
   rc=$?
   set -e
   grep -E "stat::number_of_executed_units|Done [0-9]+ runs" "$log" | tail -2 | sed "s/^/fuzz: $t: /"
-  if [ $rc -ne 0 ] || [ -n "$(ls -A "$crashes")" ]; then
+  if [ $rc -ne 0 ] || [ -n "$(find "$crashes" -type f -newer "$started")" ]; then
     found+=("$t")
     echo "fuzz: $t found something: see $crashes/ and $log" >&2
   fi

@@ -2,22 +2,14 @@
 // zip/tar/compressed readers with archives nested three deep, string extraction, host and
 // manifest finding, the verdict and the three reports. Limits are small so a bomb stops fast.
 // The JSON report is dumped strictly: a name that is not UTF-8 must already be escaped.
-#include <sodium.h>
-
 #include "audit/build/build_audit.h"
 #include "audit/build/build_report.h"
 #include "fuzz/fuzz_input_file.h"
+#include "fuzz/fuzz_root_key.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static auto* file = new homeport::fuzzing::InputFile(".bin");
-  static const homeport::crypto::PublicKey root_key = [] {
-    homeport::crypto::SecretKey key;
-    unsigned char seed[crypto_sign_SEEDBYTES] = {};
-    seed[0] = 'r';
-    unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-    if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, key.bytes.data(), seed) != 0) abort();
-    return key.Public();
-  }();
+  static const homeport::crypto::PublicKey root_key = homeport::fuzzing::FuzzRootKey().Public();
   static const auto* policy = [] {
     auto p = homeport::audit::AuditPolicy::Parse(
         R"({"region": "sg", "allow_hosts": ["*.sg.example.com"]})");

@@ -2,24 +2,12 @@
 // reached past the signature) the input signed as a payload with the fuzz root key and then
 // verified. The first byte chooses: 's' signs the rest, anything else verifies the input. A
 // verified manifest's data-flow declaration is then read as the verifier reads it.
-#include <sodium.h>
-
 #include "crypto/jws.h"
+#include "fuzz/fuzz_root_key.h"
 #include "provisioning/region_manifest.h"
 
-namespace {
-homeport::crypto::SecretKey RootKey() {
-  homeport::crypto::SecretKey key;
-  unsigned char seed[crypto_sign_SEEDBYTES] = {};
-  seed[0] = 'r';
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES];
-  if (sodium_init() < 0 || crypto_sign_seed_keypair(pk, key.bytes.data(), seed) != 0) abort();
-  return key;
-}
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  static const homeport::crypto::SecretKey root = RootKey();
+  static const homeport::crypto::SecretKey root = homeport::fuzzing::FuzzRootKey();
   static const homeport::crypto::PublicKey root_public = root.Public();
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::string token;
