@@ -74,6 +74,8 @@ std::string_view MigrationSummary(int64_t version) {
       "transparency log (entries, Merkle tree hashes, logged manifests, witness cosignatures)",
       "the transparency-log entry of each erased UX client, so that a retried deletion-request "
       "is answered with the entry of the first",
+      "the erasure fence: on PostgreSQL, a server's erasure of a UX client and another "
+      "server's commit of that client's documents take turns",
   };
   if (version < 1 || version > static_cast<int64_t>(std::size(kSummaries))) return "";
   return kSummaries[version - 1];

@@ -180,7 +180,7 @@ TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
   SqlOne(db, "DROP TABLE retention_runs");
   SqlOne(db, "DROP INDEX uxp_documents_day_client");
   for (const char* table : {"revocations", "warranty_history", "tlog_entries", "tlog_hashes",
-                            "tlog_manifests", "tlog_cosignatures"}) {
+                            "tlog_manifests", "tlog_cosignatures", "erasure_fence"}) {
     SqlOne(db, std::string("DROP TABLE ") + table);
   }
   SqlOne(db, "ALTER TABLE erased_clients DROP COLUMN log_index");
@@ -188,7 +188,7 @@ TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
 
   CommandResult dry = Homeport({"migrate", "--store", region.store_url, "--dry-run"});
   ASSERT_EQ(dry.exit_code, 0) << dry.err;
-  EXPECT_NE(dry.out.find("schema version 4 -> 8"), std::string::npos) << dry.out;
+  EXPECT_NE(dry.out.find("schema version 4 -> 9"), std::string::npos) << dry.out;
   EXPECT_NE(dry.out.find("5. the log of operator reads renamed access_log"), std::string::npos)
       << dry.out;
   EXPECT_NE(dry.out.find("6. daily aggregates"), std::string::npos) << dry.out;
@@ -196,11 +196,12 @@ TEST(ServiceE2E, MigrateShowsThenAppliesWhatAnOlderStoreLacks) {
   EXPECT_NE(dry.out.find("8. the transparency-log entry of each erased UX client"),
             std::string::npos)
       << dry.out;
+  EXPECT_NE(dry.out.find("9. the erasure fence"), std::string::npos) << dry.out;
   EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "4");  // unchanged
 
   CommandResult applied = Homeport({"migrate", "--store", region.store_url});
   ASSERT_EQ(applied.exit_code, 0) << applied.err;
-  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "8");
+  EXPECT_EQ(SqlOne(db, "SELECT MAX(version) FROM schema_migrations"), "9");
   EXPECT_EQ(SqlOne(db, "SELECT count(*) FROM sqlite_master WHERE name = 'access_log'"), "1");
   EXPECT_NE(Homeport({"migrate", "--store", region.store_url}).out.find("up to date"),
             std::string::npos);

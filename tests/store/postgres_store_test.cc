@@ -64,7 +64,7 @@ TEST_F(PostgresStore, ServersStartingTogetherMigrateOnce) {
   }
   for (auto& t : servers) t.join();
   EXPECT_EQ(opened.load(), 6);
-  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "8");
+  EXPECT_EQ(QueryOne(url_, "SELECT COUNT(*) FROM schema_migrations"), "9");
 }
 
 // VACUUM reports to the statistics views: the erasure's dead rows have been removed once
@@ -106,7 +106,7 @@ TEST_F(PostgresStore, UpgradeCutsStoredActivationTimesToTheDay) {
            " DROP INDEX uxp_documents_day_client;"
            " DROP TABLE revocations; DROP TABLE warranty_history; DROP TABLE tlog_head;"
            " DROP TABLE tlog_entries; DROP TABLE tlog_hashes; DROP TABLE tlog_manifests;"
-           " DROP TABLE tlog_cosignatures;"
+           " DROP TABLE tlog_cosignatures; DROP TABLE erasure_fence;"
            " DELETE FROM schema_migrations WHERE version >= 3;"
            " ALTER TABLE access_log RENAME TO audit_log;"
            " ALTER TABLE access_log_head RENAME TO audit_head");

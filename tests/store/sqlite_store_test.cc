@@ -77,7 +77,7 @@ TEST_F(SqliteStore, MigrationsAreRecordedOnce) {
   store_.reset();
   for (int i = 0; i < 3; ++i) ASSERT_NE(Open(), nullptr);
   EXPECT_EQ(RawSql(path_, "SELECT version FROM schema_migrations ORDER BY version"),
-            (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8"}));
+            (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8", "9"}));
 }
 
 TEST_F(SqliteStore, RefusesASchemaFromANewerHomeport) {

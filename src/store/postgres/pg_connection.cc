@@ -191,26 +191,21 @@ Result<std::vector<QueryResult>> Connection::RunPipelined(const std::vector<Quer
   return out;
 }
 
-Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Query>& queries,
-                                                            Isolation isolation) {
-  return RunInTransaction(queries, isolation, /*commit=*/true);
+Result<std::vector<QueryResult>> Connection::RunTransaction(const std::vector<Query>& queries) {
+  return RunInTransaction(queries, /*begin=*/true, /*commit=*/true);
 }
 
-Result<std::vector<QueryResult>> Connection::BeginAndRun(const std::vector<Query>& queries,
-                                                         Isolation isolation) {
-  return RunInTransaction(queries, isolation, /*commit=*/false);
+Result<std::vector<QueryResult>> Connection::BeginAndRun(const std::vector<Query>& queries) {
+  return RunInTransaction(queries, /*begin=*/true, /*commit=*/false);
 }
 
 Result<std::vector<QueryResult>> Connection::RunAndCommit(const std::vector<Query>& queries) {
-  return RunInTransaction(queries, std::nullopt, /*commit=*/true);
+  return RunInTransaction(queries, /*begin=*/false, /*commit=*/true);
 }
 
 Result<std::vector<QueryResult>> Connection::RunInTransaction(const std::vector<Query>& queries,
-                                                              std::optional<Isolation> begin,
-                                                              bool commit) {
-  const char* begin_sql = !begin                                ? nullptr
-                          : *begin == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE"
-                                                               : "BEGIN";
+                                                              bool begin, bool commit) {
+  const char* begin_sql = begin ? "BEGIN" : nullptr;
   for (const auto& q : queries) HOMEPORT_RETURN_IF_ERROR(Prepare(*q.sql));
   std::vector<QueryResult> out;
   out.reserve(queries.size());

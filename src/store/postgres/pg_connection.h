@@ -15,7 +15,6 @@
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <mutex>
 #include <set>
 #include <string>
@@ -36,8 +35,6 @@ struct Query {
   const Sql* sql;
   std::vector<std::string> params;
 };
-
-enum class Isolation { kReadCommitted, kSerializable };
 
 // The rows (or the affected-row count) of one statement.
 class QueryResult {
@@ -74,13 +71,11 @@ class Connection {
   Result<std::vector<QueryResult>> RunPipelined(const std::vector<Query>& queries);
   // BEGIN, the queries pipelined, COMMIT. On any error the transaction is rolled back; a
   // serialization failure or deadlock is an Aborted status.
-  Result<std::vector<QueryResult>> RunTransaction(const std::vector<Query>& queries,
-                                                  Isolation isolation = Isolation::kReadCommitted);
+  Result<std::vector<QueryResult>> RunTransaction(const std::vector<Query>& queries);
   // The same in two round trips, for a second step that depends on the first's results:
   // BeginAndRun leaves the transaction open on success, RunAndCommit ends it. Either rolls it
   // back on an error.
-  Result<std::vector<QueryResult>> BeginAndRun(const std::vector<Query>& queries,
-                                               Isolation isolation);
+  Result<std::vector<QueryResult>> BeginAndRun(const std::vector<Query>& queries);
   Result<std::vector<QueryResult>> RunAndCommit(const std::vector<Query>& queries);
 
   // Pipelines are cut into chunks so that neither side's socket buffer can fill while the
@@ -92,7 +87,7 @@ class Connection {
   Status Prepare(const Sql& sql);
   Status Error(const std::string& what, const PGresult* r = nullptr);
   Result<std::vector<QueryResult>> RunInTransaction(const std::vector<Query>& queries,
-                                                    std::optional<Isolation> begin, bool commit);
+                                                    bool begin, bool commit);
   Status RunChunk(const Query* queries, size_t n, const char* begin, bool commit,
                   std::vector<QueryResult>& out);
 

@@ -28,7 +28,6 @@ namespace {
 
 using pg::Connection;
 using pg::ConnectionPool;
-using pg::Isolation;
 using pg::Query;
 using pg::QueryResult;
 using pg::Sql;
@@ -198,6 +197,14 @@ CREATE TABLE tlog_cosignatures (
     R"sql(
 ALTER TABLE erased_clients ADD COLUMN log_index BIGINT;
 )sql",
+    // The row that orders a client's documents and its erasure across servers: a commit that
+    // stores documents holds it FOR SHARE, one that erases holds it FOR UPDATE (see Commit).
+    R"sql(
+CREATE TABLE erasure_fence (
+  id INTEGER PRIMARY KEY CHECK (id = 1)
+);
+INSERT INTO erasure_fence VALUES (1);
+)sql",
 };
 
 // Every statement of the data path, prepared once per connection.
@@ -304,6 +311,10 @@ const Sql kTrimRetentionRuns{"hp_trim_retention_runs",
                              "DELETE FROM retention_runs WHERE at NOT IN"
                              " (SELECT at FROM retention_runs ORDER BY at DESC LIMIT 100)"};
 const Sql kEraseClient{"hp_erase_client", "DELETE FROM uxp_documents WHERE client_id = $1"};
+const Sql kShareErasureFence{"hp_share_erasure_fence",
+                             "SELECT 1 FROM erasure_fence WHERE id = 1 FOR SHARE"};
+const Sql kLockErasureFence{"hp_lock_erasure_fence",
+                            "SELECT 1 FROM erasure_fence WHERE id = 1 FOR UPDATE"};
 const Sql kForgetErasures{"hp_forget_erasures",
                           "DELETE FROM erased_clients WHERE expires_day < $1"};
 
@@ -557,8 +568,19 @@ class PostgresStore final : public Store {
   Result<BatchResult> Commit(const WriteBatch& batch, TimePoint now) override {
     const std::string day = FormatDate(now);
     std::vector<Query> queries;
-    queries.reserve(batch.activations.size() * 5 + batch.wrong_region.size() + 1 +
+    queries.reserve(1 + batch.activations.size() * 5 + batch.wrong_region.size() + 1 +
                     batch.erasures.size() * 3);
+    // Documents and erasures of one client committed by two servers at once: each statement
+    // could miss the other's uncommitted rows (the insert sees no erased client yet, the
+    // erasure no document yet) and a document would outlive its erasure. The fence row, locked
+    // first, orders them: commits that store documents share it, a commit that erases waits for
+    // them and holds it alone, and a statement's snapshot is taken after its lock is granted.
+    // A lock and not SERIALIZABLE: an erasure's commit appends to the transparency log, and a
+    // long transaction would lose every serialization race to a stream of short ones.
+    const bool fenced = !batch.documents.empty() || !batch.erasures.empty();
+    if (fenced) {
+      queries.push_back({batch.erasures.empty() ? &kShareErasureFence : &kLockErasureFence, {}});
+    }
     // Rows are locked in key order, so two servers' commits cannot deadlock on each other.
     std::vector<size_t> order(batch.activations.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -597,14 +619,6 @@ class PostgresStore final : public Store {
       queries.push_back({&kExtendErasure, {digest, until}});
       queries.push_back({&kEraseClient, {client}});
     }
-    // Documents and erasures of one client committed by two servers at once: under READ
-    // COMMITTED each could miss the other's rows (the insert sees no erased client yet, the
-    // erasure no document yet) and a document would outlive its erasure. SERIALIZABLE makes
-    // one of them fail and run again, as CockroachDB always does.
-    const auto isolation = batch.documents.empty() && batch.erasures.empty()
-                               ? Isolation::kReadCommitted
-                               : Isolation::kSerializable;
-
     // Two round trips: the batch, then the daily aggregates its outcomes add; one COMMIT.
     BatchResult out;
     std::map<std::string, int64_t> log_index;  // erased client → its log entry, -1 until logged
@@ -612,7 +626,7 @@ class PostgresStore final : public Store {
                               DailyTally& tally) -> Status {
       out = BatchResult{};
       log_index.clear();
-      size_t i = 0;
+      size_t i = fenced ? 1 : 0;
       out.activations.resize(batch.activations.size());
       for (size_t k : order) {
         const QueryResult& inserted = results[i++];
@@ -683,7 +697,7 @@ class PostgresStore final : public Store {
     Status st = WithConnection([&](Connection& c) -> Status {
       for (int attempt = 0;; ++attempt) {
         Status run = [&]() -> Status {
-          HOMEPORT_ASSIGN_OR_RETURN(auto results, c.BeginAndRun(queries, isolation));
+          HOMEPORT_ASSIGN_OR_RETURN(auto results, c.BeginAndRun(queries));
           DailyTally tally;
           Status st = tally_outcomes(results, tally);
           if (st.ok()) st = LogErasures(c, commitments, log_index, now);

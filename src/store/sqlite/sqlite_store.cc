@@ -170,6 +170,14 @@ CREATE TABLE tlog_cosignatures (
     R"sql(
 ALTER TABLE erased_clients ADD COLUMN log_index INTEGER;
 )sql",
+    // PostgreSQL's erasure fence, kept so that both backends hold the same tables. Unused here:
+    // SQLite has one writer, so documents and erasures never commit at the same time.
+    R"sql(
+CREATE TABLE erasure_fence (
+  id INTEGER PRIMARY KEY CHECK (id = 1)
+);
+INSERT INTO erasure_fence VALUES (1);
+)sql",
 };
 
 constexpr const char* kDeviceColumns = "serial, model, sku, variant, region, batch, public_key";
