@@ -182,8 +182,13 @@ ServerProcess::ServerProcess(const std::vector<std::string>& serve_args, uint64_
   log_path_ = log_template;
   int err;
   pid_ = Spawn(args, &out_fd_, &err, open_file_limit);
-  // The server's stderr is its log: copy it into a file the test can read at any time.
+  // The server's stderr is its log: copy it into a file the test can read at any time. The
+  // copier lets go of the test's own stdout and stderr: should the test die, whoever reads
+  // them (ctest) is not kept waiting for a server nobody stops.
   if (fork() == 0) {
+    int devnull = open("/dev/null", O_WRONLY);
+    dup2(devnull, 1);
+    dup2(devnull, 2);
     std::string buf;
     while (Drain(err, buf)) {
       if (write(log_fd, buf.data(), buf.size()) < 0) break;

@@ -65,8 +65,9 @@ std::set<std::string> StoredDocIds(const Region& region, const std::vector<std::
 class Senders {
  public:
   Senders(uint16_t port, unsigned tag, int senders) {
+    // Every client id before the first thread reads one: a push_back could move them.
+    for (int s = 0; s < senders; ++s) clients_.push_back(Uuid(tag, static_cast<unsigned>(s)));
     for (int s = 0; s < senders; ++s) {
-      clients_.push_back(Uuid(tag, static_cast<unsigned>(s)));
       threads_.emplace_back([this, port, tag, s] {
         const std::string body = GleanBody(clients_[static_cast<size_t>(s)],
                                            R"({"counter": {"diagnostics.crash_count": 2}})");
