@@ -81,6 +81,8 @@ class UxProgramImpl final : public UxProgram {
   // Applies `change` to the receipts and stores them (the last kMaxErasureReceipts). A damaged
   // file is started afresh. Receipts never hold up an erasure: callers go on when this fails.
   Status UpdateReceipts(const std::function<void(std::vector<ErasureReceipt>&)>& change);
+  // The commitment of the deletion-request's receipt, as a header; none without a receipt.
+  void AddErasureCommitment(const std::string& doc_id, TransportRequest& request);
   // Records the log index the server answered a deletion-request with in its receipt.
   void RecordLogIndex(const std::string& doc_id, const TransportResponse& answer);
   // A missing or unreadable-as-JSON consent file means "not opted in": without a valid record
@@ -304,13 +306,7 @@ Result<UploadSummary> UxProgramImpl::Send(bool with_pending) {
           TransportRequest request,
           agent::BuildUploadRequest(manifest_.uxp_url, ping->path, ping->body, env_->Now()));
       const bool deletion = queue == &deletion_requests_;
-      if (auto receipts = LoadReceipts(); deletion && receipts.ok()) {
-        for (const auto& r : *receipts) {
-          if (r.doc_id == queued.doc_id) {
-            request.headers.emplace_back(kErasureCommitmentHeader, r.commitment);
-          }
-        }
-      }
+      if (deletion) AddErasureCommitment(queued.doc_id, request);
       agent::RetryPolicy policy = agent::RetryPolicyOf(options_);
       policy.deadline = left;
       // Dropping a deletion-request would leave the client's data on the server for good, and
@@ -365,6 +361,14 @@ Status UxProgramImpl::UpdateReceipts(
   }
   HOMEPORT_RETURN_IF_ERROR(env_->CreateDirs(dir_));
   return env_->WriteFileAtomic(receipts_path_, agent::SerializeReceipts(list), 0600);
+}
+
+void UxProgramImpl::AddErasureCommitment(const std::string& doc_id, TransportRequest& request) {
+  auto receipts = LoadReceipts();
+  if (!receipts.ok()) return;  // a damaged receipts file never holds up a deletion-request
+  for (const auto& r : *receipts) {
+    if (r.doc_id == doc_id) request.headers.emplace_back(kErasureCommitmentHeader, r.commitment);
+  }
 }
 
 void UxProgramImpl::RecordLogIndex(const std::string& doc_id, const TransportResponse& answer) {

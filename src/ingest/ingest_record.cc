@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <array>
 
-#include "store/log_entries.h"
+#include "tlog/erasure_commitment.h"
 
 namespace homeport {
 namespace {

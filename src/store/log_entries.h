@@ -11,7 +11,6 @@
 
 #include "common/time_format.h"
 #include "provisioning/device_profile.h"
-#include "tlog/erasure_commitment.h"
 
 namespace homeport {
 
@@ -57,8 +56,5 @@ std::string OperatorReadEntry(std::string_view actor, std::string_view action, T
 // which identifies nobody without the nonce the agent keeps; without a commitment (a Glean
 // client that sends none) the entry says only that a client was erased that day.
 std::string ErasureEntry(std::string_view commitment, TimePoint now);
-
-// 64 lower-case hex digits.
-bool IsErasureCommitment(std::string_view text);
 
 }  // namespace homeport

@@ -2,6 +2,7 @@
 // an unavailable store.
 #include "ingest/ingest_loader.h"
 #include "store/log_entries.h"
+#include "tlog/erasure_commitment.h"
 
 #include <gtest/gtest.h>
 

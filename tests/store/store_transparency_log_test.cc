@@ -9,6 +9,7 @@
 
 #include "crypto/ed25519.h"
 #include "store/log_entries.h"
+#include "tlog/erasure_commitment.h"
 #include "store/store.h"
 #include "store_conformance.h"
 #include "tlog/merkle.h"
