@@ -409,9 +409,7 @@ Result<ErasureProof> UxProgramImpl::ProveErasure(const ErasureReceipt& receipt) 
                             tlog::FetchInclusionBundle(get, *receipt.log_index));
   HOMEPORT_ASSIGN_OR_RETURN(tlog::Checkpoint checkpoint,
                             tlog::VerifyInclusionBundle(bundle, *log_key));
-  json entry = json::parse(bundle.entry, nullptr, false);
-  if (!entry.is_object() || entry.value("type", "") != "erasure" ||
-      entry.value("commitment", "") != receipt.commitment) {
+  if (!tlog::IsErasureEntry(bundle.entry, receipt.commitment)) {
     return Status::PermissionDenied("log entry " + std::to_string(*receipt.log_index) +
                                     " is not the erasure this device committed to (commitment " +
                                     receipt.commitment + ")");

@@ -49,7 +49,7 @@ Result<std::string> ReadInput(Env* env, const std::string& path, const char* wha
 // The manifest's inclusion proof in the region's log (AgentOptions::require_log_proof): the
 // checkpoint signed by the profile's log key, and the proven entry the manifest's own.
 Status CheckManifestLogProof(Env& env, const AgentOptions& options, const DeviceProfile& profile,
-                             std::string_view manifest_text, const RegionManifest& manifest) {
+                             std::string_view manifest_text) {
   const std::string path =
       options.log_proof_path.empty() ? options.manifest_path + ".proof" : options.log_proof_path;
   auto refused = [&](const std::string& why) {
@@ -70,15 +70,12 @@ Status CheckManifestLogProof(Env& env, const AgentOptions& options, const Device
   if (!bundle.ok()) return refused(path + ": " + bundle.status().message());
   auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key);
   if (!checkpoint.ok()) return refused(checkpoint.status().message());
-  // The entry the proof is for must be this manifest: its digest, region and version.
+  // The entry the proof is for must be this manifest: the digest of its compact JWS.
   std::string token(manifest_text);
   while (!token.empty() && (token.back() == '\n' || token.back() == '\r')) token.pop_back();
-  auto entry = nlohmann::json::parse(bundle->entry, nullptr, false);
-  const bool same = entry.is_object() && entry.value("type", "") == "manifest" &&
-                    entry.value("sha256", "") == crypto::Sha256Hex(token) &&
-                    entry.value("region", "") == manifest.region &&
-                    entry.value("version", int64_t{-1}) == manifest.version;
-  if (!same) return refused("the proof in " + path + " is of another log entry");
+  if (!tlog::IsManifestEntry(bundle->entry, crypto::Sha256Hex(token))) {
+    return refused("the proof in " + path + " is of another log entry");
+  }
   return Status::Ok();
 }
 
@@ -179,7 +176,7 @@ Result<VerifiedDevice> OpenVerifiedDevice(const AgentOptions& options) {
   HOMEPORT_RETURN_IF_ERROR(AcceptManifestVersion(trust, device.manifest, options.manifest_path));
   if (options.require_log_proof || device.profile.require_log_proof) {
     HOMEPORT_RETURN_IF_ERROR(
-        CheckManifestLogProof(*env, options, device.profile, manifest_text, device.manifest));
+        CheckManifestLogProof(*env, options, device.profile, manifest_text));
   }
   if (!recorded || trust != before) {
     HOMEPORT_RETURN_IF_ERROR(StoreTrustRecord(*env, options.state_dir, trust));

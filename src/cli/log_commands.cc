@@ -203,12 +203,6 @@ Result<std::string> ReadManifestToken(Env* env, const std::string& path) {
   return token;
 }
 
-// Whether a log entry (parsed) records the manifest whose compact JWS has `sha256`.
-bool RecordsManifest(const json& entry, const std::string& sha256) {
-  return entry.is_object() && entry.value("type", "") == "manifest" &&
-         entry.value("sha256", "") == sha256;
-}
-
 struct VerifyArgs {
   std::string url, log_pub, state, origin, manifest, batch, ca;
   std::vector<std::string> witnesses;
@@ -271,7 +265,7 @@ int RunVerify(const VerifyArgs& a) {
       if (!data.ok()) return Fail("entry " + std::to_string(i) + ": " + data.status().message());
       if (Status st = tree.Append(*data); !st.ok()) return Fail(st);
       json fields = json::parse(*data, nullptr, false);
-      if (!manifest_sha256.empty() && RecordsManifest(fields, manifest_sha256)) {
+      if (!manifest_sha256.empty() && tlog::IsManifestEntry(*data, manifest_sha256)) {
         manifest_entry = Found{i, *data, fields};
       }
       if (fields.is_object() && !a.batch.empty() && fields.value("type", "") == "enrollment" &&
@@ -368,7 +362,7 @@ int RunProve(const ProveArgs& a) {
   if (!bundle.ok()) return Fail(bundle.status());
   auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key, a.origin);
   if (!checkpoint.ok()) return Fail(checkpoint.status());
-  if (!RecordsManifest(json::parse(bundle->entry, nullptr, false), crypto::Sha256Hex(*token))) {
+  if (!tlog::IsManifestEntry(bundle->entry, crypto::Sha256Hex(*token))) {
     return Fail("log entry " + std::to_string(*index) + " is not the manifest " + a.manifest);
   }
   const std::string out = a.out.empty() ? a.manifest + ".proof" : a.out;
@@ -403,11 +397,10 @@ int RunCheck(const CheckArgs& a) {
   if (!bundle.ok()) return Fail(bundle.status().WithContext("--proof " + a.proof));
   auto checkpoint = tlog::VerifyInclusionBundle(*bundle, *log_key, a.origin);
   if (!checkpoint.ok()) return Fail(checkpoint.status());
-  json entry = json::parse(bundle->entry, nullptr, false);
   if (!a.manifest.empty()) {
     auto token = ReadManifestToken(env, a.manifest);
     if (!token.ok()) return Fail(token.status());
-    if (!RecordsManifest(entry, crypto::Sha256Hex(*token))) {
+    if (!tlog::IsManifestEntry(bundle->entry, crypto::Sha256Hex(*token))) {
       return Fail("the proven entry is not the manifest " + a.manifest);
     }
   }
@@ -416,8 +409,7 @@ int RunCheck(const CheckArgs& a) {
     if (!nonce.ok() || nonce->size() != kErasureNonceBytes) {
       return Fail("--nonce: not the base64url of 32 bytes (agent uxp receipt --json shows it)");
     }
-    if (!entry.is_object() || entry.value("type", "") != "erasure" ||
-        entry.value("commitment", "") != ErasureCommitment(*nonce, a.client_id)) {
+    if (!tlog::IsErasureEntry(bundle->entry, ErasureCommitment(*nonce, a.client_id))) {
       return Fail("the proven entry is not the erasure of client " + a.client_id +
                   " under this nonce");
     }

@@ -132,6 +132,25 @@ Result<InclusionBundle> FetchInclusionBundle(const LogGet& get, int64_t index) {
   return out;
 }
 
+namespace {
+
+bool EntryHas(std::string_view entry, std::string_view type, const char* field,
+              std::string_view value) {
+  json j = json::parse(entry, nullptr, false);
+  return !value.empty() && j.is_object() && j.value("type", "") == type &&
+         j.value(field, "") == value;
+}
+
+}  // namespace
+
+bool IsManifestEntry(std::string_view entry, std::string_view token_sha256) {
+  return EntryHas(entry, "manifest", "sha256", token_sha256);
+}
+
+bool IsErasureEntry(std::string_view entry, std::string_view commitment) {
+  return EntryHas(entry, "erasure", "commitment", commitment);
+}
+
 Result<std::vector<Hash>> ParseProofHashes(std::string_view answer) {
   json j = json::parse(answer, nullptr, false);
   if (!j.is_object()) return Status::Corruption("the proof is not a JSON object");

@@ -57,6 +57,12 @@ using LogGet = std::function<Result<std::string>(const std::string& path)>;
 // says are Corruption.
 Result<InclusionBundle> FetchInclusionBundle(const LogGet& get, int64_t index);
 
+// What a proven entry records, read from its bytes as store/log_entries.h writes them: the
+// manifest whose compact JWS has the SHA-256 (hex) `token_sha256`, or the erasure holding the
+// commitment `commitment` (tlog/erasure_commitment.h).
+bool IsManifestEntry(std::string_view entry, std::string_view token_sha256);
+bool IsErasureEntry(std::string_view entry, std::string_view commitment);
+
 // The hashes of a proof answer of the log's API, `{"hashes": ["<base64>", …], …}` (inclusion or
 // consistency): Corruption unless it holds a list of at most 128 hashes of 32 bytes.
 Result<std::vector<Hash>> ParseProofHashes(std::string_view answer);

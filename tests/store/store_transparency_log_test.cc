@@ -9,9 +9,10 @@
 
 #include "crypto/ed25519.h"
 #include "store/log_entries.h"
-#include "tlog/erasure_commitment.h"
 #include "store/store.h"
 #include "store_conformance.h"
+#include "tlog/erasure_commitment.h"
+#include "tlog/inclusion_bundle.h"
 #include "tlog/merkle.h"
 
 namespace homeport {
@@ -157,6 +158,10 @@ TEST_P(StoreTransparencyLog, AManifestIsLoggedOnce) {
   EXPECT_EQ(*again, *first);
   EXPECT_EQ(Types(), (std::vector<std::string>{"manifest", "enrollment"}));
   EXPECT_EQ(Entries()[0], entry);
+  // What devices and auditors match a proven entry with (tlog/inclusion_bundle.h).
+  EXPECT_TRUE(tlog::IsManifestEntry(entry, "ab12"));
+  EXPECT_FALSE(tlog::IsManifestEntry(entry, "ab13"));
+  EXPECT_FALSE(tlog::IsErasureEntry(entry, "ab12"));
 }
 
 TEST_P(StoreTransparencyLog, AnErasureIsLoggedOncePerClientWithItsCommitmentOnly) {
@@ -172,6 +177,9 @@ TEST_P(StoreTransparencyLog, AnErasureIsLoggedOncePerClientWithItsCommitmentOnly
   auto entries = Entries();
   auto logged = json::parse(entries[first->erasure_log_index[0]]);
   EXPECT_EQ(logged["commitment"], commitment);
+  EXPECT_TRUE(tlog::IsErasureEntry(entries[first->erasure_log_index[0]], commitment));
+  EXPECT_FALSE(tlog::IsErasureEntry(entries[first->erasure_log_index[1]], commitment));
+  EXPECT_FALSE(tlog::IsErasureEntry(entries[first->erasure_log_index[1]], ""));
   EXPECT_FALSE(json::parse(entries[first->erasure_log_index[1]]).contains("commitment"))
       << "a Glean client that sends no commitment: the entry says only that an erasure happened";
   for (const auto& e : entries) {
